@@ -1,0 +1,6 @@
+"""sentinel: observability and safety guardrails for LLM traffic."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -1,0 +1,102 @@
+"""An exchange: one request and its response, the unit that trackers and filters see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sentinel.events.model import Event, Usage
+
+_NO_USAGE = Usage()
+ExchangeKind = Literal["complete", "timeout", "orphan_response"]
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """A request joined with its response.
+
+    `kind` is `complete` (both halves, or one `exchange` event), `timeout` (a request whose
+    response never came within the TTL or that was evicted) or `orphan_response` (a response
+    whose request was never seen, e.g. it was consumed before a restart).
+    """
+
+    kind: ExchangeKind
+    request: Event | None
+    response: Event | None
+
+    @property
+    def primary(self) -> Event:
+        """The event whose identity fields (service, model, ...) describe the exchange."""
+        event = self.response or self.request
+        assert event is not None, "an exchange has at least one event"
+        return event
+
+    def _field(self, name: str) -> str | None:
+        for event in (self.response, self.request):
+            if event is not None:
+                value = getattr(event, name)
+                if value:
+                    return value  # type: ignore[no-any-return]  # all identity fields are str
+        return None
+
+    @property
+    def request_id(self) -> str:
+        return self.primary.request_id
+
+    @property
+    def event_time(self) -> float:
+        return self.primary.event_time
+
+    @property
+    def service(self) -> str | None:
+        return self._field("service")
+
+    @property
+    def endpoint(self) -> str | None:
+        return self._field("endpoint")
+
+    @property
+    def feature(self) -> str | None:
+        return self._field("feature")
+
+    @property
+    def model(self) -> str | None:
+        return self._field("model")
+
+    @property
+    def variant(self) -> str | None:
+        return self._field("variant")
+
+    @property
+    def usage(self) -> Usage:
+        return self.primary.usage or _NO_USAGE
+
+    @property
+    def latency_ms(self) -> float | None:
+        """Reported latency, else response minus request event time."""
+        if self.response is None:
+            return None
+        if self.response.latency_ms is not None:
+            return self.response.latency_ms
+        if self.request is not None and self.request is not self.response:
+            delta_ms = (self.response.event_time - self.request.event_time) * 1000.0
+            return delta_ms if delta_ms >= 0 else None
+        return None
+
+    @property
+    def ttft_ms(self) -> float | None:
+        return self.response.ttft_ms if self.response is not None else None
+
+    @property
+    def is_error(self) -> bool:
+        return self.response is not None and self.response.status == "error"
+
+    @property
+    def error_type(self) -> str | None:
+        if self.response is None or self.response.status != "error":
+            return None
+        return self.response.error.type if self.response.error else "unknown"
+
+    @property
+    def retries(self) -> int:
+        return max(e.retries for e in (self.request, self.response) if e is not None)

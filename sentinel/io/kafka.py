@@ -1,0 +1,175 @@
+"""Kafka source (consumer group, manual commits) and sink (acks=all producer).
+
+Commits follow the runner's ordering: the runner calls `commit()` only after every output
+of the polled records was flushed, and the commit stores the offset after the last polled
+record of each partition. Offsets only move forward. A rebalance happens inside `poll()`,
+after the previous batch was committed, so no finished work is lost and no unfinished work
+is committed; records of revoked partitions are redelivered to the new owner at most once
+more (the dedupe window and `event_id` make outputs idempotent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from sentinel.errors import SinkError, SourceError
+from sentinel.io.records import OutRecord, Record
+
+log = structlog.get_logger("sentinel.kafka")
+
+# 1M-token prompts are ~4 MB of JSON; admit 16 MiB per message and 64 MiB per fetch.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+MAX_FETCH_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    bootstrap_servers: str
+    topics: tuple[str, ...]
+    group_id: str = "sentinel"
+    dead_letter_topic: str = "llm-events-dlq"
+    verdict_topic: str = "llm-verdicts"
+    review_topic: str = "llm-review"
+    client_id: str = "sentinel"
+    max_message_bytes: int = MAX_MESSAGE_BYTES
+    # Passed through to both clients: security_protocol, sasl_*, ssl_*, ... (kafka-python names)
+    client_options: dict[str, Any] = field(default_factory=dict)
+
+    def common(self) -> dict[str, Any]:
+        return {
+            "bootstrap_servers": self.bootstrap_servers.split(","),
+            "client_id": self.client_id,
+            **self.client_options,
+        }
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]  # untyped base
+    def __init__(self, source: KafkaSource) -> None:
+        self._source = source
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        log.info("partitions_revoked", partitions=len(revoked))
+        self._source.forget(revoked)
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        log.info("partitions_assigned", partitions=len(assigned))
+
+
+class KafkaSource:
+    def __init__(self, settings: KafkaSettings) -> None:
+        self.settings = settings
+        try:
+            self._consumer = KafkaConsumer(
+                group_id=settings.group_id,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_partition_fetch_bytes=settings.max_message_bytes,
+                fetch_max_bytes=max(MAX_FETCH_BYTES, settings.max_message_bytes),
+                receive_message_max_bytes=max(MAX_FETCH_BYTES, settings.max_message_bytes) + 1024,
+                **settings.common(),
+            )
+            self._consumer.subscribe(list(settings.topics), listener=_CommitOnRevoke(self))
+        except KafkaError as exc:
+            raise SourceError(
+                f"could not connect to Kafka at {settings.bootstrap_servers}: {exc}"
+            ) from exc
+        self._next: dict[TopicPartition, int] = {}  # offset after the last polled record
+
+    @property
+    def exhausted(self) -> bool:
+        return False
+
+    @property
+    def assigned(self) -> bool:
+        return bool(self._consumer.assignment())
+
+    def poll(self, max_records: int, timeout_seconds: float) -> list[Record]:
+        polled = self._consumer.poll(
+            timeout_ms=int(timeout_seconds * 1000), max_records=max_records
+        )
+        batch: list[Record] = []
+        for tp, messages in polled.items():
+            for m in messages:
+                batch.append(Record(m.value, m.key, tp.topic, tp.partition, m.offset))
+            if messages:
+                self._next[tp] = max(self._next.get(tp, 0), messages[-1].offset + 1)
+        return batch
+
+    def commit(self) -> None:
+        if not self._next:
+            return
+        offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._next.items()}
+        self._consumer.commit(offsets=offsets)
+        self._next.clear()
+
+    def forget(self, partitions: list[TopicPartition]) -> None:
+        """Drop uncommitted positions of revoked partitions (there are none between batches)."""
+        for tp in partitions:
+            self._next.pop(tp, None)
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Messages between our position and the partition end, per assigned partition."""
+        lag: dict[tuple[str, int], int] = {}
+        for tp in self._consumer.assignment():
+            end = self._consumer.highwater(tp)
+            if end is not None:
+                lag[(tp.topic, tp.partition)] = max(end - self._consumer.position(tp), 0)
+        return lag
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+
+class KafkaSink:
+    """Maps logical streams to topics; `flush()` raises if any send since the last failed."""
+
+    name = "kafka"
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self._topics = {
+            "dead_letter": settings.dead_letter_topic,
+            "verdicts": settings.verdict_topic,
+            "review": settings.review_topic,
+        }
+        try:
+            self._producer = KafkaProducer(
+                acks="all",
+                linger_ms=5,
+                max_request_size=settings.max_message_bytes + 1024,
+                **settings.common(),
+            )
+        except KafkaError as exc:
+            raise SinkError(
+                f"could not connect to Kafka at {settings.bootstrap_servers}: {exc}"
+            ) from exc
+        self._futures: list[Any] = []
+
+    def send(self, record: OutRecord) -> None:
+        topic = self._topics[record.stream]
+        self._futures.append(
+            self._producer.send(
+                topic, value=record.value, key=record.key, headers=list(record.headers)
+            )
+        )
+
+    def flush(self) -> None:
+        if not self._futures:
+            return
+        self._producer.flush()
+        failed = [f for f in self._futures if f.failed()]
+        self._futures.clear()
+        if failed:
+            raise SinkError(
+                f"could not write {len(failed)} record(s) to Kafka: {failed[0].exception}"
+            )
+
+    def close(self) -> None:
+        self.flush()
+        self._producer.close()

@@ -1,0 +1,60 @@
+"""What sources yield and sinks accept, and the contracts they follow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+Headers = tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One raw input message and where it came from."""
+
+    value: bytes
+    key: bytes | None = None
+    topic: str = ""
+    partition: int = 0
+    offset: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class OutRecord:
+    """One output message; `stream` is logical (`dead_letter`, `verdicts`), sinks map it."""
+
+    stream: str
+    value: bytes
+    key: bytes | None = None
+    headers: Headers = ()
+
+
+class Source(Protocol):
+    """Yields batches; `commit()` marks everything polled so far as done.
+
+    The runner calls `commit()` only after every output of the polled records was
+    accepted, so offsets only move past work that is finished.
+    """
+
+    @property
+    def exhausted(self) -> bool:
+        """True when a finite source has nothing more to give."""
+        ...
+
+    def poll(self, max_records: int, timeout_seconds: float) -> list[Record]: ...
+
+    def commit(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Sink(Protocol):
+    """Accepts records; `flush()` returns once all are durable or raises `SinkError`."""
+
+    name: str
+
+    def send(self, record: OutRecord) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,182 @@
+"""The per-record path: decode → dedupe → correlate → account → outputs.
+
+Each step either hands its result to the next or stops the record explicitly (dead letter,
+duplicate, feedback). Outputs are the observers below plus the sinks; nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import msgspec
+
+from sentinel.correlate import Correlator, DedupeWindow
+from sentinel.events.decode import EventDecoder, Invalid
+from sentinel.events.exchange import Exchange
+from sentinel.events.model import Event
+from sentinel.io.records import OutRecord, Record, Sink
+from sentinel.telemetry.metrics import PrometheusRecorder
+from sentinel.track.account import Accountant, Accounted, LabelValues
+from sentinel.track.quantiles import WindowedSketch, summarize
+from sentinel.track.spend import SpendTracker
+from sentinel.track.totals import RunTotals
+
+LATENCY_WINDOW_SECONDS = 300.0  # in-process p50/p95/p99 gauge window
+_RECENT_LABELS = 100_000  # request_id -> labels kept for attributing feedback events
+
+
+@dataclass
+class EventCounts:
+    read: int = 0
+    duplicates: int = 0
+    feedback: int = 0
+    invalid: Counter[str] = field(default_factory=Counter)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        decoder: EventDecoder,
+        dedupe: DedupeWindow,
+        correlator: Correlator,
+        accountant: Accountant,
+        recorder: PrometheusRecorder,
+        sink: Sink,
+        emit_verdicts: bool = True,
+    ) -> None:
+        self.decoder = decoder
+        self.dedupe = dedupe
+        self.correlator = correlator
+        self.accountant = accountant
+        self.recorder = recorder
+        self.sink = sink
+        self.emit_verdicts = emit_verdicts
+        self.counts = EventCounts()
+        self.totals = RunTotals()
+        self.spend: dict[str, SpendTracker] = {}
+        self.latency_windows: dict[str, WindowedSketch] = {}
+        self._recent: dict[str, LabelValues] = {}
+        self._encoder = msgspec.json.Encoder()
+
+    def process(self, record: Record) -> None:
+        """Handle one raw record completely (its outputs are sent, not yet flushed)."""
+        self.counts.read += 1
+        self.recorder.events_read.inc()
+        event = self.decoder.decode(record.value)
+        if isinstance(event, Invalid):
+            self._dead_letter(record, event)
+            return
+        if self.dedupe.seen(event.event_id):
+            self.counts.duplicates += 1
+            self.recorder.events_duplicate.inc()
+            return
+        if event.type == "feedback":
+            self._feedback(event)
+            return
+        for exchange in self.correlator.offer(event):
+            self._complete(exchange)
+
+    def idle(self, idle_seconds: float) -> None:
+        """No input for a while: let event time progress so pending requests can time out."""
+        watermark = self.correlator.watermark
+        if watermark != float("-inf"):
+            for exchange in self.correlator.advance(watermark + idle_seconds):
+                self._complete(exchange)
+
+    def drain(self) -> None:
+        """End of a finite input: pending requests are timeouts."""
+        for exchange in self.correlator.drain():
+            self._complete(exchange)
+
+    def end_batch(self) -> None:
+        """Refresh the gauges that summarise state (cheaper once per batch than per event)."""
+        recorder = self.recorder
+        recorder.pending.set(self.correlator.stats.pending)
+        if self.correlator.watermark != float("-inf"):
+            recorder.watermark.set(self.correlator.watermark)
+        for service, tracker in self.spend.items():
+            recorder.record_burn(service, tracker.burn())
+        for model, window in self.latency_windows.items():
+            s = summarize(window.window(LATENCY_WINDOW_SECONDS))
+            recorder.record_latency_window(model, (s.p50, s.p95, s.p99))
+
+    def _complete(self, exchange: Exchange) -> None:
+        item = self.accountant.account(exchange)
+        self.totals.add(item)
+        self.recorder.record(item)
+        labels, event_time = item.labels, exchange.event_time
+        spend = self.spend.get(labels[0])
+        if spend is None:
+            spend = self.spend[labels[0]] = SpendTracker()
+        spend.add(item.cost.total, item.tokens.input + item.tokens.output, event_time)
+        latency = exchange.latency_ms
+        if latency is not None:
+            window = self.latency_windows.get(labels[3])
+            if window is None:
+                window = self.latency_windows[labels[3]] = WindowedSketch()
+            window.add(latency, event_time)
+        recent = self._recent
+        recent[exchange.request_id] = labels
+        if len(recent) > _RECENT_LABELS:
+            del recent[next(iter(recent))]
+        if self.emit_verdicts:
+            self._verdict(item)
+
+    def _feedback(self, event: Event) -> None:
+        self.counts.feedback += 1
+        if event.feedback is None:
+            return
+        labels = self._recent.get(event.request_id) or self.accountant.labels(
+            event.service, event.endpoint, event.feature, event.model, event.variant
+        )
+        self.totals.feedback.add(event.feedback)
+        self.recorder.record_feedback(event.feedback, labels)
+
+    def _dead_letter(self, record: Record, invalid: Invalid) -> None:
+        self.counts.invalid[invalid.reason] += 1
+        self.recorder.events_invalid.labels(invalid.reason).inc()
+        headers = (
+            ("sentinel.reason", invalid.reason.encode()),
+            ("sentinel.detail", invalid.detail.encode()),
+            ("sentinel.source", f"{record.topic}:{record.partition}:{record.offset}".encode()),
+            ("sentinel.size_bytes", str(invalid.size_bytes).encode()),
+        )
+        self.sink.send(OutRecord("dead_letter", record.value, record.key, headers))
+
+    def _verdict(self, item: Accounted) -> None:
+        """One record per exchange: identity, numbers and the verdict; never content."""
+        exchange, tokens = item.exchange, item.tokens
+        service, endpoint, feature, model, variant = item.labels
+        verdict = {
+            "schema": "sentinel.verdict.v1",
+            "request_id": exchange.request_id,
+            "event_ids": sorted(
+                {e.event_id for e in (exchange.request, exchange.response) if e is not None}
+            ),
+            "kind": exchange.kind,
+            "event_time": exchange.event_time,
+            "service": service,
+            "endpoint": endpoint,
+            "feature": feature,
+            "model": model,
+            "variant": variant,
+            "status": "timeout" if exchange.kind == "timeout" else (
+                "error" if exchange.is_error else "ok"
+            ),
+            "latency_ms": exchange.latency_ms,
+            "ttft_ms": exchange.ttft_ms,
+            "tokens": {
+                "input": tokens.input,
+                "output": tokens.output,
+                "cached_input": tokens.cached_input,
+                "cache_write": tokens.cache_write,
+                "reasoning": tokens.reasoning,
+            },
+            "cost_usd": item.cost.total,
+            "action": "allow",
+            "findings": [],
+        }
+        self.sink.send(
+            OutRecord("verdicts", self._encoder.encode(verdict), exchange.request_id.encode())
+        )

@@ -1,0 +1,100 @@
+"""Load a rules directory: every `*.yaml` file, validated once, failing closed.
+
+A bad file stops the start with the file and the field path in the message; there is no
+fallback to defaults. Kinds not given by any file take their documented defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sentinel.errors import RulesError
+from sentinel.rules.base import RULES_VERSION
+from sentinel.rules.labels import LabelRules
+from sentinel.rules.pricing import PricingRules
+
+KINDS: dict[str, type[BaseModel]] = {"pricing": PricingRules, "labels": LabelRules}
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Every kind of rule, each from one file or its default."""
+
+    pricing: PricingRules = field(
+        default_factory=lambda: PricingRules(version=RULES_VERSION, kind="pricing")
+    )
+    labels: LabelRules = field(
+        default_factory=lambda: LabelRules(version=RULES_VERSION, kind="labels")
+    )
+    sources: dict[str, str] = field(default_factory=dict)  # kind -> file it came from
+
+
+def load_rules(directory: Path) -> RuleSet:
+    """Load and validate every rules file in `directory`."""
+    if not directory.is_dir():
+        raise RulesError(f"could not load rules: {directory} is not a directory")
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    loaded: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for path in files:
+        kind, rules = load_rules_file(path)
+        if kind in loaded:
+            raise RulesError(
+                f"could not load {path}: kind `{kind}` is already defined in {sources[kind]}"
+            )
+        loaded[kind] = rules
+        sources[kind] = str(path)
+    return RuleSet(**loaded, sources=sources)
+
+
+def load_rules_file(path: Path) -> tuple[str, BaseModel]:
+    """Parse and validate one file; return its kind and model."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"could not load {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise RulesError(f"could not load {path}: not valid YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise RulesError(f"could not load {path}: expected a mapping with `version` and `kind`")
+    if document.get("version") != RULES_VERSION:
+        raise RulesError(
+            f"could not load {path}: version: expected `{RULES_VERSION}`, "
+            f"got `{document.get('version')}`"
+        )
+    kind = document.get("kind")
+    if kind not in KINDS:
+        raise RulesError(
+            f"could not load {path}: kind: unknown kind `{kind}` "
+            f"(known: {', '.join(sorted(KINDS))})"
+        )
+    try:
+        return kind, KINDS[kind].model_validate(document)
+    except ValidationError as exc:
+        raise RulesError(f"could not load {path}: {_describe(exc)}") from exc
+
+
+def _describe(exc: ValidationError) -> str:
+    """`models[2].input: Input should be greater than or equal to 0` (one line per error)."""
+    lines = []
+    for error in exc.errors():
+        path = ""
+        for part in error["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        lines.append(f"{path or '(top)'}: {error['msg']}")
+    return "; ".join(lines)
+
+
+def rules_json_schema() -> dict[str, Any]:
+    """A JSON Schema accepting any rules file, for editors (one branch per kind)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:sentinel:schema:rules:sentinel.v1",
+        "title": "sentinel rules file",
+        "oneOf": [model.model_json_schema() for model in KINDS.values()],
+    }

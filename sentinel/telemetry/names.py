@@ -1,0 +1,53 @@
+"""Metric names and label names: one source for the code, the PromQL in generated rules and
+the dashboards."""
+
+from __future__ import annotations
+
+EXCHANGE_LABELS = ("service", "endpoint", "feature", "model", "variant")
+
+EVENTS_READ = "sentinel_events_read_total"
+EVENTS_INVALID = "sentinel_events_invalid_total"
+EVENTS_DUPLICATE = "sentinel_events_duplicate_total"
+FEEDBACK = "sentinel_feedback_total"
+FEEDBACK_RATING = "sentinel_feedback_rating"
+
+EXCHANGES = "sentinel_exchanges_total"  # outcome: ok | error | timeout
+ORPHAN_RESPONSES = "sentinel_orphan_responses_total"
+CORRELATION_EVICTIONS = "sentinel_correlation_evictions_total"
+PENDING_REQUESTS = "sentinel_pending_requests"
+LATENCY = "sentinel_exchange_latency_seconds"
+TTFT = "sentinel_exchange_ttft_seconds"
+RETRIES = "sentinel_retries_total"
+ERRORS = "sentinel_errors_total"
+
+TOKENS = "sentinel_tokens_total"  # kind: input | output | cached_input | cache_write | reasoning
+EXCHANGE_TOKENS = "sentinel_exchange_tokens"  # direction: input | output
+COST = "sentinel_cost_usd_total"  # kind: input | output | cache_read | cache_write
+CACHE_SAVINGS = "sentinel_cache_savings_usd_total"
+UNPRICED = "sentinel_unpriced_exchanges_total"
+INCONSISTENT_USAGE = "sentinel_inconsistent_usage_total"
+
+SPEND_BURN = "sentinel_spend_burn_usd_per_hour"
+TOKEN_BURN = "sentinel_token_burn_per_second"
+SPEND_MONTH_TO_DATE = "sentinel_spend_month_to_date_usd"
+SPEND_MONTH_FORECAST = "sentinel_spend_month_forecast_usd"
+LATENCY_WINDOW = "sentinel_latency_window_seconds"  # quantile: 0.5 | 0.95 | 0.99
+WATERMARK = "sentinel_event_time_watermark_seconds"
+
+BATCH_DURATION = "sentinel_batch_duration_seconds"
+SINK_ERRORS = "sentinel_sink_errors_total"
+COMMITS = "sentinel_commits_total"
+CONSUMER_LAG = "sentinel_consumer_lag_messages"
+BUILD_INFO = "sentinel_build_info"
+
+# Latency buckets in seconds: fine below 2 s, reaching 5 minutes (long generations
+# pass 80 s).
+LATENCY_BUCKETS = (
+    0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300,
+)
+TTFT_BUCKETS = (0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 30, 60, 120)
+# Tokens per exchange: 1M-token contexts exist, so reach tens of millions.
+TOKEN_BUCKETS = (
+    16, 64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864,
+)
+RATING_BUCKETS = (1, 2, 3, 4, 5)

@@ -1,0 +1,112 @@
+"""Whole-run totals, overall and per model: what `sentinel replay` reports."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ddsketch import DDSketch
+
+from sentinel.events.model import Feedback
+from sentinel.track.account import Accounted
+from sentinel.track.quantiles import new_sketch, summarize
+
+TOKEN_KINDS = ("input", "output", "cached_input", "cache_write", "reasoning")
+
+
+@dataclass
+class Totals:
+    exchanges: int = 0  # complete exchanges and orphan responses
+    timeouts: int = 0
+    errors: int = 0
+    retries: int = 0
+    unpriced: int = 0
+    tokens: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TOKEN_KINDS, 0))
+    _costs: list[float] = field(default_factory=list)
+    latency_ms: DDSketch = field(default_factory=new_sketch)
+    ttft_ms: DDSketch = field(default_factory=new_sketch)
+
+    def add(self, item: Accounted) -> None:
+        exchange = item.exchange
+        if exchange.kind == "timeout":
+            self.timeouts += 1
+        else:
+            self.exchanges += 1
+            self.errors += exchange.is_error
+            latency, ttft = exchange.latency_ms, exchange.ttft_ms
+            if latency is not None:
+                self.latency_ms.add(latency)
+            if ttft is not None:
+                self.ttft_ms.add(ttft)
+        self.retries += exchange.retries
+        tokens, tally = item.tokens, self.tokens
+        tally["input"] += tokens.input
+        tally["output"] += tokens.output
+        tally["cached_input"] += tokens.cached_input
+        tally["cache_write"] += tokens.cache_write
+        tally["reasoning"] += tokens.reasoning
+        if item.cost.priced:
+            self._costs.append(item.cost.total)
+        elif exchange.model is not None or tokens.input or tokens.output:
+            self.unpriced += 1
+
+    @property
+    def cost_usd(self) -> float:
+        return math.fsum(self._costs)  # exact-as-possible sum of many small floats
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "exchanges": self.exchanges,
+            "timeouts": self.timeouts,
+            "latency_ms": summarize(self.latency_ms).as_dict(),
+            "ttft_ms": summarize(self.ttft_ms).as_dict(),
+            "tokens": dict(self.tokens),
+            "cost_usd": round(self.cost_usd, 6),
+            "unpriced_exchanges": self.unpriced,
+            "errors": self.errors,
+            "retries": self.retries,
+        }
+
+
+@dataclass
+class FeedbackTotals:
+    events: int = 0
+    ratings: int = 0
+    rating_sum: float = 0.0
+    escalations: int = 0
+    complaints: int = 0
+
+    def add(self, feedback: Feedback) -> None:
+        self.events += 1
+        if feedback.rating is not None:
+            self.ratings += 1
+            self.rating_sum += feedback.rating
+        self.escalations += feedback.escalated
+        self.complaints += feedback.complaint
+
+    def report(self) -> dict[str, Any]:
+        mean = self.rating_sum / self.ratings if self.ratings else None
+        return {
+            "events": self.events,
+            "mean_rating": mean,
+            "escalations": self.escalations,
+            "complaints": self.complaints,
+        }
+
+
+class RunTotals:
+    """Overall and per-model totals; per-model keys are the bounded model label."""
+
+    def __init__(self) -> None:
+        self.overall = Totals()
+        self.by_model: dict[str, Totals] = {}
+        self.feedback = FeedbackTotals()
+
+    def add(self, item: Accounted) -> None:
+        self.overall.add(item)
+        model = item.labels[3]
+        per_model = self.by_model.get(model)
+        if per_model is None:
+            per_model = self.by_model[model] = Totals()
+        per_model.add(item)

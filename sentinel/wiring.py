@@ -1,0 +1,48 @@
+"""The one place where real components are built and connected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry
+
+from sentinel import __version__
+from sentinel.correlate import Correlator, DedupeWindow
+from sentinel.events.decode import EventDecoder
+from sentinel.io.records import Sink
+from sentinel.pipeline import Pipeline
+from sentinel.rules.loader import RuleSet
+from sentinel.telemetry.metrics import PrometheusRecorder
+from sentinel.track.account import Accountant
+from sentinel.track.cost import CostModel
+from sentinel.track.labels import bounders
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    # 1M-token contexts are ~4 MB of JSON; 16 MiB leaves room for tools and metadata.
+    max_event_bytes: int = 16 * 1024 * 1024
+    # A request with no response after 5 minutes of event time is a timeout.
+    ttl_seconds: float = 300.0
+    # Pending-request bound: ~1.2 KB each beyond the event itself, well under 400 MB.
+    max_pending: int = 100_000
+    # Event ids remembered for deduplication (covers a redelivered batch many times over).
+    dedupe_window: int = 200_000
+    emit_verdicts: bool = True
+
+
+def build_pipeline(
+    rules: RuleSet,
+    settings: PipelineSettings,
+    registry: CollectorRegistry,
+    sink: Sink,
+) -> Pipeline:
+    return Pipeline(
+        decoder=EventDecoder(settings.max_event_bytes),
+        dedupe=DedupeWindow(settings.dedupe_window),
+        correlator=Correlator(settings.ttl_seconds, settings.max_pending),
+        accountant=Accountant(CostModel(rules.pricing), bounders(rules.labels)),
+        recorder=PrometheusRecorder(registry, version=__version__),
+        sink=sink,
+        emit_verdicts=settings.emit_verdicts,
+    )
