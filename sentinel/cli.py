@@ -61,26 +61,55 @@ def _settings(options: dict[str, Any], emit_verdicts: bool) -> PipelineSettings:
 
 
 def pipeline_options(command: Any) -> Any:
-    for option in reversed([
-        click.option("--rules", "rules_dir", default="rules", show_default=True,
-                     type=click.Path(file_okay=False), help="Rules directory."),
-        click.option("--ttl-seconds", default=300.0, show_default=True,
-                     type=click.FloatRange(min=0.001),
-                     help="Event time a request waits for its response."),
-        click.option("--max-pending", default=100_000, show_default=True,
-                     type=click.IntRange(min=1), help="Bound on requests awaiting a response."),
-        click.option("--max-event-bytes", default=16 * 1024 * 1024, show_default=True,
-                     type=click.IntRange(min=1), help="Larger events are dead letters."),
-        click.option("--log-level", default="info", show_default=True,
-                     type=click.Choice(["debug", "info", "warning", "error"])),
-        click.option("--log-json", is_flag=True, help="Logs as JSON lines instead of key=value."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--rules",
+                "rules_dir",
+                default="rules",
+                show_default=True,
+                type=click.Path(file_okay=False),
+                help="Rules directory.",
+            ),
+            click.option(
+                "--ttl-seconds",
+                default=300.0,
+                show_default=True,
+                type=click.FloatRange(min=0.001),
+                help="Event time a request waits for its response.",
+            ),
+            click.option(
+                "--max-pending",
+                default=100_000,
+                show_default=True,
+                type=click.IntRange(min=1),
+                help="Bound on requests awaiting a response.",
+            ),
+            click.option(
+                "--max-event-bytes",
+                default=16 * 1024 * 1024,
+                show_default=True,
+                type=click.IntRange(min=1),
+                help="Larger events are dead letters.",
+            ),
+            click.option(
+                "--log-level",
+                default="info",
+                show_default=True,
+                type=click.Choice(["debug", "info", "warning", "error"]),
+            ),
+            click.option(
+                "--log-json", is_flag=True, help="Logs as JSON lines instead of key=value."
+            ),
+        ]
+    ):
         command = option(command)
     return command
 
 
-@click.group(context_settings={"auto_envvar_prefix": "SENTINEL",
-                               "help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"auto_envvar_prefix": "SENTINEL", "help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, prog_name="sentinel")
 def main() -> None:
     """Observability and safety guardrails for LLM traffic."""
@@ -88,15 +117,31 @@ def main() -> None:
 
 @main.command()
 @click.argument("file", required=False)
-@click.option("--report", "report_format", type=click.Choice(["table", "json"]),
-              default="table", show_default=True)
-@click.option("--dead-letter", type=click.Path(dir_okay=False),
-              help="Write dead-letter records (raw line + reason) to this JSONL file.")
-@click.option("--verdicts", type=click.Path(dir_okay=False),
-              help="Write one verdict per exchange to this JSONL file.")
+@click.option(
+    "--report",
+    "report_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--dead-letter",
+    type=click.Path(dir_okay=False),
+    help="Write dead-letter records (raw line + reason) to this JSONL file.",
+)
+@click.option(
+    "--verdicts",
+    type=click.Path(dir_okay=False),
+    help="Write one verdict per exchange to this JSONL file.",
+)
 @pipeline_options
-def replay(file: str | None, report_format: str, dead_letter: str | None,
-           verdicts: str | None, **options: Any) -> None:
+def replay(
+    file: str | None,
+    report_format: str,
+    dead_letter: str | None,
+    verdicts: str | None,
+    **options: Any,
+) -> None:
     """Run the pipeline over a JSONL file (gzip ok, `-` for stdin) and print a summary.
 
     Without FILE, replays the bundled sample traffic.
@@ -111,15 +156,22 @@ def replay(file: str | None, report_format: str, dead_letter: str | None,
         if verdicts:
             routes["verdicts"] = JsonlSink(verdicts, "verdicts")
         sink = RoutingSink(routes)
-        pipeline = build_pipeline(rules, _settings(options, bool(verdicts)),
-                                  CollectorRegistry(), sink)
+        pipeline = build_pipeline(
+            rules, _settings(options, bool(verdicts)), CollectorRegistry(), sink
+        )
         progress = _progress(path)
         with progress or _nothing():
-            task = progress.add_task("replay", total=Path(path).stat().st_size) \
-                if progress else None
-            source = FileSource(path, on_progress=(
-                (lambda done: progress.update(task, completed=done)) if progress else None
-            ))
+            task = (
+                progress.add_task("replay", total=Path(path).stat().st_size) if progress else None
+            )
+            source = FileSource(
+                path,
+                on_progress=(
+                    (lambda done: progress.update(task, completed=done))
+                    if progress is not None and task is not None
+                    else None
+                ),
+            )
             Runner(source, pipeline, sink, Health()).run(threading.Event())
         sink.close()
     except (SourceError, SinkError) as exc:
@@ -134,30 +186,55 @@ def replay(file: str | None, report_format: str, dead_letter: str | None,
 
 
 @main.command()
-@click.option("--bootstrap-servers", required=True, help="Kafka bootstrap servers, comma-separated.")
+@click.option(
+    "--bootstrap-servers", required=True, help="Kafka bootstrap servers, comma-separated."
+)
 @click.option("--topic", "topics", multiple=True, default=["llm-events"], show_default=True)
 @click.option("--group-id", default="sentinel", show_default=True)
 @click.option("--dead-letter-topic", default="llm-events-dlq", show_default=True)
 @click.option("--verdict-topic", default="llm-verdicts", show_default=True)
-@click.option("--verdicts", "verdict_mode", type=click.Choice(["all", "off"]), default="all",
-              show_default=True, help="Emit one verdict per exchange, or none.")
-@click.option("--kafka-option", "kafka_options", multiple=True, metavar="KEY=VALUE",
-              help="kafka-python client setting passed through (security_protocol, sasl_*, "
-                   "ssl_*...). Repeatable.")
+@click.option(
+    "--verdicts",
+    "verdict_mode",
+    type=click.Choice(["all", "off"]),
+    default="all",
+    show_default=True,
+    help="Emit one verdict per exchange, or none.",
+)
+@click.option(
+    "--kafka-option",
+    "kafka_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="kafka-python client setting passed through (security_protocol, sasl_*, "
+    "ssl_*...). Repeatable.",
+)
 @click.option("--http-host", default="0.0.0.0", show_default=True)
 @click.option("--http-port", default=9464, show_default=True, type=click.IntRange(0, 65535))
 @pipeline_options
-def run(bootstrap_servers: str, topics: tuple[str, ...], group_id: str, dead_letter_topic: str,
-        verdict_topic: str, verdict_mode: str, kafka_options: tuple[str, ...], http_host: str,
-        http_port: int, **options: Any) -> None:
+def run(
+    bootstrap_servers: str,
+    topics: tuple[str, ...],
+    group_id: str,
+    dead_letter_topic: str,
+    verdict_topic: str,
+    verdict_mode: str,
+    kafka_options: tuple[str, ...],
+    http_host: str,
+    http_port: int,
+    **options: Any,
+) -> None:
     """Consume events from Kafka; serve /metrics, /healthz and /readyz."""
     from sentinel.io.kafka import KafkaSettings, KafkaSink, KafkaSource  # Kafka only here
 
     configure_logging(options["log_level"], options["log_json"])
     rules = _load_rules(options["rules_dir"])
     settings = KafkaSettings(
-        bootstrap_servers=bootstrap_servers, topics=topics, group_id=group_id,
-        dead_letter_topic=dead_letter_topic, verdict_topic=verdict_topic,
+        bootstrap_servers=bootstrap_servers,
+        topics=topics,
+        group_id=group_id,
+        dead_letter_topic=dead_letter_topic,
+        verdict_topic=verdict_topic,
         max_message_bytes=options["max_event_bytes"],
         client_options=_parse_kafka_options(kafka_options),
     )
@@ -166,15 +243,20 @@ def run(bootstrap_servers: str, topics: tuple[str, ...], group_id: str, dead_let
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     server = start_http_server(registry, health, http_host, http_port)
-    log.info("started", version=__version__, topics=",".join(topics), group=group_id,
-             http_port=server.server_address[1], rules=options["rules_dir"])
+    log.info(
+        "started",
+        version=__version__,
+        topics=",".join(topics),
+        group=group_id,
+        http_port=server.server_address[1],
+        rules=options["rules_dir"],
+    )
     try:
         sink = KafkaSink(settings)
         source = KafkaSource(settings)
         health.set_check("kafka", True, "connected")
         health.set_check("sink", True, "")
-        pipeline = build_pipeline(rules, _settings(options, verdict_mode == "all"),
-                                  registry, sink)
+        pipeline = build_pipeline(rules, _settings(options, verdict_mode == "all"), registry, sink)
         Runner(source, pipeline, sink, health, lag=source.lag).run(stop)
         sink.close()
     except SentinelError as exc:
@@ -197,8 +279,7 @@ def validate(rules_dir: str) -> None:
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["event", "rules"]), default="event",
-              show_default=True)
+@click.option("--kind", type=click.Choice(["event", "rules"]), default="event", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
 def schema(kind: str, out: str | None) -> None:
     """Print the JSON Schema of the event contract (or of rules files)."""
@@ -215,8 +296,9 @@ def _parse_kafka_options(pairs: tuple[str, ...]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise click.BadParameter(f"expected KEY=VALUE, got `{pair}`",
-                                     param_hint="--kafka-option")
+            raise click.BadParameter(
+                f"expected KEY=VALUE, got `{pair}`", param_hint="--kafka-option"
+            )
         parsed[key.strip()] = int(value) if value.isdigit() else value
     return parsed
 
@@ -224,11 +306,17 @@ def _parse_kafka_options(pairs: tuple[str, ...]) -> dict[str, Any]:
 def _progress(path: str) -> Progress | None:
     if path == "-" or not sys.stderr.isatty() or Path(path).stat().st_size < PROGRESS_MIN_BYTES:
         return None
-    return Progress("{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), transient=True)
+    return Progress(
+        "{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
 
 
-class _nothing:  # noqa: N801  # a context manager that does nothing
+class _nothing:  # a context manager that does nothing
     def __enter__(self) -> None:
         return None
 

@@ -10,8 +10,9 @@ from collections.abc import Callable
 class Health:
     """`healthy`: the loop made progress recently. `ready`: every named check passes."""
 
-    def __init__(self, stall_seconds: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, stall_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.stall_seconds = stall_seconds
         self._clock = clock
         self._last_beat = clock()

@@ -78,7 +78,8 @@ class Pipeline:
             self._complete(exchange)
 
     def idle(self, idle_seconds: float) -> None:
-        """No input for a while: let event time progress so pending requests can time out."""
+        """No input for `idle_seconds` more: event time progresses by as much, so pending
+        requests still time out when traffic stops."""
         watermark = self.correlator.watermark
         if watermark != float("-inf"):
             for exchange in self.correlator.advance(watermark + idle_seconds):
@@ -161,9 +162,9 @@ class Pipeline:
             "feature": feature,
             "model": model,
             "variant": variant,
-            "status": "timeout" if exchange.kind == "timeout" else (
-                "error" if exchange.is_error else "ok"
-            ),
+            "status": "timeout"
+            if exchange.kind == "timeout"
+            else ("error" if exchange.is_error else "ok"),
             "latency_ms": exchange.latency_ms,
             "ttft_ms": exchange.ttft_ms,
             "tokens": {

@@ -45,17 +45,39 @@ def print_table(report: dict[str, Any], console: Console) -> None:
         reasons = ", ".join(f"{k} {v}" for k, v in events["invalid_by_reason"].items())
         console.print(f"[bold]dead letters[/] {reasons}")
     table = Table(title="exchanges by model", title_justify="left")
-    for column in ("model", "exchanges", "timeouts", "errors", "retries", "p50 ms", "p95 ms",
-                   "p99 ms", "ttft p95", "input tok", "cached tok", "output tok", "cost $"):
+    for column in (
+        "model",
+        "exchanges",
+        "timeouts",
+        "errors",
+        "retries",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "ttft p95",
+        "input tok",
+        "cached tok",
+        "output tok",
+        "cost $",
+    ):
         table.add_column(column, justify="left" if column == "model" else "right")
     rows = [*report["by_model"].items(), ("all", report)]
     for model, r in rows:
         latency, tokens = r["latency_ms"], r["tokens"]
         table.add_row(
-            model, f"{r['exchanges']:,}", f"{r['timeouts']:,}", f"{r['errors']:,}",
-            f"{r['retries']:,}", _ms(latency["p50"]), _ms(latency["p95"]), _ms(latency["p99"]),
-            _ms(r["ttft_ms"]["p95"]), f"{tokens['input']:,}", f"{tokens['cached_input']:,}",
-            f"{tokens['output']:,}", f"{r['cost_usd']:,.4f}",
+            model,
+            f"{r['exchanges']:,}",
+            f"{r['timeouts']:,}",
+            f"{r['errors']:,}",
+            f"{r['retries']:,}",
+            _ms(latency["p50"]),
+            _ms(latency["p95"]),
+            _ms(latency["p99"]),
+            _ms(r["ttft_ms"]["p95"]),
+            f"{tokens['input']:,}",
+            f"{tokens['cached_input']:,}",
+            f"{tokens['output']:,}",
+            f"{r['cost_usd']:,.4f}",
             style="bold" if model == "all" else None,
         )
     console.print(table)

@@ -46,7 +46,7 @@ class Runner:
     def run(self, stop: threading.Event) -> None:
         """Loop until `stop` is set or a finite source is exhausted."""
         recorder = self.pipeline.recorder
-        idle_since: float | None = None
+        last_poll = self._clock()
         last_lag = 0.0
         try:
             while not stop.is_set():
@@ -56,12 +56,11 @@ class Runner:
                 if not batch:
                     if self.source.exhausted:
                         break
-                    idle_since = idle_since if idle_since is not None else now
-                    self.pipeline.idle(now - idle_since)
+                    self.pipeline.idle(now - last_poll)
                 else:
-                    idle_since = None
                     for record in batch:
                         self.pipeline.process(record)
+                last_poll = now
                 self.pipeline.end_batch()
                 self._flush_and_commit()
                 if batch:

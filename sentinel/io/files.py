@@ -21,14 +21,16 @@ class FileSource:
     def __init__(self, path: str, on_progress: Callable[[int], None] | None = None) -> None:
         self.path = path
         self.size_bytes = 0
+        self._raw: IO[bytes] | None = None
         try:
             if path == "-":
-                self._stream: IO[bytes] = sys.stdin.buffer
+                self._stream: IO[bytes] | gzip.GzipFile = sys.stdin.buffer
             else:
                 self.size_bytes = Path(path).stat().st_size
-                raw = open(path, "rb")  # noqa: SIM115  # closed in close()
-                self._stream = gzip.open(raw) if path.endswith(".gz") else raw
-                self._raw = raw
+                self._raw = open(path, "rb")  # noqa: SIM115  # closed in close()
+                self._stream = (
+                    gzip.GzipFile(fileobj=self._raw) if path.endswith(".gz") else self._raw
+                )
         except OSError as exc:
             raise SourceError(f"could not open {path}: {exc.strerror}") from exc
         self._line = 0
@@ -53,7 +55,7 @@ class FileSource:
                     batch.append(Record(value=value, topic=self.path, offset=self._line))
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise SourceError(f"could not read {self.path} at line {self._line}: {exc}") from exc
-        if self._on_progress is not None and self.size_bytes:
+        if self._on_progress is not None and self._raw is not None:
             self._on_progress(self._raw.tell())
         return batch
 
@@ -61,8 +63,9 @@ class FileSource:
         pass  # a file has no offsets to store
 
     def close(self) -> None:
-        if self.path != "-":
+        if self._raw is not None:
             self._stream.close()
+            self._raw.close()
 
 
 class JsonlSink:

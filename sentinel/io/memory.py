@@ -12,9 +12,7 @@ class MemorySource:
     """Serves the given raw values as records of one partition; remembers commits."""
 
     def __init__(self, values: Iterable[bytes], topic: str = "memory") -> None:
-        self._records = [
-            Record(value=v, topic=topic, offset=i) for i, v in enumerate(values)
-        ]
+        self._records = [Record(value=v, topic=topic, offset=i) for i, v in enumerate(values)]
         self._position = 0
         self.committed = 0  # offsets below this are committed
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
 
 from sentinel.errors import RulesError
 from sentinel.rules.base import RULES_VERSION
@@ -26,12 +27,14 @@ class RuleSet:
     """Every kind of rule, each from one file or its default."""
 
     pricing: PricingRules = field(
-        default_factory=lambda: PricingRules(version=RULES_VERSION, kind="pricing")
+        default_factory=lambda: PricingRules.model_validate(_header("pricing"))
     )
-    labels: LabelRules = field(
-        default_factory=lambda: LabelRules(version=RULES_VERSION, kind="labels")
-    )
+    labels: LabelRules = field(default_factory=lambda: LabelRules.model_validate(_header("labels")))
     sources: dict[str, str] = field(default_factory=dict)  # kind -> file it came from
+
+
+def _header(kind: str) -> dict[str, str]:
+    return {"version": RULES_VERSION, "kind": kind}
 
 
 def load_rules(directory: Path) -> RuleSet:
@@ -92,9 +95,13 @@ def _describe(exc: ValidationError) -> str:
 
 def rules_json_schema() -> dict[str, Any]:
     """A JSON Schema accepting any rules file, for editors (one branch per kind)."""
+    refs, schema = models_json_schema(
+        [(model, "validation") for model in KINDS.values()], ref_template="#/$defs/{model}"
+    )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "urn:sentinel:schema:rules:sentinel.v1",
         "title": "sentinel rules file",
-        "oneOf": [model.model_json_schema() for model in KINDS.values()],
+        "oneOf": [refs[(model, "validation")] for model in KINDS.values()],
+        "$defs": schema["$defs"],
     }

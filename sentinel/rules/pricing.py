@@ -15,7 +15,8 @@ UsdPerMillion = Annotated[float, Field(ge=0, le=10_000)]
 class ModelPrice(Strict):
     model: str = Field(min_length=1, description="Model name as events report it.")
     match: list[str] = Field(
-        default=[], description="Extra glob patterns (e.g. `gpt-4.1-mini-*`) for dated names."
+        default_factory=list,
+        description="Extra glob patterns (e.g. `gpt-4.1-mini-*`) for dated names.",
     )
     input: UsdPerMillion
     output: UsdPerMillion
@@ -37,7 +38,7 @@ class PricingRules(RulesFile):
     kind: Literal["pricing"]
     currency: Literal["USD"] = "USD"
     input_includes_cached: bool = True
-    models: list[ModelPrice] = []
+    models: list[ModelPrice] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_models(self) -> PricingRules:

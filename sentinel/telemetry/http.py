@@ -18,7 +18,7 @@ def start_http_server(
     """Serve in a daemon thread; returns the server (`.server_address`, `.shutdown()`)."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802  # http.server's naming
+        def do_GET(self) -> None:  # http.server's naming
             path = self.path.split("?", 1)[0]
             if path == "/metrics":
                 encoder, content_type = choose_encoder(self.headers.get("Accept", ""))
@@ -37,7 +37,7 @@ def start_http_server(
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # scrapes every few seconds are not worth a log line
 
     server = ThreadingHTTPServer((host, port), Handler)

@@ -46,43 +46,55 @@ class PrometheusRecorder:
             n.EVENTS_INVALID, "Events sent to the dead-letter sink.", ["reason"], registry=registry
         )
         self.events_duplicate = Counter(
-            n.EVENTS_DUPLICATE, "Events dropped as repeats of a recent event_id.",
+            n.EVENTS_DUPLICATE,
+            "Events dropped as repeats of a recent event_id.",
             registry=registry,
         )
         self.exchanges = Counter(
-            n.EXCHANGES, "Exchanges by outcome (ok, error, timeout).", [*labels, "outcome"],
+            n.EXCHANGES,
+            "Exchanges by outcome (ok, error, timeout).",
+            [*labels, "outcome"],
             registry=registry,
         )
         self.orphans = Counter(
             n.ORPHAN_RESPONSES, "Responses whose request was never seen.", registry=registry
         )
         self.evictions = Counter(
-            n.CORRELATION_EVICTIONS, "Pending requests evicted by the pending bound.",
+            n.CORRELATION_EVICTIONS,
+            "Pending requests evicted by the pending bound.",
             registry=registry,
         )
         self.pending = Gauge(
             n.PENDING_REQUESTS, "Requests waiting for their response.", registry=registry
         )
         self.latency = Histogram(
-            n.LATENCY, "End-to-end latency of exchanges.", labels,
-            buckets=n.LATENCY_BUCKETS, registry=registry,
+            n.LATENCY,
+            "End-to-end latency of exchanges.",
+            labels,
+            buckets=n.LATENCY_BUCKETS,
+            registry=registry,
         )
         self.ttft = Histogram(
             n.TTFT, "Time to first token.", labels, buckets=n.TTFT_BUCKETS, registry=registry
         )
-        self.retries = Counter(n.RETRIES, "Retries reported by clients.", labels,
-                               registry=registry)
+        self.retries = Counter(n.RETRIES, "Retries reported by clients.", labels, registry=registry)
         self.errors = Counter(
-            n.ERRORS, "Failed exchanges by error type.", ["service", "model", "variant", "type"],
+            n.ERRORS,
+            "Failed exchanges by error type.",
+            ["service", "model", "variant", "type"],
             registry=registry,
         )
         self.tokens = Counter(n.TOKENS, "Tokens by kind.", [*labels, "kind"], registry=registry)
         self.exchange_tokens = Histogram(
-            n.EXCHANGE_TOKENS, "Tokens per exchange.", ["service", "model", "direction"],
-            buckets=n.TOKEN_BUCKETS, registry=registry,
+            n.EXCHANGE_TOKENS,
+            "Tokens per exchange.",
+            ["service", "model", "direction"],
+            buckets=n.TOKEN_BUCKETS,
+            registry=registry,
         )
-        self.cost = Counter(n.COST, "Spend in USD by token kind.", [*labels, "kind"],
-                            registry=registry)
+        self.cost = Counter(
+            n.COST, "Spend in USD by token kind.", [*labels, "kind"], registry=registry
+        )
         self.savings = Counter(
             n.CACHE_SAVINGS, "USD saved by cached input tokens.", labels, registry=registry
         )
@@ -90,36 +102,53 @@ class PrometheusRecorder:
             n.UNPRICED, "Exchanges with tokens but no price rule.", ["model"], registry=registry
         )
         self.inconsistent = Counter(
-            n.INCONSISTENT_USAGE, "Exchanges whose cached tokens exceeded input tokens.",
-            ["model"], registry=registry,
+            n.INCONSISTENT_USAGE,
+            "Exchanges whose cached tokens exceeded input tokens.",
+            ["model"],
+            registry=registry,
         )
         self.feedback = Counter(
-            n.FEEDBACK, "User feedback events by kind.", ["service", "model", "variant", "kind"],
+            n.FEEDBACK,
+            "User feedback events by kind.",
+            ["service", "model", "variant", "kind"],
             registry=registry,
         )
         self.rating = Histogram(
-            n.FEEDBACK_RATING, "User ratings.", ["service", "model", "variant"],
-            buckets=n.RATING_BUCKETS, registry=registry,
+            n.FEEDBACK_RATING,
+            "User ratings.",
+            ["service", "model", "variant"],
+            buckets=n.RATING_BUCKETS,
+            registry=registry,
         )
-        self.spend_burn = Gauge(n.SPEND_BURN, "Trailing-hour spend rate.", ["service"],
-                                registry=registry)
-        self.token_burn = Gauge(n.TOKEN_BURN, "Trailing-hour token rate.", ["service"],
-                                registry=registry)
+        self.spend_burn = Gauge(
+            n.SPEND_BURN, "Trailing-hour spend rate.", ["service"], registry=registry
+        )
+        self.token_burn = Gauge(
+            n.TOKEN_BURN, "Trailing-hour token rate.", ["service"], registry=registry
+        )
         self.month_to_date = Gauge(
-            n.SPEND_MONTH_TO_DATE, "Spend this calendar month (event time).", ["service"],
+            n.SPEND_MONTH_TO_DATE,
+            "Spend this calendar month (event time).",
+            ["service"],
             registry=registry,
         )
         self.month_forecast = Gauge(
-            n.SPEND_MONTH_FORECAST, "Month-to-date spend plus trailing rate to month end.",
-            ["service"], registry=registry,
+            n.SPEND_MONTH_FORECAST,
+            "Month-to-date spend plus trailing rate to month end.",
+            ["service"],
+            registry=registry,
         )
         self.latency_window = Gauge(
-            n.LATENCY_WINDOW, "Latency quantiles over the last 5 minutes of event time "
-            "(this replica's partitions).", ["model", "quantile"], registry=registry,
+            n.LATENCY_WINDOW,
+            "Latency quantiles over the last 5 minutes of event time (this replica's partitions).",
+            ["model", "quantile"],
+            registry=registry,
         )
         self.watermark = Gauge(n.WATERMARK, "Newest event time seen.", registry=registry)
         self.batch_duration = Histogram(
-            n.BATCH_DURATION, "Time to process one polled batch.", registry=registry,
+            n.BATCH_DURATION,
+            "Time to process one polled batch.",
+            registry=registry,
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
         self.sink_errors = Counter(
@@ -127,7 +156,9 @@ class PrometheusRecorder:
         )
         self.commits = Counter(n.COMMITS, "Offset commits.", registry=registry)
         self.consumer_lag = Gauge(
-            n.CONSUMER_LAG, "Messages behind the partition end.", ["topic", "partition"],
+            n.CONSUMER_LAG,
+            "Messages behind the partition end.",
+            ["topic", "partition"],
             registry=registry,
         )
         Gauge(n.BUILD_INFO, "sentinel version.", ["version"], registry=registry).labels(
@@ -163,8 +194,13 @@ class PrometheusRecorder:
         if exchange.retries:
             c.retries.inc(exchange.retries)
         if tokens.input or tokens.output:
-            values = (tokens.input, tokens.output, tokens.cached_input, tokens.cache_write,
-                      tokens.reasoning)
+            values = (
+                tokens.input,
+                tokens.output,
+                tokens.cached_input,
+                tokens.cache_write,
+                tokens.reasoning,
+            )
             for child, value in zip(c.tokens, values, strict=True):
                 if value:
                     child.inc(value)

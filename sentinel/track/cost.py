@@ -56,8 +56,8 @@ UNPRICED = Cost()
 
 def split_tokens(usage: Usage, input_includes_cached: bool) -> Tokens:
     cached, written = usage.cached_input_tokens, usage.cache_write_tokens
-    total_input = usage.input_tokens if input_includes_cached else (
-        usage.input_tokens + cached + written
+    total_input = (
+        usage.input_tokens if input_includes_cached else (usage.input_tokens + cached + written)
     )
     return Tokens(
         input=total_input,

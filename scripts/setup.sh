@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Create .venv and install sentinel into it. `--dev` adds the test and lint tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=${PYTHON:-python3}
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "error: sentinel needs Python >= 3.11 (found $("$python" --version))" >&2; exit 1; }
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "${1:-}" = "--dev" ]; then
+  .venv/bin/python -m pip install -q -e '.[dev]'
+else
+  .venv/bin/python -m pip install -q -e .
+fi

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up everything the tests need (venv, Debian packages, Kafka) and run lint, types and
+# every test, unit and integration. Exits non-zero if anything fails or no test ran.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --dev
+bash scripts/install-system-deps.sh
+bash scripts/kafka.sh fetch
+.venv/bin/ruff check sentinel tests bench scripts
+.venv/bin/mypy
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "error: pytest collected no tests" >&2
+  exit 1
+fi
+exit "$status"

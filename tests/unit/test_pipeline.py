@@ -1,0 +1,153 @@
+"""The pipeline and the runner's at-least-once ordering, with the shipped in-memory fakes."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from sentinel.errors import SinkError
+from sentinel.health import Health
+from sentinel.io.memory import MemorySink, MemorySource
+from sentinel.pipeline import Pipeline
+from sentinel.rules.loader import load_rules
+from sentinel.runner import Runner
+from sentinel.wiring import PipelineSettings, build_pipeline
+from tests.unit.conftest import event, raw
+
+RULES = load_rules(Path(__file__).parents[2] / "rules")
+
+
+def make(sink: MemorySink, **settings: object) -> tuple[Pipeline, CollectorRegistry]:
+    registry = CollectorRegistry()
+    return build_pipeline(RULES, PipelineSettings(**settings), registry, sink), registry  # type: ignore[arg-type]
+
+
+def sample(registry: CollectorRegistry, name: str, **labels: str) -> float:
+    value = registry.get_sample_value(name, labels)
+    return 0.0 if value is None else value
+
+
+def run(values: list[bytes], sink: MemorySink | None = None, **settings: object):  # type: ignore[no-untyped-def]
+    sink = sink or MemorySink()
+    pipeline, registry = make(sink, **settings)
+    source = MemorySource(values)
+    Runner(source, pipeline, sink, Health(), max_records=3).run(threading.Event())
+    return pipeline, registry, sink, source
+
+
+def test_every_input_is_accounted_for() -> None:
+    """read = exchanges' events + duplicates + invalid + feedback; nothing vanishes."""
+    req = event("request", "r1", model="gpt-4.1-mini", service="bot")
+    values = [
+        raw(req),
+        raw(event("response", "r1", ts="2026-11-02T09:00:02Z", model="gpt-4.1-mini",
+                  service="bot", latency_ms=2000, usage={"input_tokens": 100,
+                                                         "output_tokens": 10})),
+        raw(req),  # redelivered: same event_id
+        b"{broken",
+        raw(event("request", "r2")),  # never answered
+        raw(event("feedback", "r1", feedback={"rating": 4, "escalated": True})),
+    ]
+    pipeline, registry, sink, source = run(values)
+    assert pipeline.counts.read == 6
+    assert pipeline.counts.duplicates == 1
+    assert dict(pipeline.counts.invalid) == {"bad_json": 1}
+    assert pipeline.counts.feedback == 1
+    assert pipeline.totals.overall.exchanges == 1
+    assert pipeline.totals.overall.timeouts == 1
+    assert source.committed == 6
+    assert [r.headers[0] for r in sink.stream("dead_letter")] == [
+        ("sentinel.reason", b"bad_json")]
+    assert sink.stream("dead_letter")[0].value == b"{broken"
+    verdicts = [json.loads(r.value) for r in sink.stream("verdicts")]
+    assert sorted(v["status"] for v in verdicts) == ["ok", "timeout"]
+    labels = {"service": "bot", "endpoint": "unknown", "feature": "unknown",
+              "model": "gpt-4.1-mini", "variant": "unknown"}
+    assert sample(registry, "sentinel_exchanges_total", **labels, outcome="ok") == 1
+    assert sample(registry, "sentinel_tokens_total", **labels, kind="input") == 100
+    assert sample(registry, "sentinel_exchange_latency_seconds_sum", **labels) == 2.0
+    assert sample(registry, "sentinel_feedback_total", service="bot", model="gpt-4.1-mini",
+                  variant="unknown", kind="escalation") == 1
+    assert sample(registry, "sentinel_events_invalid_total", reason="bad_json") == 1
+
+
+def test_a_failed_flush_aborts_the_commit() -> None:
+    """Outputs not accepted → offsets not committed, and the error reaches the caller."""
+    sink = MemorySink()
+    sink.fail_next_flush = True
+    pipeline, _ = make(sink)
+    source = MemorySource([raw(event()) for _ in range(5)])
+    health = Health()
+    with pytest.raises(SinkError):
+        Runner(source, pipeline, sink, health, max_records=2).run(threading.Event())
+    assert source.committed == 0
+    assert health.ready()[1]["sink"] == {"ok": False,
+                                         "detail": "flush failed; offsets not committed"}
+
+
+def test_commits_follow_each_flushed_batch() -> None:
+    """Each batch's offsets are committed only after its outputs were flushed."""
+    order: list[str] = []
+
+    class RecordingSink(MemorySink):
+        def flush(self) -> None:
+            super().flush()
+            order.append(f"flush:{len(self.records)}")
+
+    class RecordingSource(MemorySource):
+        def commit(self) -> None:
+            super().commit()
+            order.append(f"commit:{self.committed}")
+
+    sink = RecordingSink()
+    pipeline, _ = make(sink)
+    source = RecordingSource([raw(event()) for _ in range(4)])
+    Runner(source, pipeline, sink, Health(), max_records=2).run(threading.Event())
+    assert order[:4] == ["flush:2", "commit:2", "flush:4", "commit:4"]
+
+
+def test_a_set_stop_event_ends_the_loop_before_the_next_poll() -> None:
+    """SIGTERM sets the stop event: nothing more is polled, the source is closed."""
+    stop = threading.Event()
+    stop.set()
+    sink = MemorySink()
+    pipeline, _ = make(sink)
+    source = MemorySource([raw(event())])
+    Runner(source, pipeline, sink, Health()).run(stop)
+    assert pipeline.counts.read == 0 and source.committed == 0
+
+
+def test_label_values_are_bounded_against_cardinality_attacks() -> None:
+    """Thousands of distinct model names collapse into the bound plus `other`."""
+    values = [raw(event(model=f"m-{i}", endpoint=f"/e/{i}")) for i in range(500)]
+    _, registry, _, _ = run(values)
+    models = {
+        s.labels["model"]
+        for metric in registry.collect() if metric.name == "sentinel_exchanges"
+        for s in metric.samples
+    }
+    assert len(models) == 51 and "other" in models  # 50 admitted (default bound) + other
+
+
+def test_feedback_is_attributed_to_its_exchange_labels() -> None:
+    """A feedback event without labels is counted under its exchange's model."""
+    values = [raw(event("exchange", "r9", model="gpt-4.1", service="s")),
+              raw(event("feedback", "r9", feedback={"complaint": True}))]
+    _, registry, _, _ = run(values)
+    assert sample(registry, "sentinel_feedback_total", service="s", model="gpt-4.1",
+                  variant="unknown", kind="complaint") == 1
+
+
+def test_idle_time_lets_pending_requests_time_out() -> None:
+    """With no input, event time advances by idle time so requests still time out."""
+    sink = MemorySink()
+    pipeline, _ = make(sink, ttl_seconds=10)
+    pipeline.process(MemorySource([raw(event("request", "r1"))]).poll(1, 0)[0])
+    pipeline.idle(5)
+    assert pipeline.totals.overall.timeouts == 0
+    pipeline.idle(11)
+    assert pipeline.totals.overall.timeouts == 1
