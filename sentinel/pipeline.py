@@ -53,6 +53,7 @@ class Pipeline:
         self.sink = sink
         self.emit_verdicts = emit_verdicts
         self.counts = EventCounts()
+        self._read_recorded = 0  # counts.read already added to the Prometheus counter
         self.totals = RunTotals()
         self.spend: dict[str, SpendTracker] = {}
         self.latency_windows: dict[str, WindowedSketch] = {}
@@ -62,7 +63,6 @@ class Pipeline:
     def process(self, record: Record) -> None:
         """Handle one raw record completely (its outputs are sent, not yet flushed)."""
         self.counts.read += 1
-        self.recorder.events_read.inc()
         event = self.decoder.decode(record.value)
         if isinstance(event, Invalid):
             self._dead_letter(record, event)
@@ -91,8 +91,12 @@ class Pipeline:
             self._complete(exchange)
 
     def end_batch(self) -> None:
-        """Refresh the gauges that summarise state (cheaper once per batch than per event)."""
+        """Publish the batch's counters and refresh the gauges that summarise state
+        (once per batch is far cheaper than once per event)."""
         recorder = self.recorder
+        recorder.flush()
+        recorder.events_read.inc(self.counts.read - self._read_recorded)
+        self._read_recorded = self.counts.read
         recorder.pending.set(self.correlator.stats.pending)
         if self.correlator.watermark != float("-inf"):
             recorder.watermark.set(self.correlator.watermark)

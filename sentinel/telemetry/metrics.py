@@ -21,19 +21,31 @@ from sentinel.track.spend import Burn
 _MAX_ERROR_TYPES = 20  # error.type comes from events: bound it like any label
 
 
+# Slots of the per-label-set counter accumulators (see _Children.pending).
+_OK, _ERROR, _TIMEOUT, _RETRIES, _SAVINGS = 0, 1, 2, 3, 4
+_TOKENS = 5  # five kinds: input, output, cached_input, cache_write, reasoning
+_COST = 10  # four kinds: input, output, cache_read, cache_write
+_SLOTS = 14
+
+
 @dataclass(slots=True)
 class _Children:
-    ok: Any
-    error: Any
-    timeout: Any
+    """Metric children of one label set. Counter increments accumulate in `pending` and are
+    applied once per batch (`flush`): a list add costs a tenth of `Counter.inc`."""
+
+    counters: tuple[Any, ...]  # indexed by the slots above
     latency: Any
     ttft: Any
-    retries: Any
-    tokens: tuple[Any, Any, Any, Any, Any]
-    cost: tuple[Any, Any, Any, Any]
-    savings: Any
     input_hist: Any
     output_hist: Any
+    pending: list[float]
+
+    def flush(self) -> None:
+        pending = self.pending
+        for slot, child in enumerate(self.counters):
+            if pending[slot]:
+                child.inc(pending[slot])
+                pending[slot] = 0.0
 
 
 class PrometheusRecorder:
@@ -165,25 +177,28 @@ class PrometheusRecorder:
             version
         ).set(1)
         self._children: dict[LabelValues, _Children] = {}
+        self._dirty: dict[LabelValues, _Children] = {}
         self._error_type = LabelBounder(None, _MAX_ERROR_TYPES)
 
     def record(self, item: Accounted) -> None:
-        """Samples for one exchange (or timeout)."""
+        """Samples for one exchange (or timeout); counters become visible at `flush()`."""
         labels = item.labels
         c = self._children.get(labels)
         if c is None:
             c = self._children[labels] = self._make_children(labels)
+        self._dirty[labels] = c
+        p = c.pending
         exchange, tokens, cost = item.exchange, item.tokens, item.cost
         if exchange.kind == "timeout":
-            c.timeout.inc()
+            p[_TIMEOUT] += 1
         else:
             if exchange.is_error:
-                c.error.inc()
+                p[_ERROR] += 1
                 self.errors.labels(
                     labels[0], labels[3], labels[4], self._error_type(exchange.error_type)
                 ).inc()
             else:
-                c.ok.inc()
+                p[_OK] += 1
             latency, ttft = exchange.latency_ms, exchange.ttft_ms
             if latency is not None:
                 c.latency.observe(latency / 1000.0)
@@ -191,33 +206,31 @@ class PrometheusRecorder:
                 c.ttft.observe(ttft / 1000.0)
             if exchange.kind == "orphan_response":
                 self.orphans.inc()
-        if exchange.retries:
-            c.retries.inc(exchange.retries)
+        p[_RETRIES] += exchange.retries
         if tokens.input or tokens.output:
-            values = (
-                tokens.input,
-                tokens.output,
-                tokens.cached_input,
-                tokens.cache_write,
-                tokens.reasoning,
-            )
-            for child, value in zip(c.tokens, values, strict=True):
-                if value:
-                    child.inc(value)
+            p[_TOKENS] += tokens.input
+            p[_TOKENS + 1] += tokens.output
+            p[_TOKENS + 2] += tokens.cached_input
+            p[_TOKENS + 3] += tokens.cache_write
+            p[_TOKENS + 4] += tokens.reasoning
             c.input_hist.observe(tokens.input)
             c.output_hist.observe(tokens.output)
             if tokens.inconsistent:
                 self.inconsistent.labels(labels[3]).inc()
         if cost.priced:
-            for child, usd in zip(
-                c.cost, (cost.input, cost.output, cost.cache_read, cost.cache_write), strict=True
-            ):
-                if usd:
-                    child.inc(usd)
-            if cost.cache_savings:
-                c.savings.inc(cost.cache_savings)
+            p[_COST] += cost.input
+            p[_COST + 1] += cost.output
+            p[_COST + 2] += cost.cache_read
+            p[_COST + 3] += cost.cache_write
+            p[_SAVINGS] += cost.cache_savings
         elif tokens.input or tokens.output:
             self.unpriced.labels(labels[3]).inc()
+
+    def flush(self) -> None:
+        """Apply the counter increments accumulated since the last flush."""
+        for children in self._dirty.values():
+            children.flush()
+        self._dirty.clear()
 
     def record_feedback(self, feedback: Feedback, labels: LabelValues) -> None:
         service, model, variant = labels[0], labels[3], labels[4]
@@ -242,22 +255,27 @@ class PrometheusRecorder:
 
     def _make_children(self, labels: LabelValues) -> _Children:
         service, model = labels[0], labels[3]
-        return _Children(
-            ok=self.exchanges.labels(*labels, "ok"),
-            error=self.exchanges.labels(*labels, "error"),
-            timeout=self.exchanges.labels(*labels, "timeout"),
-            latency=self.latency.labels(*labels),
-            ttft=self.ttft.labels(*labels),
-            retries=self.retries.labels(*labels),
-            tokens=tuple(  # type: ignore[arg-type]  # five kinds, fixed
+        counters = [
+            self.exchanges.labels(*labels, "ok"),
+            self.exchanges.labels(*labels, "error"),
+            self.exchanges.labels(*labels, "timeout"),
+            self.retries.labels(*labels),
+            self.savings.labels(*labels),
+            *(
                 self.tokens.labels(*labels, kind)
                 for kind in ("input", "output", "cached_input", "cache_write", "reasoning")
             ),
-            cost=tuple(  # type: ignore[arg-type]  # four kinds, fixed
+            *(
                 self.cost.labels(*labels, kind)
                 for kind in ("input", "output", "cache_read", "cache_write")
             ),
-            savings=self.savings.labels(*labels),
+        ]
+        assert len(counters) == _SLOTS
+        return _Children(
+            counters=tuple(counters),
+            latency=self.latency.labels(*labels),
+            ttft=self.ttft.labels(*labels),
             input_hist=self.exchange_tokens.labels(service, model, "input"),
             output_hist=self.exchange_tokens.labels(service, model, "output"),
+            pending=[0.0] * _SLOTS,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +22,8 @@ class Totals:
     retries: int = 0
     unpriced: int = 0
     tokens: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TOKEN_KINDS, 0))
-    _costs: list[float] = field(default_factory=list)
+    _cost: float = 0.0  # Neumaier-compensated sum: exact to ~1e-15 over millions of adds
+    _cost_error: float = 0.0
     latency_ms: DDSketch = field(default_factory=new_sketch)
     ttft_ms: DDSketch = field(default_factory=new_sketch)
 
@@ -47,13 +47,34 @@ class Totals:
         tally["cache_write"] += tokens.cache_write
         tally["reasoning"] += tokens.reasoning
         if item.cost.priced:
-            self._costs.append(item.cost.total)
+            self._add_cost(item.cost.total)
         elif exchange.model is not None or tokens.input or tokens.output:
             self.unpriced += 1
 
+    def merge(self, other: Totals) -> None:
+        self.exchanges += other.exchanges
+        self.timeouts += other.timeouts
+        self.errors += other.errors
+        self.retries += other.retries
+        self.unpriced += other.unpriced
+        for kind, count in other.tokens.items():
+            self.tokens[kind] += count
+        self._add_cost(other._cost)
+        self._cost_error += other._cost_error
+        self.latency_ms.merge(other.latency_ms)
+        self.ttft_ms.merge(other.ttft_ms)
+
+    def _add_cost(self, usd: float) -> None:
+        total = self._cost + usd
+        if abs(self._cost) >= abs(usd):
+            self._cost_error += (self._cost - total) + usd
+        else:
+            self._cost_error += (usd - total) + self._cost
+        self._cost = total
+
     @property
     def cost_usd(self) -> float:
-        return math.fsum(self._costs)  # exact-as-possible sum of many small floats
+        return self._cost + self._cost_error
 
     def report(self) -> dict[str, Any]:
         return {
@@ -96,17 +117,23 @@ class FeedbackTotals:
 
 
 class RunTotals:
-    """Overall and per-model totals; per-model keys are the bounded model label."""
+    """Per-model totals (keys are the bounded model label); the overall view is their merge,
+    so each exchange is added once."""
 
     def __init__(self) -> None:
-        self.overall = Totals()
         self.by_model: dict[str, Totals] = {}
         self.feedback = FeedbackTotals()
 
     def add(self, item: Accounted) -> None:
-        self.overall.add(item)
         model = item.labels[3]
         per_model = self.by_model.get(model)
         if per_model is None:
             per_model = self.by_model[model] = Totals()
         per_model.add(item)
+
+    @property
+    def overall(self) -> Totals:
+        merged = Totals()
+        for part in self.by_model.values():
+            merged.merge(part)
+        return merged

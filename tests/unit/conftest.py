@@ -11,8 +11,12 @@ import pytest
 _ids = itertools.count()
 
 
-def event(type_: str = "exchange", request_id: str | None = None, ts: str = "2026-11-02T09:00:00Z",
-          **fields: Any) -> dict[str, Any]:
+def event(
+    type_: str = "exchange",
+    request_id: str | None = None,
+    ts: str = "2026-11-02T09:00:00Z",
+    **fields: Any,
+) -> dict[str, Any]:
     n = next(_ids)
     return {
         "schema": "sentinel.llm.v1",

@@ -42,23 +42,49 @@ def independent_traffic(path: Path, n: int, seed: int) -> dict[str, object]:
         latency = round(float(rng.lognormal(7.2, 0.9)), 3)
         latencies.append(latency)
         p_in, p_out, p_cr, p_cw = PRICES[model]
-        cost += ((inp - cached - written) * p_in + out * p_out + cached * p_cr
-                 + written * p_cw) / Decimal(1_000_000)
-        for kind, value in (("input", inp), ("output", out), ("cached_input", cached),
-                            ("cache_write", written)):
+        cost += (
+            (inp - cached - written) * p_in + out * p_out + cached * p_cr + written * p_cw
+        ) / Decimal(1_000_000)
+        for kind, value in (
+            ("input", inp),
+            ("output", out),
+            ("cached_input", cached),
+            ("cache_write", written),
+        ):
             tokens[kind] += value
         ts = f"2026-11-02T{9 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z"
-        usage = {"input_tokens": inp, "output_tokens": out, "cached_input_tokens": cached,
-                 "cache_write_tokens": written}
-        base = {"schema": "sentinel.llm.v1", "request_id": f"q{i}", "timestamp": ts,
-                "model": model}
+        usage = {
+            "input_tokens": inp,
+            "output_tokens": out,
+            "cached_input_tokens": cached,
+            "cache_write_tokens": written,
+        }
+        base = {"schema": "sentinel.llm.v1", "request_id": f"q{i}", "timestamp": ts, "model": model}
         if i % 2:
-            lines.append(json.dumps({**base, "event_id": f"a{i}", "type": "exchange",
-                                     "usage": usage, "latency_ms": latency}))
+            lines.append(
+                json.dumps(
+                    {
+                        **base,
+                        "event_id": f"a{i}",
+                        "type": "exchange",
+                        "usage": usage,
+                        "latency_ms": latency,
+                    }
+                )
+            )
         else:
             lines.append(json.dumps({**base, "event_id": f"b{i}", "type": "request"}))
-            lines.append(json.dumps({**base, "event_id": f"c{i}", "type": "response",
-                                     "usage": usage, "latency_ms": latency}))
+            lines.append(
+                json.dumps(
+                    {
+                        **base,
+                        "event_id": f"c{i}",
+                        "type": "response",
+                        "usage": usage,
+                        "latency_ms": latency,
+                    }
+                )
+            )
     invalid = ['{"schema": "sentinel.llm.v1"', "[]", json.dumps({"schema": "other"})]
     for k, bad in enumerate(invalid):
         lines.insert(7 + k * 11, bad)
@@ -91,8 +117,17 @@ def test_replay_json_has_the_documented_fields(tmp_path: Path) -> None:
     independent_traffic(path, 20, seed=3)
     report = json.loads(invoke("replay", str(path), "--report", "json", "--rules", RULES)[1])
     assert {"read", "invalid", "duplicates"} <= set(report["events"])
-    for key in ("exchanges", "timeouts", "latency_ms", "ttft_ms", "tokens", "cost_usd",
-                "errors", "retries", "by_model"):
+    for key in (
+        "exchanges",
+        "timeouts",
+        "latency_ms",
+        "ttft_ms",
+        "tokens",
+        "cost_usd",
+        "errors",
+        "retries",
+        "by_model",
+    ):
         assert key in report
     assert set(report["latency_ms"]) == {"p50", "p95", "p99", "mean"}
     model = next(iter(report["by_model"].values()))
@@ -111,7 +146,8 @@ def test_replay_table_is_the_default(tmp_path: Path) -> None:
 def test_bad_rules_exit_3_with_file_and_field(tmp_path: Path) -> None:
     """A bad rules file stops the replay with exit code 3 and the field path."""
     (tmp_path / "pricing.yaml").write_text(
-        "version: sentinel/v1\nkind: pricing\nmodels:\n  - {model: a, input: x, output: 1}\n")
+        "version: sentinel/v1\nkind: pricing\nmodels:\n  - {model: a, input: x, output: 1}\n"
+    )
     code, _, err = invoke("replay", "-", "--rules", str(tmp_path))
     assert code == 3
     assert "pricing.yaml: models[0].input: Input should be a valid number" in err

@@ -8,17 +8,31 @@ from sentinel.events.model import Usage
 from sentinel.rules.pricing import PricingRules
 from sentinel.track.cost import CostModel, split_tokens
 
-PRICING = PricingRules.model_validate({
-    "version": "sentinel/v1",
-    "kind": "pricing",
-    "models": [
-        {"model": "mid", "match": ["mid-2026-*"], "input": 0.40, "output": 1.60,
-         "cache_read": 0.10, "cache_write": 0.40},
-        {"model": "anthropic-style", "input": 3.0, "output": 15.0, "cache_read": 0.30,
-         "cache_write": 3.75, "input_includes_cached": False},
-        {"model": "no-cache-prices", "input": 1.0, "output": 2.0},
-    ],
-})
+PRICING = PricingRules.model_validate(
+    {
+        "version": "sentinel/v1",
+        "kind": "pricing",
+        "models": [
+            {
+                "model": "mid",
+                "match": ["mid-2026-*"],
+                "input": 0.40,
+                "output": 1.60,
+                "cache_read": 0.10,
+                "cache_write": 0.40,
+            },
+            {
+                "model": "anthropic-style",
+                "input": 3.0,
+                "output": 15.0,
+                "cache_read": 0.30,
+                "cache_write": 3.75,
+                "input_includes_cached": False,
+            },
+            {"model": "no-cache-prices", "input": 1.0, "output": 2.0},
+        ],
+    }
+)
 
 
 def test_input_including_cached_tokens_is_split_once() -> None:
@@ -38,8 +52,12 @@ def test_input_including_cached_tokens_is_split_once() -> None:
 def test_input_excluding_cached_tokens_is_normalised_first() -> None:
     """Anthropic-style usage (cached reported apart) yields the same totals convention."""
     model = CostModel(PRICING)
-    usage = Usage(input_tokens=100_000, output_tokens=0, cached_input_tokens=900_000,
-                  cache_write_tokens=50_000)
+    usage = Usage(
+        input_tokens=100_000,
+        output_tokens=0,
+        cached_input_tokens=900_000,
+        cache_write_tokens=50_000,
+    )
     tokens = model.tokens("anthropic-style", usage)
     assert tokens.input == 1_050_000 and tokens.uncached_input == 100_000
     cost = model.cost("anthropic-style", tokens)
@@ -51,8 +69,9 @@ def test_input_excluding_cached_tokens_is_normalised_first() -> None:
 def test_missing_cache_prices_default_to_the_input_price() -> None:
     """A model without cache prices charges cached tokens at the input price."""
     model = CostModel(PRICING)
-    tokens = model.tokens("no-cache-prices", Usage(input_tokens=1_000_000,
-                                                    cached_input_tokens=500_000))
+    tokens = model.tokens(
+        "no-cache-prices", Usage(input_tokens=1_000_000, cached_input_tokens=500_000)
+    )
     assert model.cost("no-cache-prices", tokens).total == pytest.approx(1.0)
 
 

@@ -28,15 +28,13 @@ CASES = [
     ("an empty event_id is invalid_field", with_(event_id=""), "invalid_field"),
     ("string tokens are invalid_field", with_(usage={"input_tokens": "12"}), "invalid_field"),
     ("negative tokens are invalid_field", with_(usage={"input_tokens": -1}), "invalid_field"),
-    ("a naive timestamp is invalid_field", with_(timestamp="2026-11-02T09:00:00"),
-     "invalid_field"),
+    ("a naive timestamp is invalid_field", with_(timestamp="2026-11-02T09:00:00"), "invalid_field"),
     ("an unknown type is invalid_field", with_(type="reply"), "invalid_field"),
     ("a bad status is invalid_field", with_(status="maybe"), "invalid_field"),
 ]
 
 
-@pytest.mark.parametrize(("raw_bytes", "reason"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("raw_bytes", "reason"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_input_becomes_a_dead_letter_with_its_reason(raw_bytes: bytes, reason: str) -> None:
     """Each kind of malformed input maps to its own reason code."""
     result = EventDecoder(1 << 20).decode(raw_bytes)

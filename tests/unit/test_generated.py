@@ -13,9 +13,11 @@ from sentinel.cli import main
 DOCS = Path(__file__).parents[2] / "docs" / "schemas"
 
 
-@pytest.mark.parametrize(("kind", "file"), [("event", "sentinel.llm.v1.json"),
-                                            ("rules", "sentinel.rules.v1.json")],
-                         ids=["event schema matches", "rules schema matches"])
+@pytest.mark.parametrize(
+    ("kind", "file"),
+    [("event", "sentinel.llm.v1.json"), ("rules", "sentinel.rules.v1.json")],
+    ids=["event schema matches", "rules schema matches"],
+)
 def test_committed_schema_has_not_drifted(kind: str, file: str) -> None:
     """`sentinel schema` output equals the committed copy (run scripts/generate.sh)."""
     result = CliRunner().invoke(main, ["schema", "--kind", kind])
@@ -28,9 +30,14 @@ def test_the_event_schema_accepts_and_rejects_like_the_decoder() -> None:
     import jsonschema
 
     schema = json.loads((DOCS / "sentinel.llm.v1.json").read_text())
-    good = {"schema": "sentinel.llm.v1", "event_id": "e", "type": "response",
-            "request_id": "r", "timestamp": "2026-11-02T09:00:00Z",
-            "usage": {"input_tokens": 5}}
+    good = {
+        "schema": "sentinel.llm.v1",
+        "event_id": "e",
+        "type": "response",
+        "request_id": "r",
+        "timestamp": "2026-11-02T09:00:00Z",
+        "usage": {"input_tokens": 5},
+    }
     jsonschema.validate(good, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**good, "usage": {"input_tokens": -5}}, schema)

@@ -44,9 +44,17 @@ def test_every_input_is_accounted_for() -> None:
     req = event("request", "r1", model="gpt-4.1-mini", service="bot")
     values = [
         raw(req),
-        raw(event("response", "r1", ts="2026-11-02T09:00:02Z", model="gpt-4.1-mini",
-                  service="bot", latency_ms=2000, usage={"input_tokens": 100,
-                                                         "output_tokens": 10})),
+        raw(
+            event(
+                "response",
+                "r1",
+                ts="2026-11-02T09:00:02Z",
+                model="gpt-4.1-mini",
+                service="bot",
+                latency_ms=2000,
+                usage={"input_tokens": 100, "output_tokens": 10},
+            )
+        ),
         raw(req),  # redelivered: same event_id
         b"{broken",
         raw(event("request", "r2")),  # never answered
@@ -60,18 +68,31 @@ def test_every_input_is_accounted_for() -> None:
     assert pipeline.totals.overall.exchanges == 1
     assert pipeline.totals.overall.timeouts == 1
     assert source.committed == 6
-    assert [r.headers[0] for r in sink.stream("dead_letter")] == [
-        ("sentinel.reason", b"bad_json")]
+    assert [r.headers[0] for r in sink.stream("dead_letter")] == [("sentinel.reason", b"bad_json")]
     assert sink.stream("dead_letter")[0].value == b"{broken"
     verdicts = [json.loads(r.value) for r in sink.stream("verdicts")]
     assert sorted(v["status"] for v in verdicts) == ["ok", "timeout"]
-    labels = {"service": "bot", "endpoint": "unknown", "feature": "unknown",
-              "model": "gpt-4.1-mini", "variant": "unknown"}
+    labels = {
+        "service": "bot",
+        "endpoint": "unknown",
+        "feature": "unknown",
+        "model": "gpt-4.1-mini",
+        "variant": "unknown",
+    }
     assert sample(registry, "sentinel_exchanges_total", **labels, outcome="ok") == 1
     assert sample(registry, "sentinel_tokens_total", **labels, kind="input") == 100
     assert sample(registry, "sentinel_exchange_latency_seconds_sum", **labels) == 2.0
-    assert sample(registry, "sentinel_feedback_total", service="bot", model="gpt-4.1-mini",
-                  variant="unknown", kind="escalation") == 1
+    assert (
+        sample(
+            registry,
+            "sentinel_feedback_total",
+            service="bot",
+            model="gpt-4.1-mini",
+            variant="unknown",
+            kind="escalation",
+        )
+        == 1
+    )
     assert sample(registry, "sentinel_events_invalid_total", reason="bad_json") == 1
 
 
@@ -85,8 +106,10 @@ def test_a_failed_flush_aborts_the_commit() -> None:
     with pytest.raises(SinkError):
         Runner(source, pipeline, sink, health, max_records=2).run(threading.Event())
     assert source.committed == 0
-    assert health.ready()[1]["sink"] == {"ok": False,
-                                         "detail": "flush failed; offsets not committed"}
+    assert health.ready()[1]["sink"] == {
+        "ok": False,
+        "detail": "flush failed; offsets not committed",
+    }
 
 
 def test_commits_follow_each_flushed_batch() -> None:
@@ -127,7 +150,8 @@ def test_label_values_are_bounded_against_cardinality_attacks() -> None:
     _, registry, _, _ = run(values)
     models = {
         s.labels["model"]
-        for metric in registry.collect() if metric.name == "sentinel_exchanges"
+        for metric in registry.collect()
+        if metric.name == "sentinel_exchanges"
         for s in metric.samples
     }
     assert len(models) == 51 and "other" in models  # 50 admitted (default bound) + other
@@ -135,11 +159,22 @@ def test_label_values_are_bounded_against_cardinality_attacks() -> None:
 
 def test_feedback_is_attributed_to_its_exchange_labels() -> None:
     """A feedback event without labels is counted under its exchange's model."""
-    values = [raw(event("exchange", "r9", model="gpt-4.1", service="s")),
-              raw(event("feedback", "r9", feedback={"complaint": True}))]
+    values = [
+        raw(event("exchange", "r9", model="gpt-4.1", service="s")),
+        raw(event("feedback", "r9", feedback={"complaint": True})),
+    ]
     _, registry, _, _ = run(values)
-    assert sample(registry, "sentinel_feedback_total", service="s", model="gpt-4.1",
-                  variant="unknown", kind="complaint") == 1
+    assert (
+        sample(
+            registry,
+            "sentinel_feedback_total",
+            service="s",
+            model="gpt-4.1",
+            variant="unknown",
+            kind="complaint",
+        )
+        == 1
+    )
 
 
 def test_idle_time_lets_pending_requests_time_out() -> None:

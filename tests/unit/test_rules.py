@@ -19,23 +19,37 @@ models:
 """
 
 BAD = [
-    ("a negative price names the model index and field",
-     "version: sentinel/v1\nkind: pricing\nmodels:\n  - {model: a, input: 1, output: 2}\n"
-     "  - {model: b, input: -1, output: 2}\n",
-     "models[1].input: Input should be greater than or equal to 0"),
-    ("an unknown key is an error, not ignored",
-     "version: sentinel/v1\nkind: pricing\nmodels:\n  - {model: a, input: 1, output: 2, "
-     "cached: 1}\n", "models[0].cached: Extra inputs are not permitted"),
+    (
+        "a negative price names the model index and field",
+        "version: sentinel/v1\nkind: pricing\nmodels:\n  - {model: a, input: 1, output: 2}\n"
+        "  - {model: b, input: -1, output: 2}\n",
+        "models[1].input: Input should be greater than or equal to 0",
+    ),
+    (
+        "an unknown key is an error, not ignored",
+        "version: sentinel/v1\nkind: pricing\nmodels:\n  - {model: a, input: 1, output: 2, "
+        "cached: 1}\n",
+        "models[0].cached: Extra inputs are not permitted",
+    ),
     ("a missing version is refused", "kind: pricing\n", "version: expected `sentinel/v1`"),
-    ("an unknown kind lists the known kinds", "version: sentinel/v1\nkind: prices\n",
-     "unknown kind `prices` (known: labels, pricing)"),
+    (
+        "an unknown kind lists the known kinds",
+        "version: sentinel/v1\nkind: prices\n",
+        "unknown kind `prices` (known: labels, pricing)",
+    ),
     ("invalid YAML is reported as such", "version: [sentinel/v1\n", "not valid YAML"),
     ("a list instead of a mapping is refused", "- a\n- b\n", "expected a mapping"),
-    ("a model listed twice is refused",
-     "version: sentinel/v1\nkind: pricing\nmodels:\n  - {model: a, input: 1, output: 2}\n"
-     "  - {model: a, input: 1, output: 2}\n", "`a` is listed twice"),
-    ("a wrong type names the field", "version: sentinel/v1\nkind: labels\n"
-     "max_values_per_label: many\n", "max_values_per_label: Input should be a valid integer"),
+    (
+        "a model listed twice is refused",
+        "version: sentinel/v1\nkind: pricing\nmodels:\n  - {model: a, input: 1, output: 2}\n"
+        "  - {model: a, input: 1, output: 2}\n",
+        "`a` is listed twice",
+    ),
+    (
+        "a wrong type names the field",
+        "version: sentinel/v1\nkind: labels\nmax_values_per_label: many\n",
+        "max_values_per_label: Input should be a valid integer",
+    ),
 ]
 
 
