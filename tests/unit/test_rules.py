@@ -67,7 +67,7 @@ def test_two_files_of_one_kind_are_refused(tmp_path: Path) -> None:
     """A kind defined twice is ambiguous, so the start stops."""
     (tmp_path / "a.yaml").write_text(PRICING_OK)
     (tmp_path / "b.yaml").write_text(PRICING_OK)
-    with pytest.raises(RulesError, match="kind `pricing` is already defined in .*a.yaml"):
+    with pytest.raises(RulesError, match=r"kind `pricing` is already defined in .*a\.yaml"):
         load_rules(tmp_path)
 
 

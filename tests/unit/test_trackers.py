@@ -46,7 +46,7 @@ def test_merged_window_sketches_equal_one_sketch_over_the_window() -> None:
 
 
 def test_spend_burn_rate_and_month_forecast() -> None:
-    """$1 per minute for an hour is $60/h; forecast adds 60/h × hours left in the month."""
+    """$1 per minute for an hour is $60/h; forecast adds 60/h times the hours left in the month."""
     start = datetime(2026, 11, 30, 12, 0, tzinfo=UTC).timestamp()
     tracker = SpendTracker(window_seconds=3600)
     for minute in range(120):
