@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 
 WORDS = [
     "the",
@@ -45,8 +46,17 @@ def _text(rng: random.Random, chars: int) -> str:
 
 def events(n_exchanges: int, seed: int = 1, prompt_chars: int = 2000) -> list[bytes]:
     """Request + response pairs, about 2 KB each, in event-time order."""
+    return list(iter_events(n_exchanges, seed, prompt_chars))
+
+
+def iter_events(
+    n_exchanges: int,
+    seed: int = 1,
+    prompt_chars: int = 2000,
+    kinds: tuple[str, ...] = ("request", "response"),
+) -> Iterator[bytes]:
+    """The same events as `events`, generated lazily; `kinds` picks requests or responses."""
     rng = random.Random(seed)
-    out: list[bytes] = []
     for i in range(n_exchanges):
         t = 1793610000 + i * 0.01
         base = {
@@ -86,9 +96,10 @@ def events(n_exchanges: int, seed: int = 1, prompt_chars: int = 2000) -> list[by
             "ttft_ms": rng.uniform(80, 400),
             "status": "ok",
         }
-        out.append(json.dumps(request).encode())
-        out.append(json.dumps(response).encode())
-    return out
+        if "request" in kinds:
+            yield json.dumps(request).encode()
+        if "response" in kinds:
+            yield json.dumps(response).encode()
 
 
 def _ts(t: float) -> str:

@@ -53,9 +53,20 @@ class EventDecoder:
         try:
             return self._decoder.decode(raw)
         except msgspec.ValidationError as exc:
-            return Invalid(*_classify(str(exc)), size)
+            reason, detail = _classify(str(exc))
+            if reason == "not_an_object" and not _is_json(raw):
+                reason, detail = "bad_json", "malformed JSON"  # e.g. "123 trailing text"
+            return Invalid(reason, detail, size)
         except (msgspec.DecodeError, UnicodeDecodeError):
             return Invalid("bad_json", "malformed JSON", size)
+
+
+def _is_json(raw: bytes) -> bool:
+    try:
+        msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return False
+    return True
 
 
 def _classify(message: str) -> tuple[str, str]:

@@ -22,6 +22,7 @@ CASES = [
     ("truncated JSON is bad_json", b'{"schema": "sentinel.llm.v1", "event_', "bad_json"),
     ("non-UTF-8 bytes are bad_json", b"\xff\xfe\x00", "bad_json"),
     ("a JSON array is not_an_object", b"[1, 2]", "not_an_object"),
+    ("a number followed by text is bad_json", b"2026 level=info msg=hi", "bad_json"),
     ("a missing schema is unknown_schema", with_(schema=None), "unknown_schema"),
     ("schema v2 is unknown_schema", with_(schema="sentinel.llm.v2"), "unknown_schema"),
     ("a missing request_id is missing_field", with_(request_id=None), "missing_field"),

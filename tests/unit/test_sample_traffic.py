@@ -35,8 +35,9 @@ Manifest = dict[str, object]
 
 
 @pytest.fixture(scope="module")
-def generated() -> tuple[list[bytes], dict[str, object]]:
-    return gen.generate()  # type: ignore[no-any-return]
+def generated() -> tuple[list[bytes], Manifest]:
+    result: tuple[list[bytes], Manifest] = gen.generate()
+    return result
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,160 @@
+"""End-to-end throughput from a real Kafka broker, next to raw kafka-python in the same run.
+
+Starts a broker with scripts/kafka.sh on a free loopback port, produces N ~2 KB events
+(request + response pairs) to a 1-partition topic, then measures, in this order and each
+in a fresh consumer group:
+
+  raw       kafka-python poll loop that only touches each record (the baseline)
+  sentinel  KafkaSource → pipeline (decode, dedupe, correlate, account, trackers,
+            Prometheus) → commit per batch, verdicts off
+  +verdicts the same, producing one verdict record per exchange to a Kafka topic
+
+Reports wall-clock events/s and events per CPU-second (process CPU, all threads), and
+the ratio sentinel/raw. Run: `.venv/bin/python -m bench.kafka_e2e [--events N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from prometheus_client import CollectorRegistry
+
+from bench.events import events
+from sentinel.health import Health
+from sentinel.io.kafka import KafkaSettings, KafkaSink, KafkaSource
+from sentinel.io.routing import NullSink
+from sentinel.rules.loader import load_rules
+from sentinel.runner import Runner
+from sentinel.wiring import PipelineSettings, build_pipeline
+
+ROOT = Path(__file__).parents[1]
+
+
+def _free_port_pair() -> int:
+    for _ in range(100):
+        with socket.socket() as a:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+        try:
+            with socket.socket() as b:
+                b.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port pair")
+
+
+def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin.create_topics([NewTopic(topic, 1, 1)])
+    admin.close()
+    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, batch_size=1 << 20,
+                             max_request_size=1 << 24)
+    for value in values:
+        producer.send(topic, value)
+    producer.flush()
+    producer.close()
+
+
+def _measure(fn: Any) -> dict[str, float]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    n = fn()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return {"events": n, "wall_s": wall, "cpu_s": cpu, "events_per_s": n / wall,
+            "events_per_cpu_s": n / cpu}
+
+
+def _raw(bootstrap: str, topic: str, n: int) -> int:
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"raw-{time.time()}",
+                             auto_offset_reset="earliest", enable_auto_commit=False)
+    seen = size = 0
+    while seen < n:
+        for records in consumer.poll(timeout_ms=500, max_records=1000).values():
+            for record in records:
+                size += len(record.value)
+            seen += sum(1 for _ in records)
+    consumer.close()
+    return seen
+
+
+def _sentinel(bootstrap: str, topic: str, n: int, verdicts: bool) -> int:
+    settings = KafkaSettings(bootstrap_servers=bootstrap, topics=(topic,),
+                             group_id=f"sentinel-{verdicts}-{time.time()}",
+                             verdict_topic=f"{topic}-verdicts")
+    rules = load_rules(ROOT / "rules")
+    sink = KafkaSink(settings) if verdicts else NullSink()
+    pipeline = build_pipeline(rules, PipelineSettings(emit_verdicts=verdicts),
+                              CollectorRegistry(), sink)
+    stop = threading.Event()
+    source = KafkaSource(settings)
+
+    class StopAtN:
+        def __init__(self) -> None:
+            self.inner = source
+
+        @property
+        def exhausted(self) -> bool:
+            return False
+
+        def poll(self, max_records: int, timeout_seconds: float) -> Any:
+            batch = source.poll(max_records, timeout_seconds)
+            if pipeline.counts.read + len(batch) >= n:
+                stop.set()
+            return batch
+
+        def commit(self) -> None:
+            source.commit()
+
+        def close(self) -> None:
+            source.close()
+
+    Runner(StopAtN(), pipeline, sink, Health()).run(stop)  # type: ignore[arg-type]
+    sink.close()
+    return pipeline.counts.read
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--json", type=Path, help="also write results here")
+    args = parser.parse_args()
+    values = events(args.events // 2)
+    mean_bytes = sum(map(len, values)) / len(values)
+    data = Path(tempfile.mkdtemp(prefix="sentinel-bench-kafka-"))
+    port = _free_port_pair()
+    subprocess.run(["bash", str(ROOT / "scripts/kafka.sh"), "start", str(data), str(port)],
+                   check=True)
+    bootstrap = f"127.0.0.1:{port}"
+    try:
+        _produce(bootstrap, "bench", values)
+        n = len(values)
+        results = {
+            "raw": _measure(lambda: _raw(bootstrap, "bench", n)),
+            "sentinel": _measure(lambda: _sentinel(bootstrap, "bench", n, False)),
+            "+verdicts": _measure(lambda: _sentinel(bootstrap, "bench", n, True)),
+        }
+    finally:
+        subprocess.run(["bash", str(ROOT / "scripts/kafka.sh"), "stop", str(data)], check=False)
+    print(f"{n:,} events, mean {mean_bytes:,.0f} bytes, Kafka 4.1.1 on loopback, 1 partition")
+    print(f"{'path':<10} {'events/s':>10} {'events/CPU-s':>13} {'ratio vs raw':>13}")
+    raw_rate = results["raw"]["events_per_cpu_s"]
+    for name, r in results.items():
+        print(f"{name:<10} {r['events_per_s']:>10,.0f} {r['events_per_cpu_s']:>13,.0f} "
+              f"{r['events_per_cpu_s'] / raw_rate:>13.2f}")
+    if args.json:
+        args.json.write_text(json.dumps({"mean_bytes": mean_bytes, **results}, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

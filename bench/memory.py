@@ -1,0 +1,84 @@
+"""Peak RSS with 100,000 pending requests, and the time to process one 4 MB event.
+
+Run each in a fresh process: `.venv/bin/python -m bench.memory`.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from bench.events import iter_events
+from sentinel.io.records import Record
+from sentinel.io.routing import NullSink
+from sentinel.rules.loader import load_rules
+from sentinel.wiring import PipelineSettings, build_pipeline
+
+ROOT = Path(__file__).parents[1]
+
+
+def _pipeline():  # type: ignore[no-untyped-def]
+    return build_pipeline(load_rules(ROOT / "rules"), PipelineSettings(max_pending=100_000),
+                          CollectorRegistry(), NullSink())
+
+
+def pending(n: int) -> dict[str, float]:
+    """Feed n requests (~2 KB, never answered) and report peak RSS."""
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    pipeline = _pipeline()
+    for i, value in enumerate(iter_events(n, kinds=("request",))):
+        pipeline.process(Record(value, offset=i))
+    pipeline.end_batch()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"pending": pipeline.correlator.stats.pending, "rss_before_mb": base,
+            "peak_rss_mb": peak}
+
+
+def big_event(megabytes: float = 4.0, repeats: int = 5) -> dict[str, float]:
+    """An exchange whose context is `megabytes` of text, processed end to end."""
+    chunk = ("The quarterly report lists revenue by region and the notes explain each "
+             "adjustment in detail. ") * 50
+    chunks, size, i = [], 0, 0
+    while size < megabytes * 1024 * 1024:
+        chunks.append({"id": f"doc-{i}", "source": "kb", "text": chunk})
+        size += len(chunk) + 40
+        i += 1
+    times = []
+    for r in range(repeats):
+        value = json.dumps({
+            "schema": "sentinel.llm.v1", "event_id": f"big-{r}", "type": "exchange",
+            "request_id": f"big-{r}", "timestamp": "2026-11-02T09:00:00Z",
+            "model": "gpt-4.1", "context": chunks,
+            "messages": [{"role": "user", "content": "Summarise the report."}],
+            "output": {"content": "Revenue grew."}, "latency_ms": 30000,
+            "usage": {"input_tokens": 1_000_000, "output_tokens": 500},
+        }).encode()
+        pipeline = _pipeline()
+        start = time.perf_counter()
+        pipeline.process(Record(value))
+        times.append(time.perf_counter() - start)
+    return {"bytes": len(value), "median_ms": statistics.median(times) * 1000}
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--pending":
+        print(json.dumps(pending(int(sys.argv[2]))))
+        return
+    out = subprocess.run([sys.executable, "-m", "bench.memory", "--pending", "100000"],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    result = json.loads(out.stdout)
+    print(f"100,000 pending requests: peak RSS {result['peak_rss_mb']:.0f} MB "
+          f"(interpreter + imports before: {result['rss_before_mb']:.0f} MB)")
+    big = big_event()
+    print(f"one {big['bytes'] / 1e6:.1f} MB event: {big['median_ms']:.1f} ms (median of 5)")
+
+
+if __name__ == "__main__":
+    main()
