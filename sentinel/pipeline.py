@@ -54,6 +54,7 @@ class Pipeline:
         self.emit_verdicts = emit_verdicts
         self.counts = EventCounts()
         self._read_recorded = 0  # counts.read already added to the Prometheus counter
+        self._evicted_recorded = 0
         self.totals = RunTotals()
         self.spend: dict[str, SpendTracker] = {}
         self.latency_windows: dict[str, WindowedSketch] = {}
@@ -94,9 +95,11 @@ class Pipeline:
         """Publish the batch's counters and refresh the gauges that summarise state
         (once per batch is far cheaper than once per event)."""
         recorder = self.recorder
-        recorder.flush()
         recorder.events_read.inc(self.counts.read - self._read_recorded)
         self._read_recorded = self.counts.read
+        stats = self.correlator.stats
+        recorder.evictions.inc(stats.evicted - self._evicted_recorded)
+        self._evicted_recorded = stats.evicted
         recorder.pending.set(self.correlator.stats.pending)
         if self.correlator.watermark != float("-inf"):
             recorder.watermark.set(self.correlator.watermark)
@@ -110,12 +113,12 @@ class Pipeline:
         item = self.accountant.account(exchange)
         self.totals.add(item)
         self.recorder.record(item)
-        labels, event_time = item.labels, exchange.event_time
+        labels, event_time = item.labels, item.event_time
         spend = self.spend.get(labels[0])
         if spend is None:
             spend = self.spend[labels[0]] = SpendTracker()
         spend.add(item.cost.total, item.tokens.input + item.tokens.output, event_time)
-        latency = exchange.latency_ms
+        latency = item.latency_ms
         if latency is not None:
             window = self.latency_windows.get(labels[3])
             if window is None:

@@ -39,6 +39,20 @@ class Exchange:
                     return value  # type: ignore[no-any-return]  # all identity fields are str
         return None
 
+    def identity(self) -> tuple[str | None, str | None, str | None, str | None, str | None]:
+        """(service, endpoint, feature, model, variant): the response's, else the request's."""
+        response, request = self.response, self.request
+        if response is None or request is None or request is response:
+            e = self.primary
+            return e.service, e.endpoint, e.feature, e.model, e.variant
+        return (
+            response.service or request.service,
+            response.endpoint or request.endpoint,
+            response.feature or request.feature,
+            response.model or request.model,
+            response.variant or request.variant,
+        )
+
     @property
     def request_id(self) -> str:
         return self.primary.request_id

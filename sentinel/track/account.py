@@ -15,12 +15,22 @@ from sentinel.track.labels import LabelBounder
 LabelValues = tuple[str, str, str, str, str]  # service, endpoint, feature, model, variant
 
 
+OUTCOME_OK, OUTCOME_ERROR, OUTCOME_TIMEOUT = 0, 1, 2
+
+
 @dataclass(frozen=True, slots=True)
 class Accounted:
+    """An exchange with everything trackers read, each computed once."""
+
     exchange: Exchange
     labels: LabelValues
     tokens: Tokens
     cost: Cost
+    outcome: int  # OUTCOME_OK | OUTCOME_ERROR | OUTCOME_TIMEOUT
+    event_time: float
+    latency_ms: float | None
+    ttft_ms: float | None
+    retries: int
 
 
 class Accountant:
@@ -49,10 +59,22 @@ class Accountant:
         )
 
     def account(self, exchange: Exchange) -> Accounted:
-        model = exchange.model
+        service, endpoint, feature, model, variant = exchange.identity()
         tokens = self._cost_model.tokens(model, exchange.usage)
         cost = self._cost_model.cost(model, tokens)
-        labels = self.labels(
-            exchange.service, exchange.endpoint, exchange.feature, model, exchange.variant
+        labels = self.labels(service, endpoint, feature, model, variant)
+        if exchange.kind == "timeout":
+            outcome = OUTCOME_TIMEOUT
+        else:
+            outcome = OUTCOME_ERROR if exchange.is_error else OUTCOME_OK
+        return Accounted(
+            exchange,
+            labels,
+            tokens,
+            cost,
+            outcome,
+            exchange.event_time,
+            exchange.latency_ms,
+            exchange.ttft_ms,
+            exchange.retries,
         )
-        return Accounted(exchange, labels, tokens, cost)

@@ -8,7 +8,7 @@ from typing import Any
 from ddsketch import DDSketch
 
 from sentinel.events.model import Feedback
-from sentinel.track.account import Accounted
+from sentinel.track.account import OUTCOME_ERROR, OUTCOME_TIMEOUT, Accounted
 from sentinel.track.quantiles import new_sketch, summarize
 
 TOKEN_KINDS = ("input", "output", "cached_input", "cache_write", "reasoning")
@@ -28,18 +28,16 @@ class Totals:
     ttft_ms: DDSketch = field(default_factory=new_sketch)
 
     def add(self, item: Accounted) -> None:
-        exchange = item.exchange
-        if exchange.kind == "timeout":
+        if item.outcome == OUTCOME_TIMEOUT:
             self.timeouts += 1
         else:
             self.exchanges += 1
-            self.errors += exchange.is_error
-            latency, ttft = exchange.latency_ms, exchange.ttft_ms
-            if latency is not None:
-                self.latency_ms.add(latency)
-            if ttft is not None:
-                self.ttft_ms.add(ttft)
-        self.retries += exchange.retries
+            self.errors += item.outcome == OUTCOME_ERROR
+            if item.latency_ms is not None:
+                self.latency_ms.add(item.latency_ms)
+            if item.ttft_ms is not None:
+                self.ttft_ms.add(item.ttft_ms)
+        self.retries += item.retries
         tokens, tally = item.tokens, self.tokens
         tally["input"] += tokens.input
         tally["output"] += tokens.output
@@ -48,7 +46,7 @@ class Totals:
         tally["reasoning"] += tokens.reasoning
         if item.cost.priced:
             self._add_cost(item.cost.total)
-        elif exchange.model is not None or tokens.input or tokens.output:
+        elif tokens.input or tokens.output:
             self.unpriced += 1
 
     def merge(self, other: Totals) -> None:
