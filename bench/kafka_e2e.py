@@ -59,8 +59,9 @@ def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(topic, 1, 1)])
     admin.close()
-    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, batch_size=1 << 20,
-                             max_request_size=1 << 24)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, linger_ms=20, batch_size=1 << 20, max_request_size=1 << 24
+    )
     for value in values:
         producer.send(topic, value)
     producer.flush()
@@ -71,13 +72,23 @@ def _measure(fn: Any) -> dict[str, float]:
     cpu, wall = time.process_time(), time.perf_counter()
     n = fn()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    return {"events": n, "wall_s": wall, "cpu_s": cpu, "events_per_s": n / wall,
-            "events_per_cpu_s": n / cpu}
+    return {
+        "events": n,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "events_per_s": n / wall,
+        "events_per_cpu_s": n / cpu,
+    }
 
 
 def _raw(bootstrap: str, topic: str, n: int) -> int:
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"raw-{time.time()}",
-                             auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"raw-{time.time()}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     seen = size = 0
     while seen < n:
         for records in consumer.poll(timeout_ms=500, max_records=1000).values():
@@ -89,13 +100,17 @@ def _raw(bootstrap: str, topic: str, n: int) -> int:
 
 
 def _sentinel(bootstrap: str, topic: str, n: int, verdicts: bool) -> int:
-    settings = KafkaSettings(bootstrap_servers=bootstrap, topics=(topic,),
-                             group_id=f"sentinel-{verdicts}-{time.time()}",
-                             verdict_topic=f"{topic}-verdicts")
+    settings = KafkaSettings(
+        bootstrap_servers=bootstrap,
+        topics=(topic,),
+        group_id=f"sentinel-{verdicts}-{time.time()}",
+        verdict_topic=f"{topic}-verdicts",
+    )
     rules = load_rules(ROOT / "rules")
     sink = KafkaSink(settings) if verdicts else NullSink()
-    pipeline = build_pipeline(rules, PipelineSettings(emit_verdicts=verdicts),
-                              CollectorRegistry(), sink)
+    pipeline = build_pipeline(
+        rules, PipelineSettings(verdicts="all" if verdicts else "off"), CollectorRegistry(), sink
+    )
     stop = threading.Event()
     source = KafkaSource(settings)
 
@@ -133,8 +148,9 @@ def main() -> None:
     mean_bytes = sum(map(len, values)) / len(values)
     data = Path(tempfile.mkdtemp(prefix="sentinel-bench-kafka-"))
     port = _free_port_pair()
-    subprocess.run(["bash", str(ROOT / "scripts/kafka.sh"), "start", str(data), str(port)],
-                   check=True)
+    subprocess.run(
+        ["bash", str(ROOT / "scripts/kafka.sh"), "start", str(data), str(port)], check=True
+    )
     bootstrap = f"127.0.0.1:{port}"
     try:
         _produce(bootstrap, "bench", values)
@@ -150,8 +166,10 @@ def main() -> None:
     print(f"{'path':<10} {'events/s':>10} {'events/CPU-s':>13} {'ratio vs raw':>13}")
     raw_rate = results["raw"]["events_per_cpu_s"]
     for name, r in results.items():
-        print(f"{name:<10} {r['events_per_s']:>10,.0f} {r['events_per_cpu_s']:>13,.0f} "
-              f"{r['events_per_cpu_s'] / raw_rate:>13.2f}")
+        print(
+            f"{name:<10} {r['events_per_s']:>10,.0f} {r['events_per_cpu_s']:>13,.0f} "
+            f"{r['events_per_cpu_s'] / raw_rate:>13.2f}"
+        )
     if args.json:
         args.json.write_text(json.dumps({"mean_bytes": mean_bytes, **results}, indent=2))
 

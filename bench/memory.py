@@ -25,8 +25,12 @@ ROOT = Path(__file__).parents[1]
 
 
 def _pipeline():  # type: ignore[no-untyped-def]
-    return build_pipeline(load_rules(ROOT / "rules"), PipelineSettings(max_pending=100_000),
-                          CollectorRegistry(), NullSink())
+    return build_pipeline(
+        load_rules(ROOT / "rules"),
+        PipelineSettings(max_pending=100_000),
+        CollectorRegistry(),
+        NullSink(),
+    )
 
 
 def pending(n: int) -> dict[str, float]:
@@ -37,14 +41,19 @@ def pending(n: int) -> dict[str, float]:
         pipeline.process(Record(value, offset=i))
     pipeline.end_batch()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"pending": pipeline.correlator.stats.pending, "rss_before_mb": base,
-            "peak_rss_mb": peak}
+    return {
+        "pending": pipeline.correlator.stats.pending,
+        "rss_before_mb": base,
+        "peak_rss_mb": peak,
+    }
 
 
 def big_event(megabytes: float = 4.0, repeats: int = 5) -> dict[str, float]:
     """An exchange whose context is `megabytes` of text, processed end to end."""
-    chunk = ("The quarterly report lists revenue by region and the notes explain each "
-             "adjustment in detail. ") * 50
+    chunk = (
+        "The quarterly report lists revenue by region and the notes explain each "
+        "adjustment in detail. "
+    ) * 50
     chunks, size, i = [], 0, 0
     while size < megabytes * 1024 * 1024:
         chunks.append({"id": f"doc-{i}", "source": "kb", "text": chunk})
@@ -52,14 +61,21 @@ def big_event(megabytes: float = 4.0, repeats: int = 5) -> dict[str, float]:
         i += 1
     times = []
     for r in range(repeats):
-        value = json.dumps({
-            "schema": "sentinel.llm.v1", "event_id": f"big-{r}", "type": "exchange",
-            "request_id": f"big-{r}", "timestamp": "2026-11-02T09:00:00Z",
-            "model": "gpt-4.1", "context": chunks,
-            "messages": [{"role": "user", "content": "Summarise the report."}],
-            "output": {"content": "Revenue grew."}, "latency_ms": 30000,
-            "usage": {"input_tokens": 1_000_000, "output_tokens": 500},
-        }).encode()
+        value = json.dumps(
+            {
+                "schema": "sentinel.llm.v1",
+                "event_id": f"big-{r}",
+                "type": "exchange",
+                "request_id": f"big-{r}",
+                "timestamp": "2026-11-02T09:00:00Z",
+                "model": "gpt-4.1",
+                "context": chunks,
+                "messages": [{"role": "user", "content": "Summarise the report."}],
+                "output": {"content": "Revenue grew."},
+                "latency_ms": 30000,
+                "usage": {"input_tokens": 1_000_000, "output_tokens": 500},
+            }
+        ).encode()
         pipeline = _pipeline()
         start = time.perf_counter()
         pipeline.process(Record(value))
@@ -71,11 +87,18 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--pending":
         print(json.dumps(pending(int(sys.argv[2]))))
         return
-    out = subprocess.run([sys.executable, "-m", "bench.memory", "--pending", "100000"],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.memory", "--pending", "100000"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     result = json.loads(out.stdout)
-    print(f"100,000 pending requests: peak RSS {result['peak_rss_mb']:.0f} MB "
-          f"(interpreter + imports before: {result['rss_before_mb']:.0f} MB)")
+    print(
+        f"100,000 pending requests: peak RSS {result['peak_rss_mb']:.0f} MB "
+        f"(interpreter + imports before: {result['rss_before_mb']:.0f} MB)"
+    )
     big = big_event()
     print(f"one {big['bytes'] / 1e6:.1f} MB event: {big['median_ms']:.1f} ms (median of 5)")
 

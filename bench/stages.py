@@ -65,7 +65,7 @@ def _account(values: list[bytes]) -> None:
 def _pipeline(values: list[bytes], verdicts: bool) -> None:
     sink = NullSink()
     pipeline = build_pipeline(
-        RULES, PipelineSettings(emit_verdicts=verdicts), CollectorRegistry(), sink
+        RULES, PipelineSettings(verdicts="all" if verdicts else "off"), CollectorRegistry(), sink
     )
     Runner(MemorySource(values), pipeline, sink, Health()).run(threading.Event())
 

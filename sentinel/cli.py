@@ -26,6 +26,7 @@ from sentinel.health import Health
 from sentinel.io.files import FileSource, JsonlSink
 from sentinel.io.records import Sink
 from sentinel.io.routing import RoutingSink
+from sentinel.pipeline import VerdictMode
 from sentinel.report import build_report, print_table
 from sentinel.rules.loader import RuleSet, load_rules, rules_json_schema
 from sentinel.runner import Runner
@@ -51,12 +52,12 @@ def _load_rules(directory: str) -> RuleSet:
         sys.exit(EXIT_RULES)
 
 
-def _settings(options: dict[str, Any], emit_verdicts: bool) -> PipelineSettings:
+def _settings(options: dict[str, Any], verdicts: VerdictMode) -> PipelineSettings:
     return PipelineSettings(
         max_event_bytes=options["max_event_bytes"],
         ttl_seconds=options["ttl_seconds"],
         max_pending=options["max_pending"],
-        emit_verdicts=emit_verdicts,
+        verdicts=verdicts,
     )
 
 
@@ -157,7 +158,7 @@ def replay(
             routes["verdicts"] = JsonlSink(verdicts, "verdicts")
         sink = RoutingSink(routes)
         pipeline = build_pipeline(
-            rules, _settings(options, bool(verdicts)), CollectorRegistry(), sink
+            rules, _settings(options, "all" if verdicts else "off"), CollectorRegistry(), sink
         )
         progress = _progress(path)
         with progress or _nothing():
@@ -196,10 +197,11 @@ def replay(
 @click.option(
     "--verdicts",
     "verdict_mode",
-    type=click.Choice(["all", "off"]),
-    default="all",
+    type=click.Choice(["all", "flagged", "off"]),
+    default="flagged",
     show_default=True,
-    help="Emit one verdict per exchange, or none.",
+    help="Verdict records: one per exchange, only for exchanges that are not plainly ok "
+    "(errors, timeouts; later: findings), or none.",
 )
 @click.option(
     "--kafka-option",
@@ -218,7 +220,7 @@ def run(
     group_id: str,
     dead_letter_topic: str,
     verdict_topic: str,
-    verdict_mode: str,
+    verdict_mode: VerdictMode,
     kafka_options: tuple[str, ...],
     http_host: str,
     http_port: int,
@@ -256,7 +258,7 @@ def run(
         source = KafkaSource(settings)
         health.set_check("kafka", True, "connected")
         health.set_check("sink", True, "")
-        pipeline = build_pipeline(rules, _settings(options, verdict_mode == "all"), registry, sink)
+        pipeline = build_pipeline(rules, _settings(options, verdict_mode), registry, sink)
         Runner(source, pipeline, sink, health, lag=source.lag).run(stop)
         sink.close()
     except SentinelError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Literal
 
 import msgspec
 
@@ -17,11 +18,13 @@ from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
 from sentinel.io.records import OutRecord, Record, Sink
 from sentinel.telemetry.metrics import PrometheusRecorder
-from sentinel.track.account import Accountant, Accounted, LabelValues
+from sentinel.track.account import OUTCOME_OK, Accountant, Accounted, LabelValues
 from sentinel.track.quantiles import WindowedSketch, summarize
 from sentinel.track.spend import SpendTracker
 from sentinel.track.totals import RunTotals
 
+# Which exchanges get a verdict record: every one, only those not plainly ok, or none.
+VerdictMode = Literal["all", "flagged", "off"]
 LATENCY_WINDOW_SECONDS = 300.0  # in-process p50/p95/p99 gauge window
 _RECENT_LABELS = 100_000  # request_id -> labels kept for attributing feedback events
 
@@ -43,7 +46,7 @@ class Pipeline:
         accountant: Accountant,
         recorder: PrometheusRecorder,
         sink: Sink,
-        emit_verdicts: bool = True,
+        verdicts: VerdictMode = "all",
     ) -> None:
         self.decoder = decoder
         self.dedupe = dedupe
@@ -51,7 +54,7 @@ class Pipeline:
         self.accountant = accountant
         self.recorder = recorder
         self.sink = sink
-        self.emit_verdicts = emit_verdicts
+        self.verdicts = verdicts
         self.counts = EventCounts()
         self._read_recorded = 0  # counts.read already added to the Prometheus counter
         self._evicted_recorded = 0
@@ -128,7 +131,7 @@ class Pipeline:
         recent[exchange.request_id] = labels
         if len(recent) > _RECENT_LABELS:
             del recent[next(iter(recent))]
-        if self.emit_verdicts:
+        if self.verdicts == "all" or (self.verdicts == "flagged" and item.outcome != OUTCOME_OK):
             self._verdict(item)
 
     def _feedback(self, event: Event) -> None:

@@ -10,7 +10,7 @@ from sentinel import __version__
 from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.events.decode import EventDecoder
 from sentinel.io.records import Sink
-from sentinel.pipeline import Pipeline
+from sentinel.pipeline import Pipeline, VerdictMode
 from sentinel.rules.loader import RuleSet
 from sentinel.telemetry.metrics import PrometheusRecorder
 from sentinel.track.account import Accountant
@@ -28,7 +28,7 @@ class PipelineSettings:
     max_pending: int = 100_000
     # Event ids remembered for deduplication (covers a redelivered batch many times over).
     dedupe_window: int = 200_000
-    emit_verdicts: bool = True
+    verdicts: VerdictMode = "all"
 
 
 def build_pipeline(
@@ -44,5 +44,5 @@ def build_pipeline(
         accountant=Accountant(CostModel(rules.pricing), bounders(rules.labels)),
         recorder=PrometheusRecorder(registry, version=__version__),
         sink=sink,
-        emit_verdicts=settings.emit_verdicts,
+        verdicts=settings.verdicts,
     )
