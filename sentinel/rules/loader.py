@@ -15,11 +15,22 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from sentinel.errors import RulesError
+from sentinel.filters.content.config import ContentRules
+from sentinel.filters.hallucination.config import HallucinationRules
+from sentinel.filters.pii.config import PiiRules
 from sentinel.rules.base import RULES_VERSION
+from sentinel.rules.guardrails import GuardrailRules
 from sentinel.rules.labels import LabelRules
 from sentinel.rules.pricing import PricingRules
 
-KINDS: dict[str, type[BaseModel]] = {"pricing": PricingRules, "labels": LabelRules}
+KINDS: dict[str, type[BaseModel]] = {
+    "pricing": PricingRules,
+    "labels": LabelRules,
+    "guardrails": GuardrailRules,
+    "pii": PiiRules,
+    "content": ContentRules,
+    "hallucination": HallucinationRules,
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,16 @@ class RuleSet:
         default_factory=lambda: PricingRules.model_validate(_header("pricing"))
     )
     labels: LabelRules = field(default_factory=lambda: LabelRules.model_validate(_header("labels")))
+    guardrails: GuardrailRules = field(
+        default_factory=lambda: GuardrailRules.model_validate(_header("guardrails"))
+    )
+    pii: PiiRules = field(default_factory=lambda: PiiRules.model_validate(_header("pii")))
+    content: ContentRules = field(
+        default_factory=lambda: ContentRules.model_validate(_header("content"))
+    )
+    hallucination: HallucinationRules = field(
+        default_factory=lambda: HallucinationRules.model_validate(_header("hallucination"))
+    )
     sources: dict[str, str] = field(default_factory=dict)  # kind -> file it came from
 
 

@@ -1,0 +1,85 @@
+"""The filter contract: findings, the texts of an exchange, the scan budget.
+
+A filter is a guardrail step. Its rules, written here once:
+
+1. It has a unique `name` and is built once from its rules file (`from_rules`); heavy
+   assets (recognizers, compiled pattern sets, word lists) are loaded there, never in
+   `check`.
+2. `check(exchange, scan)` returns findings (possibly none). It does no network I/O, does
+   not mutate the exchange, and never puts raw user text into a finding (spans only).
+3. It reads texts through `scan.fields` and honours the budget: between fields it asks
+   `scan.expired()` and stops early, calling `scan.mark_partial(self.name, reason)`.
+   What was not scanned is reported, never hidden.
+4. It may raise; the chain turns the exception into a failed-filter verdict according to
+   the rules' `on_error` (fail open or fail closed). Exceptions never escape the chain.
+
+Filters import the event model and the rules base classes, nothing else of ours.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from sentinel.events.exchange import Exchange
+
+Action = Literal["allow", "flag", "redact", "escalate", "block"]
+ACTION_RANK: dict[str, int] = {"allow": 0, "flag": 1, "redact": 2, "escalate": 3, "block": 4}
+Severity = Literal["info", "low", "medium", "high", "critical"]
+# Bounded kinds of fields (metric label values).
+FieldKind = Literal["system", "user", "assistant", "tool", "context", "output", "tool_call"]
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """One text of an exchange. `name` locates it: `user[1]`, `context:doc-3`, `output`,
+    `tool_call[0]:get_weather` (the arguments as JSON)."""
+
+    name: str
+    kind: FieldKind
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    filter: str
+    category: str  # bounded per filter: an entity type, a content category, a heuristic
+    severity: Severity
+    field: str  # TextField.name, or "exchange" for findings about the whole exchange
+    field_kind: FieldKind | Literal["exchange"]
+    start: int  # character span in the field's text; -1 when not applicable
+    end: int
+    score: float
+    rule_id: str
+    action: Action
+    leak: bool = False  # PII in output/tool arguments the user did not supply
+
+
+@dataclass
+class Scan:
+    """Per-exchange scan state: the texts, the byte and time budget, what was skipped."""
+
+    fields: list[TextField]
+    deadline: float  # time.monotonic() value after which filters stop
+    skipped_bytes: int = 0  # bytes left out by the byte budget at extraction
+    partial: dict[str, str] = field(default_factory=dict)  # filter -> reason
+    clock: Callable[[], float] = time.monotonic
+
+    def expired(self) -> bool:
+        return self.clock() > self.deadline
+
+    def mark_partial(self, filter_name: str, reason: str) -> None:
+        self.partial.setdefault(filter_name, reason)
+
+
+class Filter(ABC):
+    """Base class of every filter; see the module docstring for the contract."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def check(self, exchange: Exchange, scan: Scan) -> list[Finding]:
+        """Findings for one exchange."""

@@ -1,0 +1,12 @@
+"""`kind: content` rules (placeholder: fields are added with the filter)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sentinel.rules.base import RulesFile
+
+
+class ContentRules(RulesFile):
+    kind: Literal["content"]
+    enabled: bool = True

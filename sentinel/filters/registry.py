@@ -1,0 +1,60 @@
+"""Filter names → classes, and building the chain from rules (fails on unknown names)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sentinel.errors import RulesError
+from sentinel.filters.base import Filter
+from sentinel.filters.chain import ChainSettings, FilterChain
+from sentinel.rules.loader import RuleSet
+
+
+def _pii(rules: RuleSet) -> Filter:
+    from sentinel.filters.pii.filter import PiiFilter  # heavy: Presidio, spaCy
+
+    return PiiFilter.from_rules(rules.pii)
+
+
+def _content(rules: RuleSet) -> Filter:
+    from sentinel.filters.content.filter import ContentFilter
+
+    return ContentFilter.from_rules(rules.content)
+
+
+def _hallucination(rules: RuleSet) -> Filter:
+    from sentinel.filters.hallucination.filter import HallucinationFilter
+
+    return HallucinationFilter.from_rules(rules.hallucination)
+
+
+FILTERS: dict[str, Callable[[RuleSet], Filter]] = {
+    "pii": _pii,
+    "content": _content,
+    "hallucination": _hallucination,
+}
+
+
+def build_chain(rules: RuleSet) -> FilterChain:
+    """The filters named in `kind: guardrails`, in order, each built once from its rules."""
+    guardrails = rules.guardrails
+    source = rules.sources.get("guardrails", "guardrails defaults")
+    filters: list[Filter] = []
+    for index, name in enumerate(guardrails.filters):
+        if name not in FILTERS:
+            raise RulesError(
+                f"could not load {source}: filters[{index}]: unknown filter `{name}` "
+                f"(known: {', '.join(sorted(FILTERS))})"
+            )
+        if name in {f.name for f in filters}:
+            raise RulesError(f"could not load {source}: filters[{index}]: `{name}` is listed twice")
+        enabled = getattr(getattr(rules, name), "enabled", True)
+        if enabled:
+            filters.append(FILTERS[name](rules))
+    settings = ChainSettings(
+        max_scan_bytes=guardrails.max_scan_bytes,
+        max_scan_seconds=guardrails.max_scan_seconds,
+        on_error=guardrails.on_error,
+        stop_on_block=guardrails.stop_on_block,
+    )
+    return FilterChain(filters, settings)

@@ -1,0 +1,34 @@
+"""`kind: guardrails` — which filters run, in what order, within what budget."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from sentinel.rules.base import RulesFile
+
+
+class GuardrailRules(RulesFile):
+    kind: Literal["guardrails"]
+    filters: list[str] = Field(
+        default_factory=lambda: ["pii", "content", "hallucination"],
+        description="Filters to run, in order. Unknown names stop the start.",
+    )
+    max_scan_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description="Characters scanned per exchange; the rest is reported as skipped.",
+    )
+    max_scan_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="Time budget per exchange for all filters."
+    )
+    on_error: Literal["open", "closed"] = Field(
+        default="open",
+        description="A filter that raises: allow the exchange (open) or block it (closed).",
+    )
+    stop_on_block: bool = True
+    review_actions: list[Literal["flag", "redact", "escalate", "block"]] = Field(
+        default_factory=lambda: ["escalate"],
+        description="Verdict actions whose exchanges also go to the review topic.",
+    )
