@@ -18,9 +18,11 @@ _ROLE_KINDS: dict[str, FieldKind] = {
 
 
 def exchange_fields(exchange: Exchange, max_bytes: int) -> tuple[list[TextField], int]:
-    """Fields in scan order (output first: leaks matter most; then user, tool, assistant
-    and system messages; retrieved context last, it is the largest) and the number of characters left out by `max_bytes` (counted as characters,
-    a close and cheap proxy for UTF-8 bytes)."""
+    """Fields in scan order, and the characters left out by `max_bytes`.
+
+    Output first (leaks matter most); then user, tool, assistant and system messages;
+    retrieved context last (it is the largest). Characters stand in for UTF-8 bytes: a
+    close and cheap proxy."""
     fields: list[TextField] = []
     response, request = exchange.response, exchange.request
     if response is not None and response.output is not None:

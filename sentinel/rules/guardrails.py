@@ -9,6 +9,9 @@ from pydantic import Field
 from sentinel.rules.base import RulesFile
 
 
+ReviewAction = Literal["flag", "redact", "escalate", "block"]
+
+
 class GuardrailRules(RulesFile):
     kind: Literal["guardrails"]
     filters: list[str] = Field(
@@ -28,7 +31,7 @@ class GuardrailRules(RulesFile):
         description="A filter that raises: allow the exchange (open) or block it (closed).",
     )
     stop_on_block: bool = True
-    review_actions: list[Literal["flag", "redact", "escalate", "block"]] = Field(
-        default_factory=lambda: ["escalate"],
+    review_actions: list[ReviewAction] = Field(
+        default_factory=lambda: list[ReviewAction](["escalate"]),
         description="Verdict actions whose exchanges also go to the review topic.",
     )
