@@ -8,7 +8,6 @@ from pydantic import Field
 
 from sentinel.rules.base import RulesFile
 
-
 ReviewAction = Literal["flag", "redact", "escalate", "block"]
 
 
