@@ -135,12 +135,18 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="Write one verdict per exchange to this JSONL file.",
 )
+@click.option(
+    "--review",
+    type=click.Path(dir_okay=False),
+    help="Write review items (escalations, PII redacted) to this JSONL file.",
+)
 @pipeline_options
 def replay(
     file: str | None,
     report_format: str,
     dead_letter: str | None,
     verdicts: str | None,
+    review: str | None,
     **options: Any,
 ) -> None:
     """Run the pipeline over a JSONL file (gzip ok, `-` for stdin) and print a summary.
@@ -156,6 +162,8 @@ def replay(
             routes["dead_letter"] = JsonlSink(dead_letter, "dead_letter")
         if verdicts:
             routes["verdicts"] = JsonlSink(verdicts, "verdicts")
+        if review:
+            routes["review"] = JsonlSink(review, "review")
         sink = RoutingSink(routes)
         pipeline = build_pipeline(
             rules, _settings(options, "all" if verdicts else "off"), CollectorRegistry(), sink
@@ -194,6 +202,7 @@ def replay(
 @click.option("--group-id", default="sentinel", show_default=True)
 @click.option("--dead-letter-topic", default="llm-events-dlq", show_default=True)
 @click.option("--verdict-topic", default="llm-verdicts", show_default=True)
+@click.option("--review-topic", default="llm-review", show_default=True)
 @click.option(
     "--verdicts",
     "verdict_mode",
@@ -220,6 +229,7 @@ def run(
     group_id: str,
     dead_letter_topic: str,
     verdict_topic: str,
+    review_topic: str,
     verdict_mode: VerdictMode,
     kafka_options: tuple[str, ...],
     http_host: str,
@@ -237,6 +247,7 @@ def run(
         group_id=group_id,
         dead_letter_topic=dead_letter_topic,
         verdict_topic=verdict_topic,
+        review_topic=review_topic,
         max_message_bytes=options["max_event_bytes"],
         client_options=_parse_kafka_options(kafka_options),
     )

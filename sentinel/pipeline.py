@@ -1,4 +1,4 @@
-"""The per-record path: decode → dedupe → correlate → account → outputs.
+"""The per-record path: decode → dedupe → correlate → account → filters → outputs.
 
 Each step either hands its result to the next or stops the record explicitly (dead letter,
 duplicate, feedback). Outputs are the observers below plus the sinks; nothing here commits.
@@ -7,6 +7,7 @@ duplicate, feedback). Outputs are the observers below plus the sinks; nothing he
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,9 +17,11 @@ from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.events.decode import EventDecoder, Invalid
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
+from sentinel.filters.chain import FilterChain
 from sentinel.io.records import OutRecord, Record, Sink
+from sentinel.records import review_record, verdict_record
 from sentinel.telemetry.metrics import PrometheusRecorder
-from sentinel.track.account import OUTCOME_OK, Accountant, Accounted, LabelValues
+from sentinel.track.account import OUTCOME_OK, Accountant, LabelValues
 from sentinel.track.quantiles import WindowedSketch, summarize
 from sentinel.track.spend import SpendTracker
 from sentinel.track.totals import RunTotals
@@ -46,7 +49,9 @@ class Pipeline:
         accountant: Accountant,
         recorder: PrometheusRecorder,
         sink: Sink,
+        chain: FilterChain,
         verdicts: VerdictMode = "all",
+        review_actions: Collection[str] = ("escalate",),
     ) -> None:
         self.decoder = decoder
         self.dedupe = dedupe
@@ -54,7 +59,9 @@ class Pipeline:
         self.accountant = accountant
         self.recorder = recorder
         self.sink = sink
+        self.chain = chain
         self.verdicts = verdicts
+        self.review_actions = frozenset(review_actions)
         self.counts = EventCounts()
         self._read_recorded = 0  # counts.read already added to the Prometheus counter
         self._evicted_recorded = 0
@@ -131,8 +138,18 @@ class Pipeline:
         recent[exchange.request_id] = labels
         if len(recent) > _RECENT_LABELS:
             del recent[next(iter(recent))]
-        if self.verdicts == "all" or (self.verdicts == "flagged" and item.outcome != OUTCOME_OK):
-            self._verdict(item)
+        verdict = self.chain.run(exchange)
+        self.totals.add_verdict(verdict)
+        self.recorder.record_verdict(verdict, labels)
+        key = exchange.request_id.encode()
+        if self.verdicts == "all" or (
+            self.verdicts == "flagged" and (item.outcome != OUTCOME_OK or verdict.findings)
+        ):
+            record = self._encoder.encode(verdict_record(item, verdict))
+            self.sink.send(OutRecord("verdicts", record, key))
+        if verdict.action in self.review_actions:
+            record = self._encoder.encode(review_record(item, verdict))
+            self.sink.send(OutRecord("review", record, key))
 
     def _feedback(self, event: Event) -> None:
         self.counts.feedback += 1
@@ -154,40 +171,3 @@ class Pipeline:
             ("sentinel.size_bytes", str(invalid.size_bytes).encode()),
         )
         self.sink.send(OutRecord("dead_letter", record.value, record.key, headers))
-
-    def _verdict(self, item: Accounted) -> None:
-        """One record per exchange: identity, numbers and the verdict; never content."""
-        exchange, tokens = item.exchange, item.tokens
-        service, endpoint, feature, model, variant = item.labels
-        verdict = {
-            "schema": "sentinel.verdict.v1",
-            "request_id": exchange.request_id,
-            "event_ids": sorted(
-                {e.event_id for e in (exchange.request, exchange.response) if e is not None}
-            ),
-            "kind": exchange.kind,
-            "event_time": exchange.event_time,
-            "service": service,
-            "endpoint": endpoint,
-            "feature": feature,
-            "model": model,
-            "variant": variant,
-            "status": "timeout"
-            if exchange.kind == "timeout"
-            else ("error" if exchange.is_error else "ok"),
-            "latency_ms": exchange.latency_ms,
-            "ttft_ms": exchange.ttft_ms,
-            "tokens": {
-                "input": tokens.input,
-                "output": tokens.output,
-                "cached_input": tokens.cached_input,
-                "cache_write": tokens.cache_write,
-                "reasoning": tokens.reasoning,
-            },
-            "cost_usd": item.cost.total,
-            "action": "allow",
-            "findings": [],
-        }
-        self.sink.send(
-            OutRecord("verdicts", self._encoder.encode(verdict), exchange.request_id.encode())
-        )

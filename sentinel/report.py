@@ -24,6 +24,11 @@ def build_report(pipeline: Pipeline) -> dict[str, Any]:
         "orphan_responses": stats.orphans,
         "evicted_requests": stats.evicted,
         "feedback": totals.feedback.report(),
+        "findings": dict(totals.findings.most_common()),
+        "actions": dict(sorted(totals.actions.items())),
+        "pii_leaks": totals.leaks,
+        "partial_scans": totals.partial_scans,
+        "failed_filters": dict(totals.failed_filters),
         "by_model": {
             model: per_model.report() for model, per_model in sorted(totals.by_model.items())
         },
@@ -81,6 +86,14 @@ def print_table(report: dict[str, Any], console: Console) -> None:
             style="bold" if model == "all" else None,
         )
     console.print(table)
+    if report["findings"]:
+        top = ", ".join(f"{k} {v}" for k, v in list(report["findings"].items())[:12])
+        console.print(f"[bold]findings[/] {top}")
+    actions = ", ".join(f"{k} {v}" for k, v in report["actions"].items())
+    console.print(
+        f"[bold]verdicts[/] {actions or '-'}  [bold]PII leaks[/] {report['pii_leaks']}  "
+        f"[bold]partial scans[/] {report['partial_scans']}"
+    )
     feedback = report["feedback"]
     mean = feedback["mean_rating"]
     console.print(

@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry
 from sentinel import __version__
 from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.events.decode import EventDecoder
+from sentinel.filters.registry import build_chain
 from sentinel.io.records import Sink
 from sentinel.pipeline import Pipeline, VerdictMode
 from sentinel.rules.loader import RuleSet
@@ -44,5 +45,7 @@ def build_pipeline(
         accountant=Accountant(CostModel(rules.pricing), bounders(rules.labels)),
         recorder=PrometheusRecorder(registry, version=__version__),
         sink=sink,
+        chain=build_chain(rules),
         verdicts=settings.verdicts,
+        review_actions=rules.guardrails.review_actions,
     )

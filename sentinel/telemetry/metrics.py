@@ -7,9 +7,12 @@ ones (errors by type, feedback, pipeline health) use prometheus_client's metric 
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from sentinel.events.model import Feedback
+from sentinel.filters.chain import Verdict
 from sentinel.telemetry import names as n
 from sentinel.telemetry.exchange_series import ExchangeSeries
 from sentinel.track.account import OUTCOME_ERROR, Accounted, LabelValues
@@ -18,6 +21,7 @@ from sentinel.track.quantiles import QUANTILES
 from sentinel.track.spend import Burn
 
 _MAX_ERROR_TYPES = 20  # error.type comes from events: bound it like any label
+_MAX_CATEGORIES = 200  # finding categories come from rules (entities, custom categories)
 
 
 class PrometheusRecorder:
@@ -97,6 +101,50 @@ class PrometheusRecorder:
             registry=registry,
         )
         self.watermark = Gauge(n.WATERMARK, "Newest event time seen.", registry=registry)
+        self.findings = Counter(
+            n.FINDINGS,
+            "Filter findings.",
+            ["filter", "category", "severity", "action", "field"],
+            registry=registry,
+        )
+        self.verdicts = Counter(
+            n.VERDICTS,
+            "Exchanges by verdict action.",
+            ["service", "model", "variant", "action"],
+            registry=registry,
+        )
+        self.pii_leaks = Counter(
+            n.PII_LEAKS,
+            "PII in outputs or tool arguments that the user did not supply.",
+            ["service", "model", "variant"],
+            registry=registry,
+        )
+        self.filter_duration = Histogram(
+            n.FILTER_DURATION,
+            "Time one filter spent on one exchange.",
+            ["filter"],
+            buckets=n.FILTER_BUCKETS,
+            registry=registry,
+        )
+        self.filter_failures = Counter(
+            n.FILTER_FAILURES,
+            "Filters that raised (the verdict follows on_error).",
+            ["filter"],
+            registry=registry,
+        )
+        self.scan_incomplete = Counter(
+            n.SCAN_INCOMPLETE,
+            "Exchanges a filter did not scan completely.",
+            ["filter", "reason"],
+            registry=registry,
+        )
+        self.scan_skipped = Counter(
+            n.SCAN_SKIPPED_CHARS,
+            "Characters left unscanned by the byte budget.",
+            registry=registry,
+        )
+        self._category = LabelBounder(None, _MAX_CATEGORIES)
+        self._children: dict[tuple[str, ...], Any] = {}
         self.batch_duration = Histogram(
             n.BATCH_DURATION,
             "Time to process one polled batch.",
@@ -135,6 +183,32 @@ class PrometheusRecorder:
             self.inconsistent.labels(labels[3]).inc()
         if not item.cost.priced and (tokens.input or tokens.output):
             self.unpriced.labels(labels[3]).inc()
+
+    def record_verdict(self, verdict: Verdict, labels: LabelValues) -> None:
+        service, model, variant = labels[0], labels[3], labels[4]
+        self._child(self.verdicts, service, model, variant, verdict.action).inc()
+        for name, seconds in verdict.filter_seconds:
+            self._child(self.filter_duration, name).observe(seconds)
+        for f in verdict.findings:
+            category = self._category(f.category)
+            self._child(self.findings, f.filter, category, f.severity, f.action, f.field_kind).inc()
+            if f.leak:
+                self._child(self.pii_leaks, service, model, variant).inc()
+        for name in verdict.failed_filters:
+            self.filter_failures.labels(name).inc()
+        for name, reason in verdict.partial:
+            self.scan_incomplete.labels(name, reason).inc()
+        if verdict.skipped_bytes:
+            self.scan_incomplete.labels("all", "byte_budget").inc()
+            self.scan_skipped.inc(verdict.skipped_bytes)
+
+    def _child(self, metric: Any, *values: str) -> Any:
+        """`metric.labels(*values)`, cached: half the cost on the per-exchange path."""
+        key = (metric._name, *values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return child
 
     def record_feedback(self, feedback: Feedback, labels: LabelValues) -> None:
         service, model, variant = labels[0], labels[3], labels[4]

@@ -34,6 +34,14 @@ SPEND_MONTH_FORECAST = "sentinel_spend_month_forecast_usd"
 LATENCY_WINDOW = "sentinel_latency_window_seconds"  # quantile: 0.5 | 0.95 | 0.99
 WATERMARK = "sentinel_event_time_watermark_seconds"
 
+FINDINGS = "sentinel_findings_total"  # filter, category, severity, action, field
+VERDICTS = "sentinel_verdicts_total"  # service, model, variant, action
+PII_LEAKS = "sentinel_pii_leaks_total"
+FILTER_DURATION = "sentinel_filter_duration_seconds"
+FILTER_FAILURES = "sentinel_filter_failures_total"
+SCAN_INCOMPLETE = "sentinel_scan_incomplete_total"  # filter, reason
+SCAN_SKIPPED_CHARS = "sentinel_scan_skipped_chars_total"
+
 BATCH_DURATION = "sentinel_batch_duration_seconds"
 SINK_ERRORS = "sentinel_sink_errors_total"
 COMMITS = "sentinel_commits_total"
@@ -82,3 +90,4 @@ TOKEN_BUCKETS = (
     67_108_864,
 )
 RATING_BUCKETS = (1, 2, 3, 4, 5)
+FILTER_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from ddsketch import DDSketch
 
 from sentinel.events.model import Feedback
+from sentinel.filters.chain import Verdict
 from sentinel.track.account import OUTCOME_ERROR, OUTCOME_TIMEOUT, Accounted
 from sentinel.track.quantiles import new_sketch, summarize
 
@@ -121,6 +123,20 @@ class RunTotals:
     def __init__(self) -> None:
         self.by_model: dict[str, Totals] = {}
         self.feedback = FeedbackTotals()
+        self.findings: Counter[str] = Counter()  # category -> findings
+        self.actions: Counter[str] = Counter()  # verdict action -> exchanges
+        self.leaks = 0
+        self.partial_scans = 0
+        self.failed_filters: Counter[str] = Counter()
+
+    def add_verdict(self, verdict: Verdict) -> None:
+        self.actions[verdict.action] += 1
+        for finding in verdict.findings:
+            self.findings[finding.category] += 1
+            self.leaks += finding.leak
+        self.partial_scans += not verdict.complete
+        for name in verdict.failed_filters:
+            self.failed_filters[name] += 1
 
     def add(self, item: Accounted) -> None:
         model = item.labels[3]
