@@ -42,6 +42,17 @@ FILTER_FAILURES = "sentinel_filter_failures_total"
 SCAN_INCOMPLETE = "sentinel_scan_incomplete_total"  # filter, reason
 SCAN_SKIPPED_CHARS = "sentinel_scan_skipped_chars_total"
 
+# SLOs, alerts, rollback (in-process view of this replica's partitions)
+SLO_OBJECTIVE = "sentinel_slo_objective_ratio"  # slo
+SLO_SLI_ERROR = "sentinel_slo_sli_error_ratio"  # slo, window
+SLO_BURN_RATE = "sentinel_slo_burn_rate"  # slo, window
+SLO_BUDGET_REMAINING = "sentinel_slo_error_budget_remaining_ratio"  # slo
+ALERTS_FIRING = "sentinel_alerts_firing"  # alertname, severity
+ALERT_DELIVERIES = "sentinel_alert_deliveries_total"  # receiver, result
+ROLLBACK_DECISIONS = "sentinel_rollback_decisions_total"  # variant, sli, decision
+ROLLBACK_GATE = "sentinel_rollback_gate_open"  # variant: 1 = promote may continue
+SPEND_GUARD_TRIPS = "sentinel_spend_guard_trips_total"  # guard
+
 BATCH_DURATION = "sentinel_batch_duration_seconds"
 SINK_ERRORS = "sentinel_sink_errors_total"
 COMMITS = "sentinel_commits_total"
