@@ -1,0 +1,99 @@
+"""Service level indicators: is one exchange good, bad, or not counted for an SLI?
+
+Each SLI kind is a pure function of the accounted exchange and its verdict. `None` means
+the exchange does not count for that SLI (e.g. latency of a timeout is counted as bad,
+but the hallucination rate of an exchange without output is not counted at all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from sentinel.filters.chain import Verdict
+from sentinel.track.account import OUTCOME_OK, OUTCOME_TIMEOUT, Accounted
+
+SliKind = Literal[
+    "latency",  # good: latency_ms <= threshold (timeouts are bad)
+    "ttft",  # good: ttft_ms <= threshold
+    "errors",  # good: outcome ok (errors and timeouts are bad)
+    "hallucination",  # good: no hallucination finding
+    "pii_leak",  # good: no PII leak finding
+    "injection",  # good: no prompt-injection / jailbreak finding
+    "blocked",  # good: verdict action is not block
+    "cost",  # good: cost_usd <= threshold
+]
+INJECTION_CATEGORIES = frozenset({"prompt_injection", "indirect_prompt_injection", "jailbreak"})
+
+
+@dataclass(frozen=True, slots=True)
+class SliSpec:
+    kind: SliKind
+    threshold: float | None = None  # ms for latency/ttft, USD for cost
+
+
+def _latency(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    if item.outcome == OUTCOME_TIMEOUT:
+        return False
+    if item.latency_ms is None or spec.threshold is None:
+        return None
+    return item.latency_ms <= spec.threshold
+
+
+def _ttft(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    if item.ttft_ms is None or spec.threshold is None:
+        return None
+    return item.ttft_ms <= spec.threshold
+
+
+def _errors(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    return item.outcome == OUTCOME_OK
+
+
+def _has_output(item: Accounted) -> bool:
+    response = item.exchange.response
+    return response is not None and response.output is not None
+
+
+def _hallucination(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    if not _has_output(item):
+        return None
+    return not any(f.filter == "hallucination" for f in verdict.findings)
+
+
+def _pii_leak(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    if not _has_output(item):
+        return None
+    return not any(f.leak for f in verdict.findings)
+
+
+def _injection(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    return not any(f.category in INJECTION_CATEGORIES for f in verdict.findings)
+
+
+def _blocked(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    return verdict.action != "block"
+
+
+def _cost(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    if not item.cost.priced or spec.threshold is None:
+        return None
+    return item.cost.total <= spec.threshold
+
+
+CLASSIFIERS: dict[str, Callable[[Accounted, Verdict, SliSpec], bool | None]] = {
+    "latency": _latency,
+    "ttft": _ttft,
+    "errors": _errors,
+    "hallucination": _hallucination,
+    "pii_leak": _pii_leak,
+    "injection": _injection,
+    "blocked": _blocked,
+    "cost": _cost,
+}
+
+
+def classify(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    """True = good event, False = bad event, None = not counted."""
+    return CLASSIFIERS[spec.kind](item, verdict, spec)
