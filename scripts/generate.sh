@@ -4,3 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/sentinel schema --kind event --out docs/schemas/sentinel.llm.v1.json
 .venv/bin/sentinel schema --kind rules --out docs/schemas/sentinel.rules.v1.json
+.venv/bin/sentinel slo-rules --format rules --out deploy/prometheus/slo-rules.yaml
+.venv/bin/sentinel slo-rules --format prometheusrule --out deploy/prometheus/slo-prometheusrule.yaml

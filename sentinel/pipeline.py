@@ -19,6 +19,7 @@ from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
 from sentinel.filters.chain import FilterChain
 from sentinel.io.records import OutRecord, Record, Sink
+from sentinel.monitor import Monitor
 from sentinel.records import review_record, verdict_record
 from sentinel.telemetry.metrics import PrometheusRecorder
 from sentinel.track.account import OUTCOME_OK, Accountant, LabelValues
@@ -52,6 +53,7 @@ class Pipeline:
         chain: FilterChain,
         verdicts: VerdictMode = "all",
         review_actions: Collection[str] = ("escalate",),
+        monitor: Monitor | None = None,
     ) -> None:
         self.decoder = decoder
         self.dedupe = dedupe
@@ -62,6 +64,7 @@ class Pipeline:
         self.chain = chain
         self.verdicts = verdicts
         self.review_actions = frozenset(review_actions)
+        self.monitor = monitor
         self.counts = EventCounts()
         self._read_recorded = 0  # counts.read already added to the Prometheus counter
         self._evicted_recorded = 0
@@ -85,6 +88,12 @@ class Pipeline:
         if event.type == "feedback":
             self._feedback(event)
             return
+        # Event time moves first (timeouts complete), then the monitors evaluate the ticks
+        # it passed, then the event joins: a replay evaluates exactly as the live run did.
+        for exchange in self.correlator.advance(event.event_time):
+            self._complete(exchange)
+        if self.monitor is not None:
+            self.monitor.advance(self.correlator.watermark)
         for exchange in self.correlator.offer(event):
             self._complete(exchange)
 
@@ -95,6 +104,8 @@ class Pipeline:
         if watermark != float("-inf"):
             for exchange in self.correlator.advance(watermark + idle_seconds):
                 self._complete(exchange)
+            if self.monitor is not None:
+                self.monitor.advance(self.correlator.watermark)
 
     def drain(self) -> None:
         """End of a finite input: pending requests are timeouts."""
@@ -141,6 +152,8 @@ class Pipeline:
         verdict = self.chain.run(exchange)
         self.totals.add_verdict(verdict)
         self.recorder.record_verdict(verdict, labels)
+        if self.monitor is not None:
+            self.monitor.observe(item, verdict)
         key = exchange.request_id.encode()
         if self.verdicts == "all" or (
             self.verdicts == "flagged" and (item.outcome != OUTCOME_OK or verdict.findings)

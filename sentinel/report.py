@@ -29,6 +29,7 @@ def build_report(pipeline: Pipeline) -> dict[str, Any]:
         "pii_leaks": totals.leaks,
         "partial_scans": totals.partial_scans,
         "failed_filters": dict(totals.failed_filters),
+        "alerts": pipeline.monitor.book.report() if pipeline.monitor else [],
         "by_model": {
             model: per_model.report() for model, per_model in sorted(totals.by_model.items())
         },

@@ -7,13 +7,18 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry
 
 from sentinel import __version__
+from sentinel.alerting.book import AlertBook
 from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.events.decode import EventDecoder
 from sentinel.filters.registry import build_chain
+from sentinel.guard.spend import SpendGuard
 from sentinel.io.records import Sink
+from sentinel.monitor import Monitor
 from sentinel.pipeline import Pipeline, VerdictMode
 from sentinel.rules.loader import RuleSet
+from sentinel.slo.engine import SloEngine
 from sentinel.telemetry.metrics import PrometheusRecorder
+from sentinel.telemetry.slo_series import SloSeries
 from sentinel.track.account import Accountant
 from sentinel.track.cost import CostModel
 from sentinel.track.labels import bounders
@@ -48,4 +53,12 @@ def build_pipeline(
         chain=build_chain(rules),
         verdicts=settings.verdicts,
         review_actions=rules.guardrails.review_actions,
+        monitor=build_monitor(rules, registry),
     )
+
+
+def build_monitor(rules: RuleSet, registry: CollectorRegistry) -> Monitor:
+    slo = SloEngine(rules.slos)
+    registry.register(SloSeries(slo))
+    guard = SpendGuard(rules.spend_guard, rules.slos.runbook_base_url)
+    return Monitor(slo, guard, AlertBook(), rules.slos.evaluation_interval_seconds)

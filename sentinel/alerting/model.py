@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Literal
 
 Severity = Literal["page", "ticket", "critical", "info"]
+
+
+def rfc3339(seconds: float) -> str:
+    """POSIX seconds as RFC 3339 UTC with milliseconds: `2026-11-02T09:00:00.000Z`."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 @dataclass(frozen=True)
@@ -33,3 +39,7 @@ class Alert:
     @property
     def firing(self) -> bool:
         return self.ends_at is None
+
+    def resolved(self, at: float) -> Alert:
+        """This alert, resolved at event time `at` (never before it started)."""
+        return replace(self, ends_at=max(at, self.starts_at))

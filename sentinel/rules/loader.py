@@ -14,14 +14,17 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from sentinel.alerting.config import AlertingRules
 from sentinel.errors import RulesError
 from sentinel.filters.content.config import ContentRules
 from sentinel.filters.hallucination.config import HallucinationRules
 from sentinel.filters.pii.config import PiiRules
+from sentinel.guard.config import SpendGuardRules
 from sentinel.rules.base import RULES_VERSION
 from sentinel.rules.guardrails import GuardrailRules
 from sentinel.rules.labels import LabelRules
 from sentinel.rules.pricing import PricingRules
+from sentinel.slo.config import SloRules
 
 KINDS: dict[str, type[BaseModel]] = {
     "pricing": PricingRules,
@@ -30,6 +33,9 @@ KINDS: dict[str, type[BaseModel]] = {
     "pii": PiiRules,
     "content": ContentRules,
     "hallucination": HallucinationRules,
+    "slos": SloRules,
+    "spend_guard": SpendGuardRules,
+    "alerting": AlertingRules,
 }
 
 
@@ -50,6 +56,13 @@ class RuleSet:
     )
     hallucination: HallucinationRules = field(
         default_factory=lambda: HallucinationRules.model_validate(_header("hallucination"))
+    )
+    slos: SloRules = field(default_factory=lambda: SloRules.model_validate(_header("slos")))
+    spend_guard: SpendGuardRules = field(
+        default_factory=lambda: SpendGuardRules.model_validate(_header("spend_guard"))
+    )
+    alerting: AlertingRules = field(
+        default_factory=lambda: AlertingRules.model_validate(_header("alerting"))
     )
     sources: dict[str, str] = field(default_factory=dict)  # kind -> file it came from
 

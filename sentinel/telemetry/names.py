@@ -43,6 +43,7 @@ SCAN_INCOMPLETE = "sentinel_scan_incomplete_total"  # filter, reason
 SCAN_SKIPPED_CHARS = "sentinel_scan_skipped_chars_total"
 
 # SLOs, alerts, rollback (in-process view of this replica's partitions)
+SLO_EVENTS = "sentinel_slo_events_total"  # slo, service, endpoint, feature, model, variant, result
 SLO_OBJECTIVE = "sentinel_slo_objective_ratio"  # slo
 SLO_SLI_ERROR = "sentinel_slo_sli_error_ratio"  # slo, window
 SLO_BURN_RATE = "sentinel_slo_burn_rate"  # slo, window

@@ -35,7 +35,7 @@ BAD = [
     (
         "an unknown kind lists the known kinds",
         "version: sentinel/v1\nkind: prices\n",
-        "unknown kind `prices` (known: content, guardrails, hallucination, labels, pii, pricing)",
+        "unknown kind `prices` (known: alerting, content, guardrails, hallucination, labels,",
     ),
     ("invalid YAML is reported as such", "version: [sentinel/v1\n", "not valid YAML"),
     ("a list instead of a mapping is refused", "- a\n- b\n", "expected a mapping"),

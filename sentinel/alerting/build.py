@@ -1,0 +1,138 @@
+"""Build the alert book and its receivers from `kind: alerting` rules (called by wiring)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry
+
+from sentinel.alerting.book import AlertBook
+from sentinel.alerting.config import AlertingRules, AlertmanagerReceiver
+from sentinel.alerting.delivery import DeliverySettings, Notifier
+from sentinel.alerting.encode import Decoration
+from sentinel.alerting.metrics import AlertMetrics
+from sentinel.alerting.notifiers import AlertmanagerNotifier, WebhookNotifier
+from sentinel.alerting.transport import Transport, post_json
+from sentinel.errors import ConfigError
+
+HEALTH_CHECK_PREFIX = "alerts:"  # /readyz check per receiver: `alerts:alertmanager-0`
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+SetCheck = Callable[[str, bool, str], None]  # Health.set_check(name, ok, detail)
+
+
+@dataclass
+class Alerting:
+    """The book (give it alerts) and the notifiers that deliver its transitions."""
+
+    book: AlertBook
+    metrics: AlertMetrics
+    notifiers: list[Notifier] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Start every notifier's sender thread (not needed to record alerts)."""
+        for notifier in self.notifiers:
+            notifier.start()
+
+    def healthy(self) -> bool:
+        return all(notifier.healthy() for notifier in self.notifiers)
+
+    def status(self) -> dict[str, str]:
+        return {notifier.name: notifier.status() for notifier in self.notifiers}
+
+    def close(self, timeout_seconds: float = 5.0) -> None:
+        """Flush every receiver, together, within about `timeout_seconds`."""
+        deadline = time.monotonic() + timeout_seconds
+        for notifier in self.notifiers:
+            notifier.close(max(0.0, deadline - time.monotonic()))
+
+
+def delivery_settings(rules: AlertingRules, resend: bool = True) -> DeliverySettings:
+    return DeliverySettings(
+        resend_interval_seconds=rules.resend_interval_seconds if resend else None,
+        resolved_resend_seconds=rules.resolved_resend_seconds,
+        request_timeout_seconds=rules.request_timeout_seconds,
+        max_queue=rules.max_queue,
+        retry=rules.retry,
+        unhealthy_after_failures=rules.unhealthy_after_failures,
+    )
+
+
+def build_alerting(
+    rules: AlertingRules,
+    registry: CollectorRegistry | None,
+    *,
+    deliver: bool = True,
+    set_check: SetCheck | None = None,
+    transport: Transport = post_json,
+    clock: Callable[[], float] = time.time,
+    environ: Mapping[str, str] = os.environ,
+) -> Alerting:
+    """The book, with the firing gauge and (if `deliver`) one notifier per receiver.
+
+    `set_check` (e.g. `Health.set_check`) is told each receiver's health as
+    `alerts:<receiver>`. Notifiers start with `Alerting.start()`. Raises ConfigError when
+    a header refers to an unset environment variable."""
+    metrics = AlertMetrics(registry)
+    book = AlertBook(listeners=[metrics])
+    alerting = Alerting(book=book, metrics=metrics)
+    if not deliver:
+        return alerting
+    decoration = Decoration(
+        external_labels=dict(rules.external_labels),
+        runbook_base_url=rules.runbook_base_url,
+        generator_url=rules.generator_url,
+    )
+    for name, receiver in rules.receivers():
+        headers = _expand_headers(name, receiver.headers, environ)
+        on_health = None
+        if set_check is not None:
+            on_health = _health_reporter(set_check, HEALTH_CHECK_PREFIX + name)
+        cls: type[AlertmanagerNotifier | WebhookNotifier]
+        if isinstance(receiver, AlertmanagerReceiver):
+            settings, cls = delivery_settings(rules), AlertmanagerNotifier
+        else:
+            settings, cls = delivery_settings(rules, receiver.resend), WebhookNotifier
+        notifier = cls(
+            name,
+            receiver.url,
+            settings,
+            decoration,
+            headers=headers,
+            metrics=metrics,
+            transport=transport,
+            clock=clock,
+            on_health=on_health,
+        )
+        alerting.notifiers.append(notifier)
+        book.add_listener(notifier)
+    return alerting
+
+
+def _health_reporter(set_check: SetCheck, check: str) -> Callable[[bool, str], None]:
+    def report(ok: bool, detail: str) -> None:
+        set_check(check, ok, detail)
+
+    return report
+
+
+def _expand_headers(
+    receiver: str, headers: Mapping[str, str], environ: Mapping[str, str]
+) -> dict[str, str]:
+    def value(header: str, text: str) -> str:
+        def lookup(match: re.Match[str]) -> str:
+            variable = match.group(1)
+            if variable not in environ:
+                raise ConfigError(
+                    f"could not build alert receiver `{receiver}`: headers.{header}: "
+                    f"environment variable {variable} is not set"
+                )
+            return environ[variable]
+
+        return _ENV_REF.sub(lookup, text)
+
+    return {header: value(header, text) for header, text in headers.items()}

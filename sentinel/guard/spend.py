@@ -1,0 +1,125 @@
+"""Spend guard: trip on a dollar or token burn rate over an emergency threshold.
+
+Evaluated at the same event-time ticks as the SLOs. A trip raises a critical alert and a
+`throttle` call to the circuit-breaker webhook; when the rate falls back, the alert
+resolves and a `release` call follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sentinel.alerting.model import Alert
+from sentinel.guard.config import SpendGuardRule, SpendGuardRules
+from sentinel.slo.windows import WindowSums
+from sentinel.track.account import Accounted
+
+ALERT_NAME = "SentinelSpendBurn"
+_INDEX = {"service": 0, "endpoint": 1, "feature": 2, "model": 3, "variant": 4}
+_DAY_MINUTES = 1440
+
+
+@dataclass(frozen=True)
+class Trip:
+    guard: str
+    labels: dict[str, str]
+    usd_per_hour: float
+    tokens_per_minute: float
+    trailing_day_usd_per_hour: float
+    reason: str
+    at: float
+
+    def payload(self, action: str) -> dict[str, Any]:
+        """The documented circuit-breaker payload (docs/alerting.md)."""
+        return {
+            "version": "sentinel.throttle.v1",
+            "action": action,
+            "guard": self.guard,
+            "labels": self.labels,
+            "usd_per_hour": round(self.usd_per_hour, 6),
+            "tokens_per_minute": round(self.tokens_per_minute, 3),
+            "trailing_day_usd_per_hour": round(self.trailing_day_usd_per_hour, 6),
+            "reason": self.reason,
+            "at": self.at,
+        }
+
+
+@dataclass
+class _Guard:
+    rule: SpendGuardRule
+    series: dict[tuple[str, ...], WindowSums] = field(default_factory=dict)
+
+
+class SpendGuard:
+    def __init__(self, rules: SpendGuardRules, runbook_base_url: str) -> None:
+        self._guards = [_Guard(rule) for rule in rules.guards]
+        self._runbook = f"{runbook_base_url}/{ALERT_NAME}.md"
+
+    def observe(self, item: Accounted) -> None:
+        tokens = item.tokens.input + item.tokens.output
+        usd = item.cost.total
+        if not usd and not tokens:
+            return
+        for guard in self._guards:
+            key = tuple(item.labels[_INDEX[name]] for name in guard.rule.by)
+            sums = guard.series.get(key)
+            if sums is None:
+                sums = guard.series[key] = WindowSums(60, [guard.rule.window_minutes, _DAY_MINUTES])
+            sums.add(item.event_time, usd, tokens)
+
+    def trips_at(self, tick: float) -> list[Trip]:
+        trips = []
+        for guard in self._guards:
+            rule = guard.rule
+            for key, sums in guard.series.items():
+                sums.advance(tick - 1e-9)
+                usd, tokens = sums.counts(rule.window_minutes)
+                day_usd, _ = sums.counts(_DAY_MINUTES)
+                usd_per_hour = usd * 60 / rule.window_minutes
+                tokens_per_minute = tokens / rule.window_minutes
+                baseline = day_usd / 24
+                reason = _reason(rule, usd_per_hour, tokens_per_minute, baseline)
+                if reason:
+                    labels: dict[str, str] = dict(zip(rule.by, key, strict=True))
+                    trips.append(
+                        Trip(
+                            rule.name,
+                            labels,
+                            usd_per_hour,
+                            tokens_per_minute,
+                            baseline,
+                            reason,
+                            tick,
+                        )
+                    )
+        return trips
+
+    def alert(self, trip: Trip) -> Alert:
+        return Alert(
+            name=ALERT_NAME,
+            severity="critical",
+            labels={"guard": trip.guard, **trip.labels},
+            annotations={
+                "summary": f"Spend guard {trip.guard} tripped: {trip.reason}",
+                "runbook_url": self._runbook,
+            },
+            starts_at=trip.at,
+        )
+
+
+def _reason(
+    rule: SpendGuardRule, usd_per_hour: float, tokens_per_minute: float, baseline: float
+) -> str | None:
+    if rule.max_usd_per_hour is not None and usd_per_hour > rule.max_usd_per_hour:
+        return f"${usd_per_hour:.2f}/h over ${rule.max_usd_per_hour:g}/h"
+    if rule.max_tokens_per_minute is not None and tokens_per_minute > rule.max_tokens_per_minute:
+        return f"{tokens_per_minute:.0f} tokens/min over {rule.max_tokens_per_minute:g}"
+    ratio = rule.max_ratio_to_trailing_day
+    if (
+        ratio is not None
+        and baseline >= rule.min_baseline_usd_per_hour
+        and usd_per_hour > ratio * baseline
+    ):
+        return f"${usd_per_hour:.2f}/h is over {ratio:g}x the trailing-day ${baseline:.2f}/h"
+    return None

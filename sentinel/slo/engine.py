@@ -1,0 +1,176 @@
+"""In-process SLO evaluation in event time: multiwindow, multi-burn-rate.
+
+For an objective `o` over a period `P`, the error budget is `1 - o`. A window's burn rate
+is its bad-event ratio divided by the budget; burning at rate `b` for `w` spends `b·w/P`
+of the budget. A page (or ticket) fires when a long window AND its short window (1/12 of
+it) both burn faster than `share · P / w_long`, i.e. faster than would spend `share` of the
+budget within the long window. Evaluations happen at fixed event-time ticks, so a replay
+of recorded traffic fires what the live run fired (`sentinel.monitor` drives the ticks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sentinel.alerting.model import Alert
+from sentinel.filters.chain import Verdict
+from sentinel.slo.config import BurnWindow, Slo, SloRules
+from sentinel.slo.sli import SliSpec, classify
+from sentinel.slo.windows import WindowSums
+from sentinel.track.account import Accounted
+
+ALERT_NAME = "SentinelSLOBurnRate"
+_LABEL_INDEX = {"service": 0, "endpoint": 1, "feature": 2, "model": 3, "variant": 4}
+_MINUTE = 60
+_HOUR = 3600
+
+
+def burn_factor(window: BurnWindow, period_days: int) -> float:
+    """Burn rate that spends `budget_share` of the period's budget in the long window."""
+    return window.budget_share * period_days * 24 * 60 / window.long_minutes
+
+
+def short_minutes(window: BurnWindow) -> int:
+    return max(window.long_minutes // 12, 1)
+
+
+@dataclass
+class SloSeries:
+    """One SLO for one combination of its `by` labels."""
+
+    fine: WindowSums  # minute buckets, for burn-rate windows
+    period: WindowSums  # hour buckets, for the error budget over the period
+    good: int = 0
+    bad: int = 0
+
+
+@dataclass(frozen=True)
+class SloStatus:
+    slo: str
+    labels: dict[str, str]
+    objective: float
+    burn_rates: dict[int, float | None]  # window minutes -> burn rate
+    budget_remaining: float | None  # share of the period's budget left (may go below 0)
+    good: int
+    bad: int
+
+
+@dataclass
+class _Compiled:
+    spec: Slo
+    sli: SliSpec
+    match: list[tuple[int, frozenset[str]]]
+    by: list[tuple[str, int]]
+    windows: list[int]  # minutes
+    series: dict[tuple[str, ...], SloSeries] = field(default_factory=dict)
+
+
+class SloEngine:
+    def __init__(self, rules: SloRules) -> None:
+        self.rules = rules
+        self._slos = [self._compile(s) for s in rules.slos]
+
+    @staticmethod
+    def _compile(spec: Slo) -> _Compiled:
+        windows = sorted(
+            {w.long_minutes for w in (*spec.page, *spec.ticket)}
+            | {short_minutes(w) for w in (*spec.page, *spec.ticket)}
+        )
+        return _Compiled(
+            spec=spec,
+            sli=SliSpec(spec.sli.kind, spec.sli.threshold),
+            match=[(_LABEL_INDEX[k], frozenset(v)) for k, v in spec.match.items()],
+            by=[(k, _LABEL_INDEX[k]) for k in spec.by],
+            windows=windows,
+        )
+
+    def observe(self, item: Accounted, verdict: Verdict) -> None:
+        labels = item.labels
+        for slo in self._slos:
+            if any(labels[i] not in allowed for i, allowed in slo.match):
+                continue
+            good = classify(item, verdict, slo.sli)
+            if good is None:
+                continue
+            key = tuple(labels[i] for _, i in slo.by)
+            series = slo.series.get(key)
+            if series is None:
+                series = slo.series[key] = SloSeries(
+                    WindowSums(_MINUTE, slo.windows),
+                    WindowSums(_HOUR, [slo.spec.period_days * 24]),
+                )
+            series.fine.add(item.event_time, 0.0 if good else 1.0)
+            series.period.add(item.event_time, 0.0 if good else 1.0)
+            if good:
+                series.good += 1
+            else:
+                series.bad += 1
+
+    def firing_at(self, tick: float) -> list[Alert]:
+        """The burn-rate alerts that hold at event time `tick`."""
+        firing: list[Alert] = []
+        for slo in self._slos:
+            spec = slo.spec
+            budget = 1.0 - spec.objective
+            for key, series in slo.series.items():
+                series.fine.advance(tick - 1e-9)  # windows end just before the tick
+                series.period.advance(tick - 1e-9)
+                labels = {"slo": spec.name, **{name: key[i] for i, (name, _) in enumerate(slo.by)}}
+                for severity, pairs in (("page", spec.page), ("ticket", spec.ticket)):
+                    for pair in pairs:
+                        factor = burn_factor(pair, spec.period_days)
+                        long_ratio = series.fine.error_ratio(pair.long_minutes)
+                        short_ratio = series.fine.error_ratio(short_minutes(pair))
+                        if (
+                            long_ratio is not None
+                            and short_ratio is not None
+                            and long_ratio / budget > factor
+                            and short_ratio / budget > factor
+                        ):
+                            firing.append(self._alert(spec, severity, labels, factor, tick))
+                            break
+        return firing
+
+    def _alert(
+        self, spec: Slo, severity: str, labels: dict[str, str], factor: float, tick: float
+    ) -> Alert:
+        runbook = spec.runbook or f"{self.rules.runbook_base_url}/{ALERT_NAME}.md"
+        objective = f"{spec.objective:.4%}".rstrip("0").rstrip(".")
+        return Alert(
+            name=ALERT_NAME,
+            severity="page" if severity == "page" else "ticket",
+            labels=labels,
+            annotations={
+                "summary": f"SLO {spec.name} is burning its error budget over {factor:g}x",
+                "description": f"{spec.sli.kind} SLO {spec.name} (objective {objective} over "
+                f"{spec.period_days}d): both windows of a {severity} pair burn faster "
+                f"than {factor:g}x.",
+                "runbook_url": runbook,
+            },
+            starts_at=tick,
+        )
+
+    def statuses(self) -> list[SloStatus]:
+        out = []
+        for slo in self._slos:
+            spec = slo.spec
+            budget = 1.0 - spec.objective
+            for key, series in slo.series.items():
+                bad, total = series.period.counts(spec.period_days * 24)
+                remaining = 1.0 - (bad / total) / budget if total else None
+                rates = {}
+                for w in slo.windows:
+                    ratio = series.fine.error_ratio(w)
+                    rates[w] = None if ratio is None else ratio / budget
+                out.append(
+                    SloStatus(
+                        spec.name,
+                        {name: key[i] for i, (name, _) in enumerate(slo.by)},
+                        spec.objective,
+                        rates,
+                        remaining,
+                        series.good,
+                        series.bad,
+                    )
+                )
+        return out

@@ -1,0 +1,151 @@
+"""Generate Prometheus recording and alert rules from `kind: slos` (Sloth's naming).
+
+The in-process engine and these rules read the same counter, `sentinel_slo_events_total`,
+so Prometheus aggregates every replica into the global view that each replica's own
+evaluation only sees for its partitions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from sentinel.slo.config import Slo, SloRules
+from sentinel.slo.engine import ALERT_NAME, burn_factor, short_minutes
+from sentinel.telemetry.names import SLO_EVENTS
+
+
+def _duration(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+def _windows(slo: Slo) -> list[int]:
+    pairs = [*slo.page, *slo.ticket]
+    return sorted({w.long_minutes for w in pairs} | {short_minutes(w) for w in pairs})
+
+
+def recording_rules(slo: Slo) -> list[dict[str, Any]]:
+    by = ", ".join(["slo", *slo.by])
+    selector = f'slo="{slo.name}"'
+    rules: list[dict[str, Any]] = []
+    period = slo.period_days * 1440
+    for minutes in [*_windows(slo), period]:
+        window = _duration(minutes)
+        rules.append(
+            {
+                "record": f"slo:sli_error:ratio_rate{window}",
+                "expr": (
+                    f'sum by ({by}) (rate({SLO_EVENTS}{{{selector},result="bad"}}[{window}]))\n'
+                    f"/\n"
+                    f"sum by ({by}) (rate({SLO_EVENTS}{{{selector}}}[{window}]))"
+                ),
+                "labels": {"slo": slo.name, "window": window},
+            }
+        )
+    budget = round(1 - slo.objective, 10)
+    period_window = _duration(period)
+    rules += [
+        {
+            "record": "slo:objective:ratio",
+            "expr": f"vector({slo.objective})",
+            "labels": {"slo": slo.name},
+        },
+        {
+            "record": "slo:error_budget:ratio",
+            "expr": f"vector({budget})",
+            "labels": {"slo": slo.name},
+        },
+        {
+            "record": "slo:time_period:days",
+            "expr": f"vector({slo.period_days})",
+            "labels": {"slo": slo.name},
+        },
+        {
+            "record": "slo:current_burn_rate:ratio",
+            "expr": f"slo:sli_error:ratio_rate{_duration(_windows(slo)[0])}{{{selector}}} "
+            f"/ {budget}",
+            "labels": {"slo": slo.name},
+        },
+        {
+            "record": "slo:period_burn_rate:ratio",
+            "expr": f"slo:sli_error:ratio_rate{period_window}{{{selector}}} / {budget}",
+            "labels": {"slo": slo.name},
+        },
+        {
+            "record": "slo:period_error_budget_remaining:ratio",
+            "expr": f"1 - slo:period_burn_rate:ratio{{{selector}}}",
+            "labels": {"slo": slo.name},
+        },
+    ]
+    return rules
+
+
+def alert_rules(slo: Slo, runbook_base_url: str) -> list[dict[str, Any]]:
+    selector = f'slo="{slo.name}"'
+    budget = round(1 - slo.objective, 10)
+    out = []
+    for severity, pairs in (("page", slo.page), ("ticket", slo.ticket)):
+        clauses = []
+        for pair in pairs:
+            limit = f"({burn_factor(pair, slo.period_days):g} * {budget})"
+            long_w, short_w = _duration(pair.long_minutes), _duration(short_minutes(pair))
+            clauses.append(
+                f"(\n  max without (window) (slo:sli_error:ratio_rate{long_w}{{{selector}}}) "
+                f"> {limit}\n  and\n  max without (window) "
+                f"(slo:sli_error:ratio_rate{short_w}{{{selector}}}) > {limit}\n)"
+            )
+        out.append(
+            {
+                "alert": ALERT_NAME,
+                "expr": "\nor\n".join(clauses),
+                "labels": {"severity": severity, "slo": slo.name},
+                "annotations": {
+                    "summary": f"SLO {slo.name} is burning its error budget too fast ({severity})",
+                    "description": f"{slo.sli.kind} SLO {slo.name}, objective {slo.objective} over "
+                    f"{slo.period_days}d: both windows of a {severity} pair burn too fast.",
+                    "runbook_url": slo.runbook or f"{runbook_base_url}/{ALERT_NAME}.md",
+                },
+            }
+        )
+    return out
+
+
+def rule_groups(rules: SloRules) -> list[dict[str, Any]]:
+    groups = []
+    for slo in rules.slos:
+        groups.append({"name": f"sentinel-slo-{slo.name}-recording", "rules": recording_rules(slo)})
+        groups.append(
+            {
+                "name": f"sentinel-slo-{slo.name}-alerts",
+                "rules": alert_rules(slo, rules.runbook_base_url),
+            }
+        )
+    return groups
+
+
+def to_yaml(document: dict[str, Any]) -> str:
+    """YAML with multi-line PromQL as literal blocks, readable in review."""
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    _Dumper.add_representer(str, _str)
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=100)
+
+
+def prometheus_rule_manifest(rules: SloRules, name: str = "sentinel-slos") -> dict[str, Any]:
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {"name": name, "labels": {"app.kubernetes.io/name": "sentinel"}},
+        "spec": {"groups": rule_groups(rules)},
+    }

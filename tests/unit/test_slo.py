@@ -1,0 +1,209 @@
+"""SLO burn-rate evaluation in event time, spend guards, and the sliding window sums."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import msgspec
+import pytest
+from prometheus_client import CollectorRegistry
+
+from sentinel.alerting.book import AlertBook
+from sentinel.events.exchange import Exchange
+from sentinel.events.model import Event
+from sentinel.filters.chain import ALLOW
+from sentinel.guard.config import SpendGuardRules
+from sentinel.guard.spend import SpendGuard
+from sentinel.io.memory import MemorySink
+from sentinel.io.records import Record
+from sentinel.monitor import Monitor
+from sentinel.rules.labels import LabelRules
+from sentinel.rules.loader import load_rules
+from sentinel.rules.pricing import PricingRules
+from sentinel.slo.config import BurnWindow, SloRules
+from sentinel.slo.engine import SloEngine, burn_factor
+from sentinel.slo.windows import WindowSums
+from sentinel.track.account import Accountant
+from sentinel.track.cost import CostModel
+from sentinel.track.labels import bounders
+from sentinel.wiring import PipelineSettings, build_pipeline
+from tests.unit.conftest import event, raw
+
+T0 = 1793610000.0  # 2026-11-02T09:00:00Z
+ACCOUNTANT = Accountant(
+    CostModel(
+        PricingRules.model_validate(
+            {
+                "version": "sentinel/v1",
+                "kind": "pricing",
+                "models": [{"model": "m", "input": 10.0, "output": 10.0}],
+            }
+        )
+    ),
+    bounders(LabelRules.model_validate({"version": "sentinel/v1", "kind": "labels"})),
+)
+
+
+def slo_rules(**slo: object) -> SloRules:
+    spec = {"name": "errors", "sli": {"kind": "errors"}, "objective": 0.99, **slo}
+    return SloRules.model_validate({"version": "sentinel/v1", "kind": "slos", "slos": [spec]})
+
+
+def accounted(t: float, error: bool = False, tokens: int = 0):  # type: ignore[no-untyped-def]
+    e = msgspec.convert(
+        event(
+            "exchange",
+            model="m",
+            service="svc",
+            ts="2026-11-02T09:00:00Z",
+            status="error" if error else "ok",
+            usage={"input_tokens": tokens},
+        ),
+        Event,
+    )
+    e = msgspec.structs.replace(e, timestamp=e.timestamp.fromtimestamp(t, e.timestamp.tzinfo))
+    return ACCOUNTANT.account(Exchange("complete", e, e))
+
+
+def run_monitor(
+    rules: SloRules,
+    error_rate: float,
+    minutes: int,
+    per_minute: int = 60,
+    seed: int = 1,
+    healthy_minutes: int = 0,
+) -> AlertBook:
+    """Traffic at `per_minute`: `healthy_minutes` at 0.2 % errors, then `error_rate`."""
+    rng = random.Random(seed)
+    book = AlertBook()
+    empty_guard = SpendGuard(
+        SpendGuardRules.model_validate({"version": "sentinel/v1", "kind": "spend_guard"}), "base"
+    )
+    monitor = Monitor(SloEngine(rules), empty_guard, book, 30)
+    for i in range((healthy_minutes + minutes) * per_minute):
+        t = T0 + i * 60 / per_minute
+        rate = 0.002 if i < healthy_minutes * per_minute else error_rate
+        monitor.advance(t)
+        monitor.observe(accounted(t, rng.random() < rate), ALLOW)
+    return book
+
+
+def test_burn_factors_follow_the_workbook() -> None:
+    """2 % of a 30-day budget in 1 h is 14.4x; 5 % in 6 h is 6x; 10 % in 3 days is 1x."""
+    assert burn_factor(BurnWindow(long_minutes=60, budget_share=0.02), 30) == pytest.approx(14.4)
+    assert burn_factor(BurnWindow(long_minutes=360, budget_share=0.05), 30) == pytest.approx(6)
+    assert burn_factor(BurnWindow(long_minutes=4320, budget_share=0.1), 30) == pytest.approx(1)
+
+
+def test_a_fast_burn_pages() -> None:
+    """20 % errors against a 99 % objective (20x burn) pages within the hour."""
+    book = run_monitor(slo_rules(), error_rate=0.20, minutes=70)
+    pages = [a for a in book.history if a.severity == "page"]
+    assert pages and pages[0].labels == {"slo": "errors"}
+    assert pages[0].starts_at - T0 <= 3600
+
+
+def test_a_slow_burn_opens_a_ticket_but_does_not_page() -> None:
+    """After a healthy hour, 4 % errors (4x burn) stays under both page factors (14.4x,
+    6x) but crosses a ticket pair of 4 h at 2 % of the budget (3.6x)."""
+    rules = slo_rules(ticket=[{"long_minutes": 240, "budget_share": 0.02}])
+    book = run_monitor(rules, error_rate=0.04, minutes=300, healthy_minutes=60)
+    severities = {a.severity for a in book.history}
+    assert severities == {"ticket"}
+
+
+def test_a_healthy_service_raises_nothing() -> None:
+    """0.2 % errors against a 1 % budget never alerts."""
+    assert run_monitor(slo_rules(), error_rate=0.002, minutes=120).history == []
+
+
+def test_a_page_resolves_when_the_burn_stops() -> None:
+    """After the errors stop, the short window clears and the page resolves."""
+    rng = random.Random(2)
+    book = AlertBook()
+    guard = SpendGuard(
+        SpendGuardRules.model_validate({"version": "sentinel/v1", "kind": "spend_guard"}), "base"
+    )
+    monitor = Monitor(SloEngine(slo_rules()), guard, book, 30)
+    for i in range(100 * 60):
+        t = T0 + i
+        monitor.advance(t)
+        monitor.observe(accounted(t, i < 50 * 60 and rng.random() < 0.3), ALLOW)
+    page = next(a for a in book.history if a.severity == "page")
+    assert page.ends_at is not None and page.ends_at > page.starts_at
+
+
+def test_replay_alerts_do_not_depend_on_batching() -> None:
+    """The same events in batches of 1 or 997 raise identical alerts at identical times."""
+    rng = random.Random(5)
+    values = []
+    for i in range(6000):
+        ts = f"2026-11-02T{9 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z"
+        values.append(
+            raw(
+                event(
+                    "exchange",
+                    ts=ts,
+                    model="m",
+                    service="svc",
+                    status="error" if rng.random() < 0.25 else "ok",
+                )
+            )
+        )
+    rules = load_rules(Path(__file__).parents[2] / "rules")
+    reports = []
+    for batch in (1, 997):
+        pipeline = build_pipeline(rules, PipelineSettings(), CollectorRegistry(), MemorySink())
+        for start in range(0, len(values), batch):
+            for offset, value in enumerate(values[start : start + batch]):
+                pipeline.process(Record(value, offset=start + offset))
+            pipeline.end_batch()
+        assert pipeline.monitor is not None
+        reports.append(pipeline.monitor.book.report())
+    assert reports[0] == reports[1] and reports[0]
+
+
+def test_spend_guard_trips_on_dollars_per_hour_and_releases() -> None:
+    """$60/h over a $50/h limit trips (alert + throttle); it releases when spend stops."""
+    rules = SpendGuardRules.model_validate(
+        {
+            "version": "sentinel/v1",
+            "kind": "spend_guard",
+            "guards": [{"name": "burn", "window_minutes": 10, "max_usd_per_hour": 50}],
+        }
+    )
+    calls: list[dict[str, object]] = []
+    book = AlertBook()
+    monitor = Monitor(
+        SloEngine(slo_rules()), SpendGuard(rules, "base"), book, 30, throttle=calls.append
+    )
+    for i in range(40 * 60):  # 1 exchange per second
+        t = T0 + i
+        monitor.advance(t)
+        if i < 20 * 60:  # $1 per minute = $60/h: 100k tokens at $10/M each minute
+            monitor.observe(accounted(t, tokens=100_000 // 60), ALLOW)
+    assert [c["action"] for c in calls] == ["throttle", "release"]
+    assert calls[0]["labels"] == {"service": "svc"} and calls[0]["guard"] == "burn"
+    alert = next(a for a in book.history if a.name == "SentinelSpendBurn")
+    assert alert.severity == "critical" and alert.ends_at is not None
+
+
+def test_window_sums_equal_a_brute_force_count() -> None:
+    """Running sums over out-of-order events match recounting every window."""
+    rng = random.Random(3)
+    sums = WindowSums(60, [5, 60, 360])
+    events: list[tuple[float, float]] = []
+    t = 1_000_000.0
+    for step in range(5000):
+        t += rng.expovariate(1 / 20)
+        at = t - rng.uniform(0, 300)
+        bad = float(rng.random() < 0.1)
+        events.append((at, bad))
+        sums.add(at, bad)
+        if step % 7 == 0:
+            sums.advance(t)
+            now = int(t // 60)
+            for w in (5, 60, 360):
+                inside = [b for e, b in events if now - w < int(e // 60) <= now]
+                assert sums.counts(w) == (sum(inside), float(len(inside)))
