@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from sentinel import __version__
+from sentinel.alerting.build import build_alerting
 from sentinel.errors import RulesError, SentinelError, SinkError, SourceError
 from sentinel.events.model import json_schema
 from sentinel.health import Health
@@ -166,8 +167,12 @@ def replay(
         if review:
             routes["review"] = JsonlSink(review, "review")
         sink = RoutingSink(routes)
+        registry = CollectorRegistry()
+        # A replay records the alerts a live run would fire; it sends none.
+        alerting = build_alerting(rules.alerting, registry, deliver=False)
         pipeline = build_pipeline(
-            rules, _settings(options, "all" if verdicts else "off"), CollectorRegistry(), sink
+            rules, _settings(options, "all" if verdicts else "off"), registry, sink,
+            alerting.book,
         )
         progress = _progress(path)
         with progress or _nothing():
@@ -265,12 +270,17 @@ def run(
         http_port=server.server_address[1],
         rules=options["rules_dir"],
     )
+    alerting = None
     try:
+        alerting = build_alerting(rules.alerting, registry, set_check=health.set_info)
         sink = KafkaSink(settings)
         source = KafkaSource(settings)
         health.set_check("kafka", True, "connected")
         health.set_check("sink", True, "")
-        pipeline = build_pipeline(rules, _settings(options, verdict_mode), registry, sink)
+        pipeline = build_pipeline(
+            rules, _settings(options, verdict_mode), registry, sink, alerting.book
+        )
+        alerting.start()
         Runner(source, pipeline, sink, health, lag=source.lag).run(stop)
         sink.close()
     except SentinelError as exc:
@@ -278,6 +288,8 @@ def run(
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_IO)
     finally:
+        if alerting is not None:
+            alerting.close(timeout_seconds=5)
         server.shutdown()
     log.info("stopped", events=pipeline.counts.read)
 

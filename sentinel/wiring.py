@@ -42,7 +42,9 @@ def build_pipeline(
     settings: PipelineSettings,
     registry: CollectorRegistry,
     sink: Sink,
+    book: AlertBook | None = None,
 ) -> Pipeline:
+    """`book` receives the monitors' alerts (with its notifiers); a fresh one by default."""
     return Pipeline(
         decoder=EventDecoder(settings.max_event_bytes),
         dedupe=DedupeWindow(settings.dedupe_window),
@@ -53,12 +55,12 @@ def build_pipeline(
         chain=build_chain(rules),
         verdicts=settings.verdicts,
         review_actions=rules.guardrails.review_actions,
-        monitor=build_monitor(rules, registry),
+        monitor=build_monitor(rules, registry, book or AlertBook()),
     )
 
 
-def build_monitor(rules: RuleSet, registry: CollectorRegistry) -> Monitor:
+def build_monitor(rules: RuleSet, registry: CollectorRegistry, book: AlertBook) -> Monitor:
     slo = SloEngine(rules.slos)
     registry.register(SloSeries(slo))
     guard = SpendGuard(rules.spend_guard, rules.slos.runbook_base_url)
-    return Monitor(slo, guard, AlertBook(), rules.slos.evaluation_interval_seconds)
+    return Monitor(slo, guard, book, rules.slos.evaluation_interval_seconds)

@@ -83,12 +83,12 @@ def build_alerting(
     if not deliver:
         return alerting
     decoration = Decoration(
-        external_labels=dict(rules.external_labels),
+        external_labels=_expand("external_labels", rules.external_labels, environ),
         runbook_base_url=rules.runbook_base_url,
         generator_url=rules.generator_url,
     )
     for name, receiver in rules.receivers():
-        headers = _expand_headers(name, receiver.headers, environ)
+        headers = _expand(f"alert receiver `{name}`: headers", receiver.headers, environ)
         on_health = None
         if set_check is not None:
             on_health = _health_reporter(set_check, HEALTH_CHECK_PREFIX + name)
@@ -120,19 +120,19 @@ def _health_reporter(set_check: SetCheck, check: str) -> Callable[[bool, str], N
     return report
 
 
-def _expand_headers(
-    receiver: str, headers: Mapping[str, str], environ: Mapping[str, str]
-) -> dict[str, str]:
-    def value(header: str, text: str) -> str:
+def _expand(where: str, values: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:
+    """Replace `${VAR}` in every value; an unset variable stops the start (no silent "")."""
+
+    def expand(key: str, text: str) -> str:
         def lookup(match: re.Match[str]) -> str:
             variable = match.group(1)
             if variable not in environ:
                 raise ConfigError(
-                    f"could not build alert receiver `{receiver}`: headers.{header}: "
+                    f"could not build alerting: {where}.{key}: "
                     f"environment variable {variable} is not set"
                 )
             return environ[variable]
 
         return _ENV_REF.sub(lookup, text)
 
-    return {header: value(header, text) for header, text in headers.items()}
+    return {key: expand(key, text) for key, text in values.items()}

@@ -97,6 +97,8 @@ class AlertingRules(RulesFile):
     unhealthy_after_failures: int = Field(
         default=3, ge=1, le=1000, description="Consecutive failures before /readyz says so."
     )
+    # `${VAR}` in a value is read from the environment at start, like headers (e.g. the pod
+    # name, which keeps several sentinel replicas' alerts apart): see build.py.
     external_labels: dict[LabelName, str] = Field(
         default_factory=dict,
         description="Added to every alert's labels (e.g. cluster); an alert's own label wins.",

@@ -40,7 +40,10 @@ class AlertMetrics:
     def notify(self, alert: Alert) -> None:
         if self._firing is not None:
             child = self._firing.labels(alert.name, alert.severity)
-            child.inc() if alert.firing else child.dec()
+            if alert.firing:
+                child.inc()
+            else:
+                child.dec()
 
     def add_receiver(self, receiver: str) -> None:
         """Create the receiver's series at 0 so rate() and absent() work from the start."""
