@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
 bash scripts/install-system-deps.sh
 bash scripts/kafka.sh fetch
+bash scripts/install-helm.sh >/dev/null
+bash scripts/crd-schemas.sh >/dev/null
 .venv/bin/ruff check sentinel tests bench scripts
 .venv/bin/mypy
 set +e

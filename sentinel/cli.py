@@ -36,6 +36,10 @@ from sentinel.telemetry.http import start_http_server
 from sentinel.telemetry.logs import configure_logging
 from sentinel.wiring import PipelineSettings, build_pipeline
 
+# kafka-python settings that take integers (besides *_ms and *_bytes); everything else,
+# passwords included, stays a string even when it is all digits.
+_INT_KAFKA_OPTIONS = frozenset({"max_poll_records", "retries", "batch_size", "linger_ms",
+                                "max_in_flight_requests_per_connection"})
 EXIT_RULES = 3
 EXIT_IO = 4
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024  # show a progress bar for inputs larger than this
@@ -354,7 +358,9 @@ def _parse_kafka_options(pairs: tuple[str, ...]) -> dict[str, Any]:
             raise click.BadParameter(
                 f"expected KEY=VALUE, got `{pair}`", param_hint="--kafka-option"
             )
-        parsed[key.strip()] = int(value) if value.isdigit() else value
+        key = key.strip()
+        numeric = key.endswith(("_ms", "_bytes")) or key in _INT_KAFKA_OPTIONS
+        parsed[key] = int(value) if numeric and value.isdigit() else value
     return parsed
 
 
