@@ -21,7 +21,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from sentinel import __version__
 from sentinel.alerting.build import build_alerting
-from sentinel.errors import RulesError, SentinelError, SinkError, SourceError
+from sentinel.errors import ConfigError, RulesError, SentinelError, SinkError, SourceError
 from sentinel.events.model import json_schema
 from sentinel.health import Health
 from sentinel.io.files import FileSource, JsonlSink
@@ -29,6 +29,7 @@ from sentinel.io.records import Sink
 from sentinel.io.routing import RoutingSink
 from sentinel.pipeline import VerdictMode
 from sentinel.report import build_report, print_table
+from sentinel.rollback.build import build_rollback
 from sentinel.rules.loader import RuleSet, load_rules, rules_json_schema
 from sentinel.runner import Runner
 from sentinel.slo.promrules import prometheus_rule_manifest, rule_groups, to_yaml
@@ -38,8 +39,15 @@ from sentinel.wiring import PipelineSettings, build_pipeline
 
 # kafka-python settings that take integers (besides *_ms and *_bytes); everything else,
 # passwords included, stays a string even when it is all digits.
-_INT_KAFKA_OPTIONS = frozenset({"max_poll_records", "retries", "batch_size", "linger_ms",
-                                "max_in_flight_requests_per_connection"})
+_INT_KAFKA_OPTIONS = frozenset(
+    {
+        "max_poll_records",
+        "retries",
+        "batch_size",
+        "linger_ms",
+        "max_in_flight_requests_per_connection",
+    }
+)
 EXIT_RULES = 3
 EXIT_IO = 4
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024  # show a progress bar for inputs larger than this
@@ -174,9 +182,15 @@ def replay(
         registry = CollectorRegistry()
         # A replay records the alerts a live run would fire; it sends none.
         alerting = build_alerting(rules.alerting, registry, deliver=False)
+        # Rollback decisions are recorded as a dry run would: no webhook is called.
+        rollback = build_rollback(rules.rollback.model_copy(update={"dry_run": True}), registry)
         pipeline = build_pipeline(
-            rules, _settings(options, "all" if verdicts else "off"), registry, sink,
+            rules,
+            _settings(options, "all" if verdicts else "off"),
+            registry,
+            sink,
             alerting.book,
+            rollback,
         )
         progress = _progress(path)
         with progress or _nothing():
@@ -262,10 +276,16 @@ def run(
         client_options=_parse_kafka_options(kafka_options),
     )
     registry, health = CollectorRegistry(), Health()
+    try:
+        alerting = build_alerting(rules.alerting, registry, set_check=health.set_info)
+        rollback = build_rollback(rules.rollback, registry, health=health)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_RULES)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    server = start_http_server(registry, health, http_host, http_port)
+    server = start_http_server(registry, health, http_host, http_port, rollback.handle_gate)
     log.info(
         "started",
         version=__version__,
@@ -274,15 +294,13 @@ def run(
         http_port=server.server_address[1],
         rules=options["rules_dir"],
     )
-    alerting = None
     try:
-        alerting = build_alerting(rules.alerting, registry, set_check=health.set_info)
         sink = KafkaSink(settings)
         source = KafkaSource(settings)
         health.set_check("kafka", True, "connected")
         health.set_check("sink", True, "")
         pipeline = build_pipeline(
-            rules, _settings(options, verdict_mode), registry, sink, alerting.book
+            rules, _settings(options, verdict_mode), registry, sink, alerting.book, rollback
         )
         alerting.start()
         Runner(source, pipeline, sink, health, lag=source.lag).run(stop)
@@ -292,8 +310,8 @@ def run(
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_IO)
     finally:
-        if alerting is not None:
-            alerting.close(timeout_seconds=5)
+        alerting.close(timeout_seconds=5)
+        rollback.close(timeout_seconds=5)
         server.shutdown()
     log.info("stopped", events=pipeline.counts.read)
 

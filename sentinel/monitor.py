@@ -8,23 +8,16 @@ recorded day raises the same alerts at the same event times as the live run did.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from sentinel.alerting.book import AlertBook
 from sentinel.filters.chain import Verdict
 from sentinel.guard.spend import ALERT_NAME as SPEND_ALERT
 from sentinel.guard.spend import SpendGuard, Trip
+from sentinel.rollback.engine import RollbackEngine
 from sentinel.slo.engine import ALERT_NAME as SLO_ALERT
 from sentinel.slo.engine import SloEngine
 from sentinel.track.account import Accounted
-
-
-class TickObserver(Protocol):
-    """Anything else evaluated at the monitor's ticks (e.g. the rollback engine)."""
-
-    def observe(self, item: Accounted, verdict: Verdict) -> None: ...
-
-    def evaluate(self, at: float) -> Any: ...
 
 
 class Monitor:
@@ -35,22 +28,22 @@ class Monitor:
         book: AlertBook,
         interval_seconds: float,
         throttle: Callable[[dict[str, Any]], None] | None = None,
-        others: list[TickObserver] | None = None,
+        rollback: RollbackEngine | None = None,
     ) -> None:
         self.slo = slo
         self.guard = guard
         self.book = book
         self.interval = interval_seconds
         self.throttle = throttle
-        self.others = others or []
+        self.rollback = rollback
         self._next_tick: float | None = None
         self._tripped: dict[tuple[str, tuple[tuple[str, str], ...]], Trip] = {}
 
     def observe(self, item: Accounted, verdict: Verdict) -> None:
         self.slo.observe(item, verdict)
         self.guard.observe(item)
-        for other in self.others:
-            other.observe(item, verdict)
+        if self.rollback is not None:
+            self.rollback.observe(item, verdict)
 
     def advance(self, watermark: float) -> None:
         """Evaluate every tick that the watermark has passed."""
@@ -62,12 +55,14 @@ class Monitor:
             self._next_tick += self.interval
 
     def _evaluate(self, tick: float) -> None:
-        self.book.sync(self.slo.firing_at(tick), tick, names=(SLO_ALERT,))
+        firing = self.slo.firing_at(tick)
+        self.book.sync(firing, tick, names=(SLO_ALERT,))
         trips = self.guard.trips_at(tick)
         self.book.sync([self.guard.alert(t) for t in trips], tick, names=(SPEND_ALERT,))
         self._throttle(trips, tick)
-        for other in self.others:
-            other.evaluate(tick)
+        if self.rollback is not None:
+            self.rollback.evaluate(tick)  # canary vs baseline, per gated SLI
+            self.rollback.on_slo_alerts(firing, tick)  # the canary's own SLO pages
 
     def _throttle(self, trips: list[Trip], tick: float) -> None:
         current = {(t.guard, tuple(sorted(t.labels.items()))): t for t in trips}

@@ -30,6 +30,11 @@ def build_report(pipeline: Pipeline) -> dict[str, Any]:
         "partial_scans": totals.partial_scans,
         "failed_filters": dict(totals.failed_filters),
         "alerts": pipeline.monitor.book.report() if pipeline.monitor else [],
+        "rollbacks": (
+            pipeline.monitor.rollback.history()
+            if pipeline.monitor and pipeline.monitor.rollback
+            else []
+        ),
         "by_model": {
             model: per_model.report() for model, per_model in sorted(totals.by_model.items())
         },

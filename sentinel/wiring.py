@@ -15,6 +15,7 @@ from sentinel.guard.spend import SpendGuard
 from sentinel.io.records import Sink
 from sentinel.monitor import Monitor
 from sentinel.pipeline import Pipeline, VerdictMode
+from sentinel.rollback.engine import RollbackEngine
 from sentinel.rules.loader import RuleSet
 from sentinel.slo.engine import SloEngine
 from sentinel.telemetry.metrics import PrometheusRecorder
@@ -43,8 +44,10 @@ def build_pipeline(
     registry: CollectorRegistry,
     sink: Sink,
     book: AlertBook | None = None,
+    rollback: RollbackEngine | None = None,
 ) -> Pipeline:
-    """`book` receives the monitors' alerts (with its notifiers); a fresh one by default."""
+    """`book` receives the monitors' alerts (with its notifiers); a fresh one by default.
+    `rollback` gates canaries when given (built with its webhook by `build_rollback`)."""
     return Pipeline(
         decoder=EventDecoder(settings.max_event_bytes),
         dedupe=DedupeWindow(settings.dedupe_window),
@@ -55,12 +58,17 @@ def build_pipeline(
         chain=build_chain(rules),
         verdicts=settings.verdicts,
         review_actions=rules.guardrails.review_actions,
-        monitor=build_monitor(rules, registry, book or AlertBook()),
+        monitor=build_monitor(rules, registry, book or AlertBook(), rollback),
     )
 
 
-def build_monitor(rules: RuleSet, registry: CollectorRegistry, book: AlertBook) -> Monitor:
+def build_monitor(
+    rules: RuleSet,
+    registry: CollectorRegistry,
+    book: AlertBook,
+    rollback: RollbackEngine | None = None,
+) -> Monitor:
     slo = SloEngine(rules.slos)
     registry.register(SloSeries(slo))
     guard = SpendGuard(rules.spend_guard, rules.slos.runbook_base_url)
-    return Monitor(slo, guard, book, rules.slos.evaluation_interval_seconds)
+    return Monitor(slo, guard, book, rules.slos.evaluation_interval_seconds, rollback=rollback)

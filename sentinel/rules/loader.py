@@ -20,6 +20,7 @@ from sentinel.filters.content.config import ContentRules
 from sentinel.filters.hallucination.config import HallucinationRules
 from sentinel.filters.pii.config import PiiRules
 from sentinel.guard.config import SpendGuardRules
+from sentinel.rollback.config import RollbackRules
 from sentinel.rules.base import RULES_VERSION
 from sentinel.rules.guardrails import GuardrailRules
 from sentinel.rules.labels import LabelRules
@@ -36,6 +37,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "slos": SloRules,
     "spend_guard": SpendGuardRules,
     "alerting": AlertingRules,
+    "rollback": RollbackRules,
 }
 
 
@@ -63,6 +65,9 @@ class RuleSet:
     )
     alerting: AlertingRules = field(
         default_factory=lambda: AlertingRules.model_validate(_header("alerting"))
+    )
+    rollback: RollbackRules = field(
+        default_factory=lambda: RollbackRules.model_validate(_header("rollback"))
     )
     sources: dict[str, str] = field(default_factory=dict)  # kind -> file it came from
 

@@ -1,0 +1,388 @@
+"""Canary-versus-baseline rollback decisions, in event time.
+
+A rollout starts with the first canary exchange; from then on both variants' exchanges are
+classified per gate (good / bad / not counted, by `sentinel.slo.sli.classify`). Every
+`evaluate_every_seconds` of event time, each gate whose variants both have their minimum
+samples is tested (`stats.msprt`); its always-valid p-value is the running minimum over
+looks, and the gate closes for the rest of the rollout once that falls to its share of
+alpha. A closed gate decides "roll back" at once and again after each cooldown while it
+stays closed. A rollout ends (counts reset, gate open) after `reset_after_idle_seconds`
+without canary traffic, or on `reset`.
+
+The consume loop calls `observe`, `evaluate` and `on_slo_alerts` (or `on_slo_page`); the
+HTTP thread only reads `status`, an immutable snapshot replaced after each change.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import structlog
+
+from sentinel.alerting.model import Alert
+from sentinel.filters.chain import Verdict
+from sentinel.rollback import gates
+from sentinel.rollback.config import Gate, RollbackRules
+from sentinel.rollback.decision import (
+    Decision,
+    Evidence,
+    GateStatus,
+    GateSummary,
+    decision_id,
+)
+from sentinel.rollback.metrics import NO_METRICS, RollbackRecorder
+from sentinel.rollback.stats import Look, msprt
+from sentinel.slo.sli import SliSpec, classify
+from sentinel.track.account import Accounted
+
+_VARIANT = 4  # index of `variant` in Accounted.labels
+_SCOPE_INDEX = {"service": 0, "endpoint": 1, "feature": 2}
+_HISTORY = 10_000  # decisions kept for reports: at most one per gate per cooldown
+_LOG_E_FLOOR = -1e6  # stands for "no evidence at all" (log Λ = -inf) in JSON evidence
+
+
+class Notifier(Protocol):
+    """Where live (not dry-run) decisions go; must not block or raise."""
+
+    def send(self, decision: Decision) -> None: ...
+
+    def close(self, timeout_seconds: float = 5.0) -> bool: ...
+
+
+@dataclass
+class _Arm:
+    bad: int = 0
+    total: int = 0
+
+
+@dataclass
+class _GateState:
+    gate: Gate
+    spec: SliSpec
+    canary: _Arm = field(default_factory=_Arm)
+    baseline: _Arm = field(default_factory=_Arm)
+    min_p: float | None = None
+    look: Look | None = None
+    closed: bool = False
+    last_decision_at: float | None = None
+
+    def summary(self) -> GateSummary:
+        return GateSummary(
+            self.gate.name,
+            self.canary.bad,
+            self.canary.total,
+            self.baseline.bad,
+            self.baseline.total,
+            self.gate.min_samples_per_variant,
+            self.min_p,
+            self.closed,
+        )
+
+
+@dataclass
+class _SloState:
+    last_decision_at: float | None = None
+
+
+class RollbackEngine:
+    def __init__(
+        self,
+        rules: RollbackRules,
+        *,
+        recorder: RollbackRecorder = NO_METRICS,
+        notifier: Notifier | None = None,
+        logger: Any = None,
+    ) -> None:
+        self.rules = rules
+        self.canary = rules.canary_variant
+        self.baseline = rules.baseline_variant
+        self._recorder = recorder
+        self._notifier = notifier
+        self._log = logger or structlog.get_logger("sentinel.rollback")
+        self._gate_alpha = rules.alpha / max(len(rules.gates), 1)  # Bonferroni across gates
+        self._scope_by_name = [
+            (name, frozenset(values))
+            for name, values in rules.scope.model_dump().items()
+            if values is not None
+        ]
+        self._scope = [(_SCOPE_INDEX[name], allowed) for name, allowed in self._scope_by_name]
+        self._gates: list[_GateState] = []
+        self._slos: dict[str, _SloState] = {}
+        self._started_at: float | None = None
+        self._last_canary_at: float | None = None
+        self._next_evaluation: float | None = None
+        self._latest: Decision | None = None
+        self._evaluated_at: float | None = None
+        self._history: deque[Decision] = deque(maxlen=_HISTORY)
+        self._reset_state()
+        self._status = self._snapshot()
+        if rules.enabled:
+            recorder.gate(self.canary, True)
+
+    # -- the consume loop -------------------------------------------------------------
+
+    def observe(self, item: Accounted, verdict: Verdict) -> None:
+        """Count one accounted exchange for every gate it counts in."""
+        if not self.rules.enabled:
+            return
+        labels = item.labels
+        if any(labels[i] not in allowed for i, allowed in self._scope):
+            return
+        variant = labels[_VARIANT]
+        if variant == self.canary:
+            self._canary_seen(item.event_time)
+            arm = "canary"
+        elif variant == self.baseline and self._started_at is not None:
+            arm = "baseline"
+        else:
+            return  # another variant, or baseline traffic while no rollout runs
+        for state in self._gates:
+            good = classify(item, verdict, state.spec)
+            if good is None:
+                continue
+            counts = state.canary if arm == "canary" else state.baseline
+            counts.total += 1
+            if not good:
+                counts.bad += 1
+
+    def evaluate(self, at: float) -> list[Decision]:
+        """Test the gates at event time `at` (at most every `evaluate_every_seconds`)."""
+        if not self.rules.enabled:
+            return []
+        if self._next_evaluation is not None and at < self._next_evaluation:
+            return []
+        self._next_evaluation = at + self.rules.evaluate_every_seconds
+        idle = self.rules.reset_after_idle_seconds
+        if (
+            idle is not None
+            and self._last_canary_at is not None
+            and at - self._last_canary_at > idle
+        ):
+            self._end_rollout(at, "idle")
+        decisions = []
+        for state in self._gates:
+            self._test(state)
+            if state.closed and _cooled(state.last_decision_at, at, self.rules.cooldown_seconds):
+                state.last_decision_at = at
+                decisions.append(self._test_decision(state, at))
+        self._evaluated_at = at
+        for decision in decisions:
+            self._emit(decision)
+        self._publish()
+        return decisions
+
+    def on_slo_page(self, variant: str, slo_name: str, at: float) -> Decision | None:
+        """An SLO burn-rate page for `variant` at event time `at`: roll back the canary if
+        `slo_burn` is on, the SLO may trigger, a rollout runs and the SLO is not cooling."""
+        burn = self.rules.slo_burn
+        if not (self.rules.enabled and burn.enabled) or variant != self.canary:
+            return None
+        if (burn.slos and slo_name not in burn.slos) or self._started_at is None:
+            return None
+        state = self._slos.setdefault(slo_name, _SloState())
+        if not _cooled(state.last_decision_at, at, self.rules.cooldown_seconds):
+            return None
+        state.last_decision_at = at
+        sli = f"slo/{slo_name}"
+        decision = Decision(
+            id=decision_id(variant, sli, self._started_at, at),
+            variant=variant,
+            sli=sli,
+            trigger="slo_burn",
+            reason=f"SLO {slo_name} pages for variant {variant} (error budget burn rate)",
+            at=at,
+            rollout_started_at=self._started_at,
+            dry_run=self.rules.dry_run,
+            evidence={"slo": slo_name},
+        )
+        self._emit(decision)
+        self._publish()
+        return decision
+
+    def on_slo_alerts(self, alerts: Iterable[Alert], at: float) -> list[Decision]:
+        """Feed the SLO engine's firing alerts at tick `at`: every page labelled with an
+        `slo` and a `variant` (SLOs evaluated `by: [variant]`) and inside the scope goes to
+        `on_slo_page`."""
+        decisions = []
+        for alert in alerts:
+            labels = alert.labels
+            if alert.severity != "page" or "slo" not in labels or "variant" not in labels:
+                continue
+            if any(
+                labels.get(name) not in allowed
+                for name, allowed in self._scope_by_name
+                if name in labels
+            ):
+                continue
+            decision = self.on_slo_page(labels["variant"], labels["slo"], at)
+            if decision is not None:
+                decisions.append(decision)
+        return decisions
+
+    def reset(self, at: float) -> None:
+        """End the current rollout (a new canary starts from zero, the gate opens)."""
+        if self._started_at is not None:
+            self._end_rollout(at, "reset")
+            self._publish()
+
+    def close(self, timeout_seconds: float = 5.0) -> bool:
+        """Deliver what is queued (at shutdown); False if that did not finish in time."""
+        return self._notifier.close(timeout_seconds) if self._notifier is not None else True
+
+    # -- readers ----------------------------------------------------------------------
+
+    def status(self, variant: str) -> GateStatus | None:
+        """The gate of `variant` (thread-safe); None for a variant that is not gated."""
+        return self._status if variant == self.canary else None
+
+    def handle_gate(self, path: str, query: dict[str, list[str]]) -> gates.Response | None:
+        """The gate endpoints for the HTTP server; None when `path` is not one of them."""
+        return gates.handle_gate(self.status, self.canary, path, query)
+
+    def history(self) -> list[dict[str, object]]:
+        """Decisions so far, oldest first, for `replay --report json`."""
+        return [
+            {
+                "id": d.id,
+                "variant": d.variant,
+                "sli": d.sli,
+                "trigger": d.trigger,
+                "decision": d.decision,
+                "reason": d.reason,
+                "at": d.at,
+            }
+            for d in self._history
+        ]
+
+    # -- internals --------------------------------------------------------------------
+
+    def _canary_seen(self, event_time: float) -> None:
+        last = self._last_canary_at
+        idle = self.rules.reset_after_idle_seconds
+        if last is not None and idle is not None and event_time - last > idle:
+            self._end_rollout(event_time, "idle")
+            last = None
+        if self._started_at is None:
+            self._started_at = event_time
+            self._log.info("rollout_started", variant=self.canary, at=event_time)
+        if last is None or event_time > last:
+            self._last_canary_at = event_time
+
+    def _end_rollout(self, at: float, why: str) -> None:
+        self._log.info("rollout_ended", variant=self.canary, at=at, why=why)
+        self._reset_state()
+        self._recorder.gate(self.canary, True)
+
+    def _reset_state(self) -> None:
+        self._gates = [
+            _GateState(gate, SliSpec(gate.sli.kind, gate.sli.threshold))
+            for gate in self.rules.gates
+        ]
+        self._slos = {}
+        self._started_at = None
+        self._last_canary_at = None
+        self._latest = None
+
+    def _test(self, state: _GateState) -> None:
+        minimum = state.gate.min_samples_per_variant
+        if state.canary.total < minimum or state.baseline.total < minimum:
+            return
+        limit = state.gate.max_degradation
+        look = msprt(
+            state.canary.bad,
+            state.canary.total,
+            state.baseline.bad,
+            state.baseline.total,
+            relative=limit.relative,
+            absolute=limit.absolute,
+            mixture_sd=state.gate.mixture_sd,
+        )
+        state.look = look
+        state.min_p = look.p_value if state.min_p is None else min(state.min_p, look.p_value)
+        if state.min_p <= self._gate_alpha and not state.closed:
+            state.closed = True
+            self._recorder.gate(self.canary, False)
+
+    def _test_decision(self, state: _GateState, at: float) -> Decision:
+        assert state.look is not None and state.min_p is not None
+        assert self._started_at is not None
+        look, c, b = state.look, state.canary, state.baseline
+        name = state.gate.name
+        evidence: Evidence = {
+            "test": self.rules.test,
+            "canary_bad": c.bad,
+            "canary_total": c.total,
+            "canary_rate": look.canary_rate,
+            "baseline_bad": b.bad,
+            "baseline_total": b.total,
+            "baseline_rate": look.baseline_rate,
+            "allowed_rate": look.allowed_rate,
+            "excess": look.excess,
+            "z": look.z,
+            "log_e_value": max(look.log_e_value, _LOG_E_FLOOR),  # JSON has no -inf
+            "p_value": state.min_p,
+            "alpha": self._gate_alpha,
+            "max_degradation_absolute": state.gate.max_degradation.absolute,
+            "max_degradation_relative": state.gate.max_degradation.relative,
+            "mixture_sd": state.gate.mixture_sd,
+        }
+        reason = (
+            f"{name}: bad rate of {self.canary} {look.canary_rate:.3%} ({c.bad}/{c.total}) "
+            f"exceeds the allowed {look.allowed_rate:.3%} (baseline {look.baseline_rate:.3%}, "
+            f"{b.bad}/{b.total}); {self.rules.test} p={state.min_p:.3g} <= alpha "
+            f"{self._gate_alpha:.3g}"
+        )
+        return Decision(
+            id=decision_id(self.canary, name, self._started_at, at),
+            variant=self.canary,
+            sli=name,
+            trigger="test",
+            reason=reason,
+            at=at,
+            rollout_started_at=self._started_at,
+            dry_run=self.rules.dry_run,
+            evidence=evidence,
+        )
+
+    def _emit(self, decision: Decision) -> None:
+        self._latest = decision
+        self._history.append(decision)
+        self._recorder.decision(decision.variant, decision.sli, decision.decision)
+        self._recorder.gate(decision.variant, False)
+        self._log.warning(
+            "rollback_decision",
+            id=decision.id,
+            variant=decision.variant,
+            sli=decision.sli,
+            trigger=decision.trigger,
+            dry_run=decision.dry_run,
+            at=decision.at,
+            p_value=decision.evidence.get("p_value"),
+        )
+        if not decision.dry_run and self._notifier is not None:
+            self._notifier.send(decision)
+
+    def _is_open(self) -> bool:
+        return self._latest is None and not any(s.closed for s in self._gates)
+
+    def _snapshot(self) -> GateStatus:
+        return GateStatus(
+            variant=self.canary,
+            enabled=self.rules.enabled,
+            is_open=self._is_open(),
+            gates=tuple(s.summary() for s in self._gates),
+            decision=self._latest,
+            rollout_started_at=self._started_at,
+            evaluated_at=self._evaluated_at,
+            dry_run=self.rules.dry_run,
+        )
+
+    def _publish(self) -> None:
+        self._status = self._snapshot()  # one reference swap: readers never see half
+
+
+def _cooled(last: float | None, at: float, cooldown_seconds: float) -> bool:
+    return last is None or at - last >= cooldown_seconds
