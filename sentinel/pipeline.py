@@ -7,9 +7,9 @@ duplicate, feedback). Outputs are the observers below plus the sinks; nothing he
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 import msgspec
 
@@ -33,6 +33,12 @@ LATENCY_WINDOW_SECONDS = 300.0  # in-process p50/p95/p99 gauge window
 _RECENT_LABELS = 100_000  # request_id -> labels kept for attributing feedback events
 
 
+class RecordDecoder(Protocol):
+    """Bytes of one record to an event, several events (batch formats), or a dead letter."""
+
+    def decode(self, raw: bytes) -> Event | Sequence[Event] | Invalid: ...
+
+
 @dataclass
 class EventCounts:
     read: int = 0
@@ -54,6 +60,7 @@ class Pipeline:
         verdicts: VerdictMode = "all",
         review_actions: Collection[str] = ("escalate",),
         monitor: Monitor | None = None,
+        topic_decoders: dict[str, RecordDecoder] | None = None,
     ) -> None:
         self.decoder = decoder
         self.dedupe = dedupe
@@ -65,6 +72,7 @@ class Pipeline:
         self.verdicts = verdicts
         self.review_actions = frozenset(review_actions)
         self.monitor = monitor
+        self.topic_decoders = topic_decoders or {}  # topic -> decoder other than v1 JSON
         self.counts = EventCounts()
         self._read_recorded = 0  # counts.read already added to the Prometheus counter
         self._evicted_recorded = 0
@@ -77,10 +85,17 @@ class Pipeline:
     def process(self, record: Record) -> None:
         """Handle one raw record completely (its outputs are sent, not yet flushed)."""
         self.counts.read += 1
-        event = self.decoder.decode(record.value)
-        if isinstance(event, Invalid):
-            self._dead_letter(record, event)
-            return
+        decoder = self.topic_decoders.get(record.topic, self.decoder)
+        decoded = decoder.decode(record.value)
+        if isinstance(decoded, Invalid):
+            self._dead_letter(record, decoded)
+        elif isinstance(decoded, Event):
+            self._event(decoded)
+        else:  # a batch format (OTLP): one record, many events
+            for event in decoded:
+                self._event(event)
+
+    def _event(self, event: Event) -> None:
         if self.dedupe.seen(event.event_id):
             self.counts.duplicates += 1
             self.recorder.events_duplicate.inc()
