@@ -1,4 +1,4 @@
-"""Command line: `sentinel run | replay | validate | schema`.
+"""Command line: `sentinel run | replay | validate | schema | slo-rules | dashboards`.
 
 Exit codes: 0 success, 2 bad arguments, 3 bad rules, 4 an input or output failed.
 """
@@ -366,6 +366,24 @@ def slo_rules(rules_dir: str, fmt: str, out: str | None) -> None:
         Path(out).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+@main.command("dashboards")
+@click.option(
+    "--out", "out_dir", default="dashboards", show_default=True, type=click.Path(file_okay=False)
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 naming files that drifted.")
+def dashboards(out_dir: str, check: bool) -> None:
+    """Generate the Grafana dashboards (dashboards/*.json) from sentinel/dashboards/."""
+    from sentinel import dashboards as generated  # imports the Grafana SDK: only here
+
+    if check:
+        problems = generated.check(Path(out_dir))
+        for problem in problems:
+            click.echo(f"{out_dir}/{problem}", err=True)
+        sys.exit(1 if problems else 0)
+    for path in generated.write_all(Path(out_dir)):
+        click.echo(str(path))
 
 
 def _parse_kafka_options(pairs: tuple[str, ...]) -> dict[str, Any]:
