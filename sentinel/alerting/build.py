@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,10 +16,9 @@ from sentinel.alerting.encode import Decoration
 from sentinel.alerting.metrics import AlertMetrics
 from sentinel.alerting.notifiers import AlertmanagerNotifier, WebhookNotifier
 from sentinel.alerting.transport import Transport, post_json
-from sentinel.errors import ConfigError
+from sentinel.envrefs import expand_env_values
 
 HEALTH_CHECK_PREFIX = "alerts:"  # /readyz check per receiver: `alerts:alertmanager-0`
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 SetCheck = Callable[[str, bool, str], None]  # Health.set_check(name, ok, detail)
 
@@ -121,18 +119,4 @@ def _health_reporter(set_check: SetCheck, check: str) -> Callable[[bool, str], N
 
 
 def _expand(where: str, values: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:
-    """Replace `${VAR}` in every value; an unset variable stops the start (no silent "")."""
-
-    def expand(key: str, text: str) -> str:
-        def lookup(match: re.Match[str]) -> str:
-            variable = match.group(1)
-            if variable not in environ:
-                raise ConfigError(
-                    f"could not build alerting: {where}.{key}: "
-                    f"environment variable {variable} is not set"
-                )
-            return environ[variable]
-
-        return _ENV_REF.sub(lookup, text)
-
-    return {key: expand(key, text) for key, text in values.items()}
+    return expand_env_values(values, environ, "alerting", where)

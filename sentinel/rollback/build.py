@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from sentinel.errors import ConfigError
+from sentinel.envrefs import expand_env_values
 from sentinel.health import Health
 from sentinel.rollback.actions import Transport, WebhookNotifier, urllib_transport
 from sentinel.rollback.config import RollbackRules
 from sentinel.rollback.engine import RollbackEngine
 from sentinel.rollback.metrics import recorder
-
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def build_rollback(
@@ -38,7 +35,9 @@ def build_rollback(
     notifier = None
     if rules.enabled and webhook.url is not None and not rules.dry_run:
         env = os.environ if environ is None else environ
-        headers = {key: _expand(key, text, env) for key, text in webhook.headers.items()}
+        headers = expand_env_values(
+            webhook.headers, env, "the rollback webhook", "actions.webhook.headers"
+        )
         notifier = WebhookNotifier(
             webhook.url,
             headers,
@@ -50,18 +49,3 @@ def build_rollback(
             logger=logger,
         )
     return RollbackEngine(rules, recorder=metrics, notifier=notifier, logger=logger)
-
-
-def _expand(header: str, text: str, environ: Mapping[str, str]) -> str:
-    """Replace `${VAR}` with the environment's value (the alerting rules' convention)."""
-
-    def lookup(match: re.Match[str]) -> str:
-        variable = match.group(1)
-        if variable not in environ:
-            raise ConfigError(
-                f"could not build the rollback webhook: actions.webhook.headers.{header}: "
-                f"environment variable {variable} is not set"
-            )
-        return environ[variable]
-
-    return _ENV_REF.sub(lookup, text)
