@@ -27,6 +27,7 @@ from sentinel.health import Health
 from sentinel.io.files import FileSource, JsonlSink
 from sentinel.io.records import Sink
 from sentinel.io.routing import RoutingSink
+from sentinel.otel import ENCODINGS
 from sentinel.pipeline import VerdictMode
 from sentinel.report import build_report, print_table
 from sentinel.rollback.build import build_rollback
@@ -35,7 +36,7 @@ from sentinel.runner import Runner
 from sentinel.slo.promrules import prometheus_rule_manifest, rule_groups, to_yaml
 from sentinel.telemetry.http import start_http_server
 from sentinel.telemetry.logs import configure_logging
-from sentinel.wiring import PipelineSettings, build_pipeline
+from sentinel.wiring import PipelineSettings, build_pipeline, build_self_telemetry
 
 # kafka-python settings that take integers (besides *_ms and *_bytes); everything else,
 # passwords included, stays a string even when it is all digits.
@@ -154,6 +155,12 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="Write review items (escalations, PII redacted) to this JSONL file.",
 )
+@click.option(
+    "--otlp-encoding",
+    type=click.Choice(["otlp_json"]),
+    default=None,
+    help="FILE holds OTLP/JSON trace lines (the Collector's file exporter) instead of v1 events.",
+)
 @pipeline_options
 def replay(
     file: str | None,
@@ -161,6 +168,7 @@ def replay(
     dead_letter: str | None,
     verdicts: str | None,
     review: str | None,
+    otlp_encoding: str | None,
     **options: Any,
 ) -> None:
     """Run the pipeline over a JSONL file (gzip ok, `-` for stdin) and print a summary.
@@ -191,6 +199,7 @@ def replay(
             sink,
             alerting.book,
             rollback,
+            otlp_topics={path: "otlp_json"} if otlp_encoding else None,
         )
         progress = _progress(path)
         with progress or _nothing():
@@ -244,6 +253,20 @@ def replay(
     help="kafka-python client setting passed through (security_protocol, sasl_*, "
     "ssl_*...). Repeatable.",
 )
+@click.option(
+    "--otlp-topic",
+    "otlp_topics",
+    multiple=True,
+    help="Topic of OTLP traces from an OpenTelemetry Collector (GenAI spans become "
+    "exchanges). Repeatable.",
+)
+@click.option(
+    "--otlp-encoding",
+    type=click.Choice(ENCODINGS),
+    default="otlp_proto",
+    show_default=True,
+    help="Encoding of the --otlp-topic messages (the Collector's Kafka exporter `encoding`).",
+)
 @click.option("--http-host", default="0.0.0.0", show_default=True)
 @click.option("--http-port", default=9464, show_default=True, type=click.IntRange(0, 65535))
 @pipeline_options
@@ -256,6 +279,8 @@ def run(
     review_topic: str,
     verdict_mode: VerdictMode,
     kafka_options: tuple[str, ...],
+    otlp_topics: tuple[str, ...],
+    otlp_encoding: str,
     http_host: str,
     http_port: int,
     **options: Any,
@@ -267,7 +292,7 @@ def run(
     rules = _load_rules(options["rules_dir"])
     settings = KafkaSettings(
         bootstrap_servers=bootstrap_servers,
-        topics=topics,
+        topics=tuple(dict.fromkeys((*topics, *otlp_topics))),
         group_id=group_id,
         dead_letter_topic=dead_letter_topic,
         verdict_topic=verdict_topic,
@@ -279,6 +304,7 @@ def run(
     try:
         alerting = build_alerting(rules.alerting, registry, set_check=health.set_info)
         rollback = build_rollback(rules.rollback, registry, health=health)
+        providers, telemetry = build_self_telemetry(rules)
     except ConfigError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_RULES)
@@ -300,7 +326,14 @@ def run(
         health.set_check("kafka", True, "connected")
         health.set_check("sink", True, "")
         pipeline = build_pipeline(
-            rules, _settings(options, verdict_mode), registry, sink, alerting.book, rollback
+            rules,
+            _settings(options, verdict_mode),
+            registry,
+            sink,
+            alerting.book,
+            rollback,
+            otlp_topics=dict.fromkeys(otlp_topics, otlp_encoding),  # type: ignore[arg-type]
+            observers=(telemetry,),
         )
         alerting.start()
         Runner(source, pipeline, sink, health, lag=source.lag).run(stop)
@@ -312,6 +345,7 @@ def run(
     finally:
         alerting.close(timeout_seconds=5)
         rollback.close(timeout_seconds=5)
+        providers.shutdown()  # flushes sentinel's own spans and metrics
         server.shutdown()
     log.info("stopped", events=pipeline.counts.read)
 

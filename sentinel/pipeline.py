@@ -6,27 +6,30 @@ duplicate, feedback). Outputs are the observers below plus the sinks; nothing he
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import msgspec
+import structlog
 
 from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.events.decode import EventDecoder, Invalid
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
-from sentinel.filters.chain import FilterChain
+from sentinel.filters.chain import FilterChain, Verdict
 from sentinel.io.records import OutRecord, Record, Sink
 from sentinel.monitor import Monitor
 from sentinel.records import review_record, verdict_record
 from sentinel.telemetry.metrics import PrometheusRecorder
-from sentinel.track.account import OUTCOME_OK, Accountant, LabelValues
+from sentinel.track.account import OUTCOME_OK, Accountant, Accounted, LabelValues
 from sentinel.track.quantiles import WindowedSketch, summarize
 from sentinel.track.spend import SpendTracker
 from sentinel.track.totals import RunTotals
 
+log = structlog.get_logger("sentinel.pipeline")
 # Which exchanges get a verdict record: every one, only those not plainly ok, or none.
 VerdictMode = Literal["all", "flagged", "off"]
 LATENCY_WINDOW_SECONDS = 300.0  # in-process p50/p95/p99 gauge window
@@ -37,6 +40,15 @@ class RecordDecoder(Protocol):
     """Bytes of one record to an event, several events (batch formats), or a dead letter."""
 
     def decode(self, raw: bytes) -> Event | Sequence[Event] | Invalid: ...
+
+
+class PipelineObserver(Protocol):
+    """Told of every verdict and every finished batch (sentinel's own traces, GenAI
+    metrics). Must be cheap and must not raise; a raise is logged and ignored."""
+
+    def exchange(self, item: Accounted, verdict: Verdict) -> None: ...
+
+    def batch(self, started_ns: int, records: int) -> None: ...
 
 
 @dataclass
@@ -61,6 +73,7 @@ class Pipeline:
         review_actions: Collection[str] = ("escalate",),
         monitor: Monitor | None = None,
         topic_decoders: dict[str, RecordDecoder] | None = None,
+        observers: Sequence[PipelineObserver] = (),
     ) -> None:
         self.decoder = decoder
         self.dedupe = dedupe
@@ -73,6 +86,9 @@ class Pipeline:
         self.review_actions = frozenset(review_actions)
         self.monitor = monitor
         self.topic_decoders = topic_decoders or {}  # topic -> decoder other than v1 JSON
+        self.observers = tuple(observers)
+        self._batch_started_ns = 0  # wall time of the batch's first record (observers)
+        self._batch_records = 0
         self.counts = EventCounts()
         self._read_recorded = 0  # counts.read already added to the Prometheus counter
         self._evicted_recorded = 0
@@ -85,6 +101,9 @@ class Pipeline:
     def process(self, record: Record) -> None:
         """Handle one raw record completely (its outputs are sent, not yet flushed)."""
         self.counts.read += 1
+        if not self._batch_records:
+            self._batch_started_ns = time.time_ns()
+        self._batch_records += 1
         decoder = self.topic_decoders.get(record.topic, self.decoder)
         decoded = decoder.decode(record.value)
         if isinstance(decoded, Invalid):
@@ -131,6 +150,12 @@ class Pipeline:
         """Publish the batch's counters and refresh the gauges that summarise state
         (once per batch is far cheaper than once per event)."""
         recorder = self.recorder
+        for observer in self.observers:
+            try:
+                observer.batch(self._batch_started_ns, self._batch_records)
+            except Exception:  # telemetry never takes the consumer down
+                log.warning("observer_failed", observer=type(observer).__name__)
+        self._batch_records = 0
         recorder.events_read.inc(self.counts.read - self._read_recorded)
         self._read_recorded = self.counts.read
         stats = self.correlator.stats
@@ -169,6 +194,11 @@ class Pipeline:
         self.recorder.record_verdict(verdict, labels)
         if self.monitor is not None:
             self.monitor.observe(item, verdict)
+        for observer in self.observers:
+            try:
+                observer.exchange(item, verdict)
+            except Exception:  # telemetry never takes the consumer down
+                log.warning("observer_failed", observer=type(observer).__name__)
         key = exchange.request_id.encode()
         if self.verdicts == "all" or (
             self.verdicts == "flagged" and (item.outcome != OUTCOME_OK or verdict.findings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
@@ -14,7 +15,14 @@ from sentinel.filters.registry import build_chain
 from sentinel.guard.spend import SpendGuard
 from sentinel.io.records import Sink
 from sentinel.monitor import Monitor
-from sentinel.pipeline import Pipeline, VerdictMode
+from sentinel.otel import Encoding, OtlpCollector, OtlpDecoder, OtlpStats
+from sentinel.otel.selftelemetry import (
+    Providers,
+    SelfTelemetry,
+    input_hasher,
+    providers_from_environment,
+)
+from sentinel.pipeline import Pipeline, PipelineObserver, RecordDecoder, VerdictMode
 from sentinel.rollback.engine import RollbackEngine
 from sentinel.rules.loader import RuleSet
 from sentinel.slo.engine import SloEngine
@@ -45,9 +53,21 @@ def build_pipeline(
     sink: Sink,
     book: AlertBook | None = None,
     rollback: RollbackEngine | None = None,
+    otlp_topics: Mapping[str, Encoding] | None = None,
+    observers: Sequence[PipelineObserver] = (),
 ) -> Pipeline:
     """`book` receives the monitors' alerts (with its notifiers); a fresh one by default.
-    `rollback` gates canaries when given (built with its webhook by `build_rollback`)."""
+    `rollback` gates canaries when given (built with its webhook by `build_rollback`).
+    `otlp_topics` maps topics (or replayed file paths) to their OTLP encoding; `observers`
+    see every verdict (`build_self_telemetry`)."""
+    decoders: dict[str, RecordDecoder] = {}
+    if otlp_topics:
+        stats = OtlpStats()
+        registry.register(OtlpCollector(stats))
+        for topic, encoding in otlp_topics.items():
+            decoders[topic] = OtlpDecoder(
+                encoding, rules.otel.ingest, settings.max_event_bytes, stats
+            )
     return Pipeline(
         decoder=EventDecoder(settings.max_event_bytes),
         dedupe=DedupeWindow(settings.dedupe_window),
@@ -59,7 +79,24 @@ def build_pipeline(
         verdicts=settings.verdicts,
         review_actions=rules.guardrails.review_actions,
         monitor=build_monitor(rules, registry, book or AlertBook(), rollback),
+        topic_decoders=decoders,
+        observers=observers,
     )
+
+
+def build_self_telemetry(
+    rules: RuleSet, environ: Mapping[str, str] | None = None
+) -> tuple[Providers, SelfTelemetry]:
+    """Providers from the `OTEL_*` environment (no-ops unless it asks) and the observer
+    that emits guardrail spans and GenAI metrics; raises ConfigError on bad settings."""
+    providers = providers_from_environment(environ, __version__)
+    telemetry = SelfTelemetry(
+        providers.tracer(__version__),
+        rules.otel,
+        meter=providers.meter(__version__),
+        hasher=input_hasher(rules.otel, environ),
+    )
+    return providers, telemetry
 
 
 def build_monitor(

@@ -20,6 +20,7 @@ from sentinel.filters.content.config import ContentRules
 from sentinel.filters.hallucination.config import HallucinationRules
 from sentinel.filters.pii.config import PiiRules
 from sentinel.guard.config import SpendGuardRules
+from sentinel.otel.config import OtelRules
 from sentinel.rollback.config import RollbackRules
 from sentinel.rules.base import RULES_VERSION
 from sentinel.rules.guardrails import GuardrailRules
@@ -38,6 +39,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "spend_guard": SpendGuardRules,
     "alerting": AlertingRules,
     "rollback": RollbackRules,
+    "otel": OtelRules,
 }
 
 
@@ -69,6 +71,7 @@ class RuleSet:
     rollback: RollbackRules = field(
         default_factory=lambda: RollbackRules.model_validate(_header("rollback"))
     )
+    otel: OtelRules = field(default_factory=lambda: OtelRules.model_validate(_header("otel")))
     sources: dict[str, str] = field(default_factory=dict)  # kind -> file it came from
 
 
