@@ -36,7 +36,12 @@ from sentinel.runner import Runner
 from sentinel.slo.promrules import prometheus_rule_manifest, rule_groups, to_yaml
 from sentinel.telemetry.http import start_http_server
 from sentinel.telemetry.logs import configure_logging
-from sentinel.wiring import PipelineSettings, build_pipeline, build_self_telemetry
+from sentinel.wiring import (
+    PipelineSettings,
+    build_pipeline,
+    build_self_telemetry,
+    build_throttle,
+)
 
 # kafka-python settings that take integers (besides *_ms and *_bytes); everything else,
 # passwords included, stays a string even when it is all digits.
@@ -304,6 +309,7 @@ def run(
     try:
         alerting = build_alerting(rules.alerting, registry, set_check=health.set_info)
         rollback = build_rollback(rules.rollback, registry, health=health)
+        throttle = build_throttle(rules, health)
         providers, telemetry = build_self_telemetry(rules)
     except ConfigError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -334,6 +340,7 @@ def run(
             rollback,
             otlp_topics=dict.fromkeys(otlp_topics, otlp_encoding),  # type: ignore[arg-type]
             observers=(telemetry,),
+            throttle=throttle.send if throttle is not None else None,
         )
         alerting.start()
         Runner(source, pipeline, sink, health, lag=source.lag).run(stop)
@@ -345,6 +352,8 @@ def run(
     finally:
         alerting.close(timeout_seconds=5)
         rollback.close(timeout_seconds=5)
+        if throttle is not None:
+            throttle.close(timeout_seconds=5)
         providers.shutdown()  # flushes sentinel's own spans and metrics
         server.shutdown()
     log.info("stopped", events=pipeline.counts.read)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 
 from sentinel import __version__
 from sentinel.alerting.book import AlertBook
 from sentinel.correlate import Correlator, DedupeWindow
+from sentinel.envrefs import expand_env_values
 from sentinel.events.decode import EventDecoder
 from sentinel.filters.registry import build_chain
 from sentinel.guard.spend import SpendGuard
+from sentinel.health import Health
 from sentinel.io.records import Sink
 from sentinel.monitor import Monitor
 from sentinel.otel import Encoding, OtlpCollector, OtlpDecoder, OtlpStats
@@ -23,6 +27,7 @@ from sentinel.otel.selftelemetry import (
     providers_from_environment,
 )
 from sentinel.pipeline import Pipeline, PipelineObserver, RecordDecoder, VerdictMode
+from sentinel.rollback.actions import WebhookNotifier
 from sentinel.rollback.engine import RollbackEngine
 from sentinel.rules.loader import RuleSet
 from sentinel.slo.engine import SloEngine
@@ -55,11 +60,12 @@ def build_pipeline(
     rollback: RollbackEngine | None = None,
     otlp_topics: Mapping[str, Encoding] | None = None,
     observers: Sequence[PipelineObserver] = (),
+    throttle: Callable[[dict[str, Any]], None] | None = None,
 ) -> Pipeline:
     """`book` receives the monitors' alerts (with its notifiers); a fresh one by default.
     `rollback` gates canaries when given (built with its webhook by `build_rollback`).
     `otlp_topics` maps topics (or replayed file paths) to their OTLP encoding; `observers`
-    see every verdict (`build_self_telemetry`)."""
+    see every verdict (`build_self_telemetry`); `throttle` receives spend-guard trips."""
     decoders: dict[str, RecordDecoder] = {}
     if otlp_topics:
         stats = OtlpStats()
@@ -78,7 +84,7 @@ def build_pipeline(
         chain=build_chain(rules),
         verdicts=settings.verdicts,
         review_actions=rules.guardrails.review_actions,
-        monitor=build_monitor(rules, registry, book or AlertBook(), rollback),
+        monitor=build_monitor(rules, registry, book or AlertBook(), rollback, throttle),
         topic_decoders=decoders,
         observers=observers,
     )
@@ -104,8 +110,22 @@ def build_monitor(
     registry: CollectorRegistry,
     book: AlertBook,
     rollback: RollbackEngine | None = None,
+    throttle: Callable[[dict[str, Any]], None] | None = None,
 ) -> Monitor:
     slo = SloEngine(rules.slos)
     registry.register(SloSeries(slo))
     guard = SpendGuard(rules.spend_guard, rules.slos.runbook_base_url)
-    return Monitor(slo, guard, book, rules.slos.evaluation_interval_seconds, rollback=rollback)
+    return Monitor(
+        slo, guard, book, rules.slos.evaluation_interval_seconds, throttle, rollback=rollback
+    )
+
+
+def build_throttle(rules: RuleSet, health: Health) -> WebhookNotifier | None:
+    """The circuit-breaker webhook of `kind: spend_guard`, if one is configured."""
+    webhook = rules.spend_guard.throttle_webhook
+    if webhook is None:
+        return None
+    headers = expand_env_values(
+        webhook.headers, os.environ, "the throttle webhook", "throttle_webhook.headers"
+    )
+    return WebhookNotifier(webhook.url, headers, name="throttle_webhook", health=health)

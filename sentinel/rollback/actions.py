@@ -1,9 +1,10 @@
-"""Deliver rollback decisions to a generic webhook without blocking the consume loop.
+"""POST JSON documents to a webhook without blocking the consume loop.
 
-`send` puts the decision on a bounded queue and returns; a daemon thread POSTs
-`{"version": "sentinel.rollback.v1", "decision": {...}}` with bounded retries. Failures
-are logged, counted and shown as the `rollback_webhook` readiness check; they are never
-raised into the loop. A full queue drops the decision (counted) rather than wait.
+Used for rollback decisions (`{"version": "sentinel.rollback.v1", "decision": {...}}`) and
+spend-guard throttle calls (`sentinel.throttle.v1`). `send` puts the document on a bounded
+queue and returns; a daemon thread POSTs it with bounded retries. Failures are logged,
+counted and shown in /readyz (without failing readiness); they are never raised into the
+loop. A full queue drops the document (counted) rather than wait.
 """
 
 from __future__ import annotations
@@ -20,16 +21,14 @@ from typing import Any
 import structlog
 
 from sentinel.health import Health
-from sentinel.rollback.decision import Decision, payload
 from sentinel.rollback.metrics import NO_METRICS, RollbackRecorder
 
 # POST url, body, headers, timeout (seconds) -> HTTP status; raises OSError when unreachable.
 Transport = Callable[[str, bytes, Mapping[str, str], float], int]
 
-_QUEUE_SIZE = 100  # decisions are rare (one per gate per cooldown); 100 is hours of backlog
+_QUEUE_SIZE = 100  # decisions and trips are rare (one per gate or guard per cooldown)
 _BACKOFF_SECONDS = 1.0  # first retry delay, doubled per attempt
 _PERMANENT = frozenset(range(400, 500)) - {408, 425, 429}  # a retry would get the same answer
-_CHECK = "rollback_webhook"
 
 
 def urllib_transport(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
@@ -47,6 +46,7 @@ class WebhookNotifier:
         url: str,
         headers: Mapping[str, str] | None = None,
         *,
+        name: str = "rollback_webhook",
         transport: Transport = urllib_transport,
         timeout_seconds: float = 5.0,
         max_attempts: int = 3,
@@ -57,6 +57,7 @@ class WebhookNotifier:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._url = url
+        self._name = name  # readiness check and log event prefix
         self._headers = {"Content-Type": "application/json", **(headers or {})}
         self._transport = transport
         self._timeout = timeout_seconds
@@ -66,20 +67,20 @@ class WebhookNotifier:
         self._health = health
         self._log = logger or structlog.get_logger("sentinel.rollback")
         self._sleep = sleep
-        self._queue: queue.Queue[Decision | None] = queue.Queue(_QUEUE_SIZE)
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(_QUEUE_SIZE)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         if health is not None:
-            health.set_check(_CHECK, True, "no delivery yet")
+            health.set_info(name, True, "no delivery yet")
 
-    def send(self, decision: Decision) -> None:
-        """Queue `decision` for delivery; never blocks, never raises."""
+    def send(self, document: dict[str, Any]) -> None:
+        """Queue `document` for delivery; never blocks, never raises."""
         self._start()
         try:
-            self._queue.put_nowait(decision)
+            self._queue.put_nowait(document)
         except queue.Full:
             self._recorder.delivery("dropped")
-            self._log.error("rollback_webhook_dropped", id=decision.id, why="queue full")
+            self._log.error(f"{self._name}_dropped", why="queue full")
 
     def close(self, timeout_seconds: float = 5.0) -> bool:
         """Deliver what is queued, then stop; False if that took longer than the timeout."""
@@ -98,19 +99,19 @@ class WebhookNotifier:
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(
-                    target=self._run, name="sentinel-rollback-webhook", daemon=True
+                    target=self._run, name=f"sentinel-{self._name}", daemon=True
                 )
                 self._thread.start()
 
     def _run(self) -> None:
         while True:
-            decision = self._queue.get()
-            if decision is None:
+            document = self._queue.get()
+            if document is None:
                 return
-            self._deliver(decision)
+            self._deliver(document)
 
-    def _deliver(self, decision: Decision) -> None:
-        body = json.dumps(payload(decision), separators=(",", ":")).encode()
+    def _deliver(self, document: dict[str, Any]) -> None:
+        body = json.dumps(document, separators=(",", ":")).encode()
         problem = ""
         for attempt in range(1, self._attempts + 1):
             try:
@@ -121,7 +122,7 @@ class WebhookNotifier:
                 if 200 <= status < 300:
                     self._recorder.delivery("ok")
                     self._set_check(True, "delivered")
-                    self._log.info("rollback_webhook_delivered", id=decision.id, attempt=attempt)
+                    self._log.info(f"{self._name}_delivered", attempt=attempt)
                     return
                 problem = f"HTTP {status}"
             if status in _PERMANENT or attempt == self._attempts:
@@ -129,10 +130,8 @@ class WebhookNotifier:
             self._sleep(self._backoff * 2 ** (attempt - 1))
         self._recorder.delivery("failed")
         self._set_check(False, f"last delivery failed: {problem}")
-        self._log.error(
-            "rollback_webhook_failed", id=decision.id, attempts=attempt, problem=problem
-        )
+        self._log.error(f"{self._name}_failed", attempts=attempt, problem=problem)
 
     def _set_check(self, ok: bool, detail: str) -> None:
         if self._health is not None:
-            self._health.set_check(_CHECK, ok, detail)
+            self._health.set_info(self._name, ok, detail)

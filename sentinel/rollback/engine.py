@@ -32,6 +32,7 @@ from sentinel.rollback.decision import (
     GateStatus,
     GateSummary,
     decision_id,
+    payload,
 )
 from sentinel.rollback.metrics import NO_METRICS, RollbackRecorder
 from sentinel.rollback.stats import Look, msprt
@@ -47,7 +48,7 @@ _LOG_E_FLOOR = -1e6  # stands for "no evidence at all" (log Λ = -inf) in JSON e
 class Notifier(Protocol):
     """Where live (not dry-run) decisions go; must not block or raise."""
 
-    def send(self, decision: Decision) -> None: ...
+    def send(self, document: dict[str, Any]) -> None: ...
 
     def close(self, timeout_seconds: float = 5.0) -> bool: ...
 
@@ -363,7 +364,7 @@ class RollbackEngine:
             p_value=decision.evidence.get("p_value"),
         )
         if not decision.dry_run and self._notifier is not None:
-            self._notifier.send(decision)
+            self._notifier.send(payload(decision))
 
     def _is_open(self) -> bool:
         return self._latest is None and not any(s.closed for s in self._gates)

@@ -92,10 +92,10 @@ def rules(**fields: Any) -> RollbackRules:
 
 class FakeNotifier:
     def __init__(self) -> None:
-        self.sent: list[Decision] = []
+        self.sent: list[dict[str, Any]] = []
 
-    def send(self, decision: Decision) -> None:
-        self.sent.append(decision)
+    def send(self, document: dict[str, Any]) -> None:
+        self.sent.append(document)
 
     def close(self, timeout_seconds: float = 5.0) -> bool:
         return True
@@ -168,7 +168,7 @@ def test_a_degraded_canary_triggers_a_decision_with_its_numbers(
     decisions = run(engine, traffic(1, 10_000, bad_rates=bad_rates))  # 500 s < cooldown
     assert [d.sli for d in decisions] == [sli]
     d = decisions[0]
-    assert notifier.sent == [d] and d.variant == "canary" and d.trigger == "test"
+    assert notifier.sent == [payload(d)] and d.variant == "canary" and d.trigger == "test"
     assert not d.dry_run and d.id.startswith("rb-") and T0 < d.at < T0 + 1000
     assert d.evidence["test"] == "msprt"
     ev = {k: float(v) for k, v in d.evidence.items() if k != "test"}
@@ -329,7 +329,7 @@ def test_slo_pages_for_the_canary_roll_back_when_enabled(
     assert (decision is not None) is expected
     if decision is not None:
         assert decision.sli == "slo/canary-latency" and decision.trigger == "slo_burn"
-        assert notifier.sent == [decision]
+        assert notifier.sent == [payload(decision)]
         assert not canary_gate(engine).is_open
         assert engine.on_slo_page(variant, "canary-latency", T0 + 20) is None  # cooling down
 
