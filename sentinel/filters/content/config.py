@@ -1,12 +1,290 @@
-"""`kind: content` rules (placeholder: fields are added with the filter)."""
+"""`kind: content` rules: categories (policy, term lists, RE2 patterns) and detector settings.
+
+Every field has a default, so a missing `content.yaml` still runs the built-in catalogue
+(`catalogue/`). A category named in the file is merged over its built-in policy key by key;
+its `rules` are added to the built-in ones (`builtin: false` drops those, `disabled_rules`
+drops some by id). A bad pattern fails the load with the category and rule in the path.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from functools import cache
+from typing import Any, Literal, Self
 
-from sentinel.rules.base import RulesFile
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from sentinel.filters.base import FieldKind, Severity
+from sentinel.filters.content import catalogue
+from sentinel.filters.content.engine import RegexError, checked
+from sentinel.filters.content.patterns import fold_pattern
+from sentinel.rules.base import RulesFile, Strict
+
+ContentAction = Literal["flag", "redact", "escalate", "block"]
+View = Literal["normalized", "folded", "original"]
+RULE_ID = r"^[a-z0-9][a-z0-9_.\-]{0,63}$"
+CATEGORY_NAME = r"^[a-z][a-z0-9_]{1,39}$"
+MAX_CATEGORIES = 64  # category names become metric label values: keep the set small
+
+
+class ContentRule(Strict):
+    """A term list or one RE2 pattern that signals its category."""
+
+    id: str = Field(pattern=RULE_ID, description="Unique in the file; reported as `rule_id`.")
+    view: View = Field(
+        default="normalized",
+        description="Text the pattern runs on: `normalized` (NFKC, casefold, leetspeak, "
+        "spacing tricks, l read as i), `folded` (NFKC, casefold, no leetspeak) or `original`.",
+    )
+    terms: list[str] = Field(
+        default_factory=list,
+        description="Phrases matched as whole words on the normalized view (spaces and "
+        "hyphens between words are optional).",
+    )
+    pattern: str | None = Field(default=None, description="One RE2 pattern (linear time).")
+    weight: float = Field(
+        default=1.0,
+        ge=-1,
+        le=1,
+        description="Added to the category score once per distinct matched text; the "
+        "category fires at its `threshold`. A negative weight is counter-evidence (a refusal, "
+        "a hotline number): it can cancel weak signals, never the strongest single one.",
+    )
+    min_entropy: float | None = Field(
+        default=None,
+        ge=0,
+        le=8,
+        description="Shannon entropy (bits per character) the match, or its first group, "
+        "must reach; cuts look-alikes such as placeholder keys.",
+    )
+
+    @field_validator("terms")
+    @classmethod
+    def _terms_are_words(cls, terms: list[str], info: ValidationInfo) -> list[str]:
+        for term in terms:
+            if not term.strip():
+                raise ValueError(f"rule `{info.data.get('id')}`: an empty term")
+        return terms
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, pattern: str | None, info: ValidationInfo) -> str | None:
+        if pattern is None:
+            return None
+        view = info.data.get("view", "normalized")
+        try:
+            checked(pattern, ignore_case=view != "original")  # errors quote the user's text
+            if view == "normalized":
+                checked(fold_pattern(pattern), ignore_case=True)
+        except RegexError as exc:
+            raise ValueError(f"rule `{info.data.get('id')}`: {exc}") from exc
+        return pattern
+
+    @model_validator(mode="after")
+    def _terms_or_pattern(self) -> Self:
+        if self.weight == 0:
+            raise ValueError(f"rule `{self.id}`: a weight of 0 does nothing")
+        if bool(self.terms) == (self.pattern is not None):
+            raise ValueError(f"rule `{self.id}`: give either `terms` or `pattern`, not both")
+        if self.terms and self.view != "normalized":
+            raise ValueError(f"rule `{self.id}`: `terms` always match the normalized view")
+        return self
+
+
+class CategoryRules(Strict):
+    """One content category: where it looks, what it does, and its rules."""
+
+    enabled: bool = True
+    action: ContentAction = Field(default="flag", description="Verdict action when it fires.")
+    severity: Severity = "medium"
+    fields: list[FieldKind] = Field(
+        default_factory=lambda: list[FieldKind](["user", "output"]),
+        description="Kinds of text scanned: system, user, assistant, tool, context, output, "
+        "tool_call.",
+    )
+    threshold: float = Field(
+        default=1.0, gt=0, le=10, description="Score (sum of matched rule weights) to fire."
+    )
+    window_chars: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="Signals count together only within this many characters (0: the whole "
+        "text), so weak words far apart in a long text do not add up.",
+    )
+    include_rules_from: list[str] = Field(
+        default_factory=list,
+        description="Also use these categories' rules (e.g. indirect injection reuses the "
+        "direct injection and jailbreak rules on context and tool messages).",
+    )
+    builtin: bool = Field(default=True, description="Use the built-in rules of this category.")
+    disabled_rules: list[str] = Field(
+        default_factory=list, description="Ids of rules (built-in or included) to drop."
+    )
+    rules: list[ContentRule] = Field(
+        default_factory=list, description="Rules added to the built-in ones."
+    )
+
+
+class ExfilSettings(Strict):
+    """Data-exfiltration links: markdown/HTML images and links whose URL carries data."""
+
+    allow_domains: list[str] = Field(
+        default_factory=list,
+        description="Hosts (and their subdomains) never reported, e.g. your own CDN.",
+    )
+    max_query_chars: int = Field(
+        default=100, ge=8, description="A longer query string counts as carried data."
+    )
+    min_payload_chars: int = Field(
+        default=24,
+        ge=8,
+        description="A query value or path segment this long with encoded-looking data "
+        "(base64, hex, percent-encoded text) counts as carried data.",
+    )
+    min_payload_entropy: float = Field(
+        default=4.0, ge=0, le=8, description="Entropy (bits/char) of such a payload."
+    )
+    bare_urls: bool = Field(
+        default=True,
+        description="Also check bare URLs (a renderer may link them), with payload evidence "
+        "only: a long query alone is not enough.",
+    )
+
+
+class SecretsSettings(Strict):
+    ignore_values_containing: list[str] = Field(
+        default_factory=lambda: [
+            "example",
+            "sample",
+            "dummy",
+            "placeholder",
+            "changeme",
+            "redacted",
+            "xxxxxx",
+            "your_",
+            "your-",
+            "<",
+            "${",
+            "{{",
+        ],
+        description="A matched secret containing one of these (case-insensitive) is a "
+        "placeholder, not a secret.",
+    )
+
+
+class UnicodeSettings(Strict):
+    allow_emoji_joiners: bool = Field(
+        default=True, description="A zero-width joiner between emoji (family, flags) is fine."
+    )
+    allow_script_joiners: bool = Field(
+        default=True,
+        description="ZWJ/ZWNJ next to scripts that need them (Arabic, Persian, Indic) are fine.",
+    )
+
+
+def _builtin_policies() -> dict[str, CategoryRules]:
+    return {name: CategoryRules(**policy) for name, policy in catalogue.POLICIES.items()}
 
 
 class ContentRules(RulesFile):
     kind: Literal["content"]
     enabled: bool = True
+    categories: dict[str, CategoryRules] = Field(
+        default_factory=_builtin_policies,
+        description="Built-in categories (merged key by key with what is given) and your own.",
+    )
+    exfil: ExfilSettings = Field(default_factory=ExfilSettings)
+    secrets: SecretsSettings = Field(default_factory=SecretsSettings)
+    unicode: UnicodeSettings = Field(default_factory=UnicodeSettings)
+    decode_payloads: bool = Field(
+        default=True,
+        description="Decode base64, hex, percent- and \\u-escaped text, binary octets and "
+        "Unicode tag characters, and run the rules on what they say.",
+    )
+    max_findings_per_category: int = Field(
+        default=50, ge=1, le=10_000, description="Findings kept per category and field."
+    )
+    context_cache_entries: int = Field(
+        default=4096,
+        ge=0,
+        le=1_000_000,
+        description="Context chunks remembered by content hash (scanned once); 0 disables.",
+    )
+    max_mem_bytes: int = Field(
+        default=64 << 20,
+        ge=1 << 20,
+        le=1 << 30,
+        description="RE2 memory per compiled pattern set; on overflow the single patterns "
+        "are run instead (slower, still linear).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_builtin_policies(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        given = data.get("categories", {})
+        if not isinstance(given, dict):
+            return data
+        merged: dict[str, Any] = {name: dict(p) for name, p in catalogue.POLICIES.items()}
+        for name, policy in given.items():
+            if isinstance(policy, dict) and name in merged:
+                merged[name] = {**merged[name], **policy}
+            else:
+                merged[name] = policy
+        return {**data, "categories": merged}
+
+    @field_validator("categories")
+    @classmethod
+    def _names_are_bounded(cls, categories: dict[str, CategoryRules]) -> dict[str, Any]:
+        if len(categories) > MAX_CATEGORIES:
+            raise ValueError(f"at most {MAX_CATEGORIES} categories (got {len(categories)})")
+        for name in categories:
+            if not re.fullmatch(CATEGORY_NAME, name):
+                raise ValueError(f"category name `{name}` must match {CATEGORY_NAME}")
+        return categories
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Self:
+        builtin = builtin_rules()
+        seen: dict[str, str] = {rule.id: name for name, rules in builtin.items() for rule in rules}
+        for name, category in self.categories.items():
+            for rule in category.rules:
+                if rule.id in seen:
+                    raise ValueError(
+                        f"categories.{name}: rule id `{rule.id}` is already used "
+                        f"(category `{seen[rule.id]}`)"
+                    )
+                seen[rule.id] = name
+        for name, category in self.categories.items():
+            for other in category.include_rules_from:
+                if other not in self.categories or other == name:
+                    raise ValueError(
+                        f"categories.{name}.include_rules_from: unknown category `{other}`"
+                    )
+            known = {r.id for r in rules_of(self, name)} | {
+                r.id for other in category.include_rules_from for r in rules_of(self, other)
+            }
+            for rule_id in category.disabled_rules:
+                if rule_id not in known:
+                    raise ValueError(
+                        f"categories.{name}.disabled_rules: no rule `{rule_id}` in this category"
+                    )
+        return self
+
+
+@cache
+def builtin_rules() -> dict[str, tuple[ContentRule, ...]]:
+    """The catalogue's rules, validated like user rules (once per process)."""
+    return {
+        name: tuple(ContentRule.model_validate(rule) for rule in rules)
+        for name, rules in catalogue.RULES.items()
+    }
+
+
+def rules_of(rules: ContentRules, name: str) -> list[ContentRule]:
+    """A category's own rules: built-in (unless `builtin: false`) then the file's."""
+    category = rules.categories[name]
+    own = list(builtin_rules().get(name, ())) if category.builtin else []
+    return own + list(category.rules)

@@ -1,10 +1,57 @@
-"""The content filter (placeholder until its detectors land: finds nothing)."""
+"""The content filter: harmful content, advice, injection, secrets, unicode tricks, exfil links.
+
+Built once from `kind: content` rules (all patterns compiled into RE2 sets there). `check`
+walks the exchange's fields in scan order, asks the budget between fields, and reports
+spans in the original text, never the matched text. Context chunks are cached by content
+hash, so a chunk retrieved again and again is scanned once.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict, defaultdict
+
 from sentinel.events.exchange import Exchange
-from sentinel.filters.base import Filter, Finding, Scan
-from sentinel.filters.content.config import ContentRules
+from sentinel.filters.base import FieldKind, Filter, Finding, Scan, TextField
+from sentinel.filters.content.config import CategoryRules, ContentRules
+from sentinel.filters.content.decode import encoded_payloads
+from sentinel.filters.content.detectors import exfil_links, homoglyphs, invisible
+from sentinel.filters.content.matcher import (
+    Hit,
+    KindPlan,
+    ViewPlan,
+    build_plans,
+    match_rules,
+)
+from sentinel.filters.content.normalize import TextViews
+
+# (category, rule id, start, end, score): a finding without its field, cacheable per text.
+Local = tuple[str, str, int, int, float]
+
+
+class _Lru:
+    """Bounded map from content hash to the findings of that text."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[bytes, tuple[Local, ...]] = OrderedDict()
+
+    def get(self, key: bytes) -> tuple[Local, ...] | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: bytes, value: tuple[Local, ...]) -> None:
+        if self.size <= 0:
+            return
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 class ContentFilter(Filter):
@@ -12,10 +59,156 @@ class ContentFilter(Filter):
 
     def __init__(self, rules: ContentRules) -> None:
         self.rules = rules
+        self._policies: dict[str, CategoryRules] = {
+            name: category for name, category in rules.categories.items() if category.enabled
+        }
+        self._plans: dict[FieldKind, KindPlan] = build_plans(rules) if rules.enabled else {}
+        self._cache = _Lru(rules.context_cache_entries)
+        self.scanned_texts = 0  # texts actually scanned (cache hits excluded)
 
     @classmethod
     def from_rules(cls, rules: ContentRules) -> ContentFilter:
         return cls(rules)
 
+    @property
+    def set_overflows(self) -> int:
+        """Scans where an RE2 set ran out of memory (the rules then ran one by one)."""
+        return sum(v.overflows for plan in self._plans.values() for v in plan.views)
+
     def check(self, exchange: Exchange, scan: Scan) -> list[Finding]:
-        return []
+        findings: list[Finding] = []
+        if not self._plans:
+            return findings
+        for text_field in scan.fields:
+            if scan.expired():
+                scan.mark_partial(self.name, "time_budget")
+                break
+            plan = self._plans.get(text_field.kind)
+            if plan is None or not text_field.text:
+                continue
+            findings.extend(self._field_findings(text_field, plan))
+        return findings
+
+    def scan_text(self, text: str, kind: FieldKind) -> tuple[Local, ...]:
+        """Findings (without field) for `text` read as a field of `kind`; for tools and tests."""
+        plan = self._plans.get(kind)
+        return self._scan(text, plan) if plan is not None else ()
+
+    def _field_findings(self, text_field: TextField, plan: KindPlan) -> list[Finding]:
+        if text_field.kind == "context" and self._cache.size > 0:
+            key = hashlib.blake2b(
+                text_field.text.encode("utf-8", "surrogatepass"), digest_size=16
+            ).digest()
+            local = self._cache.get(key)
+            if local is None:
+                local = self._scan(text_field.text, plan)
+                self._cache.put(key, local)
+        else:
+            local = self._scan(text_field.text, plan)
+        out = []
+        for category, rule_id, start, end, score in local:
+            policy = self._policies[category]
+            out.append(
+                Finding(
+                    filter=self.name,
+                    category=category,
+                    severity=policy.severity,
+                    field=text_field.name,
+                    field_kind=text_field.kind,
+                    start=start,
+                    end=end,
+                    score=score,
+                    rule_id=rule_id,
+                    action=policy.action,
+                )
+            )
+        return out
+
+    def _scan(self, text: str, plan: KindPlan) -> tuple[Local, ...]:
+        self.scanned_texts += 1
+        views = TextViews(text)
+        limit = self.rules.max_findings_per_category
+        hits: list[Hit] = []
+        for view_plan in plan.views:
+            hits += match_rules(view_plan, views, self.rules, limit)
+        text_plans = [v for v in plan.views if v.view != "original"]
+        if text_plans and self.rules.decode_payloads:
+            hits += self._decoded_hits(text, text_plans, limit)
+        if "invisible_unicode" in plan.detectors:
+            hits += [
+                Hit("invisible_unicode", rule_id, s, e, w, (s, e))
+                for s, e, rule_id, w in invisible(text, self.rules.unicode, limit)
+            ]
+        if "homoglyph" in plan.detectors:
+            hits += [
+                Hit("homoglyph", rule_id, s, e, w, (s, e)) for s, e, rule_id, w in homoglyphs(views)
+            ]
+        if "exfil_link" in plan.detectors:
+            links = list(exfil_links(views, self.rules.exfil))[:limit]
+            spans = views.to_original("original", [(s, e) for s, e, _, _ in links])
+            hits += [
+                Hit("exfil_link", rule_id, s, e, w, (s, e))
+                for (_, _, rule_id, w), (s, e) in zip(links, spans, strict=True)
+            ]
+        return self._decide(hits, limit)
+
+    def _decoded_hits(self, text: str, plans: list[ViewPlan], limit: int) -> list[Hit]:
+        """Rules run on decoded payloads; a hit spans the whole encoded text."""
+        hits: list[Hit] = []
+        for start, end, decoded in encoded_payloads(text):
+            inner = TextViews(decoded)
+            for view_plan in plans:
+                for hit in match_rules(view_plan, inner, self.rules, limit):
+                    rule_id = f"{hit.rule_id}/decoded"
+                    hits.append(Hit(hit.category, rule_id, start, end, hit.weight, hit.key))
+        return hits
+
+    def _decide(self, hits: list[Hit], limit: int) -> tuple[Local, ...]:
+        """Categories whose score reaches their threshold, with their spans (capped)."""
+        by_category: dict[str, list[Hit]] = defaultdict(list)
+        for hit in hits:
+            by_category[hit.category].append(hit)
+        out: list[Local] = []
+        for category, found in by_category.items():
+            policy = self._policies[category]
+            found.sort(key=lambda h: (h.start, h.end))
+            total = _score(found, policy.window_chars)
+            if total < policy.threshold:
+                continue
+            score = round(min(1.0, total), 3)
+            seen: set[tuple[int, int]] = set()
+            for hit in found:
+                if hit.weight < 0 or (hit.start, hit.end) in seen:
+                    continue  # counter-evidence is not a finding
+                seen.add((hit.start, hit.end))
+                out.append((category, hit.rule_id, hit.start, hit.end, score))
+                if len(seen) >= limit:
+                    break
+        return tuple(out)
+
+
+def _score(hits: list[Hit], window: int) -> float:
+    """The category score: the best sum of distinct positive signals over the text (window
+    0) or over any `window` characters, plus the counter-evidence found anywhere in the
+    text; counter-evidence never cancels the strongest single signal."""
+    positive = [h for h in hits if h.weight > 0]
+    negative = sum({(h.rule_id, h.key): h.weight for h in hits if h.weight < 0}.values())
+    strongest = max((h.weight for h in positive), default=0.0)
+    if window <= 0:
+        best = sum({(h.rule_id, h.key): h.weight for h in positive}.values())
+    else:
+        best, left = 0.0, 0
+        inside: dict[tuple[str, object], int] = defaultdict(int)
+        weights: dict[tuple[str, object], float] = {}
+        for hit in positive:  # sorted by start
+            key = (hit.rule_id, hit.key)
+            inside[key] += 1
+            weights[key] = hit.weight
+            while positive[left].start < hit.end - window:
+                old = (positive[left].rule_id, positive[left].key)
+                inside[old] -= 1
+                if not inside[old]:
+                    del inside[old], weights[old]
+                left += 1
+            best = max(best, sum(weights.values()))
+    return max(best + negative, strongest)

@@ -1,0 +1,141 @@
+"""The one module that talks to google-re2: linear-time regexes and pattern sets, typed.
+
+RE2 matches in time linear in the input (no backtracking), so no pattern can hang the
+process on crafted text. Its memory is capped per compiled object (`max_mem`); a regex whose
+DFA runs out of memory falls back to a slower, still linear, engine, while an `RE2::Set`
+silently reports no match. `PatternSet` adds an always-matching canary pattern so that
+failure is detected and the caller can fall back to the single regexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
+
+# RE2's own default per compiled regex (8 MiB) is ample for single patterns; sets of many
+# patterns get the rules' `max_mem_bytes`.
+DEFAULT_MAX_MEM = 8 << 20
+# A user pattern compiling to more instructions than this is refused: big programs make
+# big, slow DFAs (RE2 stays linear, but the constant grows with the program).
+MAX_PROGRAM_SIZE = 20_000
+
+
+class RegexError(ValueError):
+    """A pattern RE2 refuses (syntax, size) or one that would match the empty string."""
+
+
+def _message(exc: Exception) -> str:
+    detail = exc.args[0] if exc.args else exc
+    return detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+
+
+def _options(max_mem: int, ignore_case: bool) -> object:
+    options = re2.Options()
+    options.max_mem = max_mem
+    options.log_errors = False
+    options.case_sensitive = not ignore_case
+    return options
+
+
+class Regex:
+    """One compiled RE2 pattern, matched on UTF-8 bytes (spans are byte offsets)."""
+
+    __slots__ = ("_groupindex", "_regex", "groups", "pattern")
+
+    def __init__(
+        self, pattern: str, *, max_mem: int = DEFAULT_MAX_MEM, ignore_case: bool = False
+    ) -> None:
+        try:
+            self._regex = re2.compile(pattern, _options(max_mem, ignore_case))
+        except re2.error as exc:
+            raise RegexError(f"invalid RE2 pattern: {_message(exc)}") from exc
+        self.pattern = pattern
+        self.groups: int = self._regex.groups
+        self._groupindex: dict[str, int] = dict(self._regex.groupindex)
+
+    @property
+    def program_size(self) -> int:
+        return int(self._regex.programsize)
+
+    def matches_empty(self) -> bool:
+        return self._regex.fullmatch(b"") is not None
+
+    def search(self, data: bytes) -> bool:
+        return self._regex.search(data) is not None
+
+    def spans(self, data: bytes, group: int = 0) -> Iterator[tuple[int, int]]:
+        """Byte spans of every non-overlapping match (of `group`, when it took part)."""
+        for match in self._regex.finditer(data):
+            start, end = match.span(group)
+            if start >= 0:
+                yield start, end
+
+    def group_spans(self, data: bytes, *groups: int) -> Iterator[tuple[tuple[int, int], ...]]:
+        """Byte spans of the given groups, per match ((-1, -1): the group took no part)."""
+        for match in self._regex.finditer(data):
+            yield tuple(match.span(group) for group in groups)
+
+    def text_spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """Character spans of every non-overlapping match in a str."""
+        # ASCII: byte and character offsets agree, so skip the wrapper's offset conversion.
+        data = text.encode("ascii") if text.isascii() else text
+        for match in self._regex.finditer(data):
+            yield match.span()
+
+    def named_spans_text(
+        self, text: str, names: Sequence[str]
+    ) -> Iterator[tuple[str, tuple[int, int]]]:
+        """(group name, character span) of the named group that took part, per match."""
+        index = [(name, self._groupindex[name]) for name in names]
+        for match in self._regex.finditer(text):
+            for name, group in index:
+                start, end = match.span(group)
+                if start >= 0:
+                    yield name, (start, end)
+                    break
+
+    def search_text(self, text: str) -> tuple[int, int] | None:
+        """Character span of the first match in a str."""
+        match = self._regex.search(text.encode("ascii") if text.isascii() else text)
+        return None if match is None else match.span()
+
+
+def checked(pattern: str, *, ignore_case: bool = False) -> Regex:
+    """Compile a user pattern, refusing what RE2 refuses, huge programs and empty matches."""
+    regex = Regex(pattern, ignore_case=ignore_case)
+    if regex.program_size > MAX_PROGRAM_SIZE:
+        raise RegexError(
+            f"pattern compiles to {regex.program_size} RE2 instructions "
+            f"(limit {MAX_PROGRAM_SIZE}); split it or use a term list"
+        )
+    if regex.matches_empty():
+        raise RegexError("pattern matches the empty string")
+    return regex
+
+
+class PatternSet:
+    """Many patterns in one pass: which of them match somewhere in the input."""
+
+    __slots__ = ("_canary", "_set", "size")
+
+    def __init__(self, patterns: Sequence[str], *, max_mem: int, ignore_case: bool) -> None:
+        self._set = re2.Set.SearchSet(_options(max_mem, ignore_case))
+        try:
+            for pattern in patterns:
+                self._set.Add(pattern)
+            self._canary = self._set.Add("")  # matches every input: its absence = overflow
+            self._set.Compile()
+        except re2.error as exc:
+            raise RegexError(
+                f"could not build a pattern set ({len(patterns)} patterns, max_mem {max_mem} "
+                f"bytes): {_message(exc)}"
+            ) from exc
+        self.size = len(patterns)
+
+    def match(self, data: bytes) -> list[int] | None:
+        """Indexes of the matching patterns; None when RE2 ran out of memory."""
+        found: list[int] | None = self._set.Match(data)
+        if not found or self._canary not in found:
+            return None
+        return [i for i in found if i != self._canary]
