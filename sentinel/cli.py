@@ -329,7 +329,7 @@ def run(
     try:
         sink = KafkaSink(settings)
         source = KafkaSource(settings)
-        health.set_check("kafka", True, "connected")
+        health.set_check("kafka", False, "waiting for partition assignment")
         health.set_check("sink", True, "")
         pipeline = build_pipeline(
             rules,
@@ -343,7 +343,9 @@ def run(
             throttle=throttle.send if throttle is not None else None,
         )
         alerting.start()
-        Runner(source, pipeline, sink, health, lag=source.lag).run(stop)
+        Runner(
+            source, pipeline, sink, health, lag=source.lag, assigned=lambda: source.assigned
+        ).run(stop)
         sink.close()
     except SentinelError as exc:
         log.error("stopped_on_error", error=type(exc).__name__)

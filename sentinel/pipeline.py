@@ -20,7 +20,7 @@ from sentinel.events.decode import EventDecoder, Invalid
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
 from sentinel.filters.chain import FilterChain, Verdict
-from sentinel.io.records import OutRecord, Record, Sink
+from sentinel.io.records import Headers, OutRecord, Record, Sink
 from sentinel.monitor import Monitor
 from sentinel.records import review_record, verdict_record
 from sentinel.telemetry.metrics import PrometheusRecorder
@@ -32,6 +32,9 @@ from sentinel.track.totals import RunTotals
 log = structlog.get_logger("sentinel.pipeline")
 # Which exchanges get a verdict record: every one, only those not plainly ok, or none.
 VerdictMode = Literal["all", "flagged", "off"]
+# Dead letters carry the raw bytes up to this size (the Kafka sink admits 16 MiB + headers);
+# a larger original is truncated, flagged, and still found at its source offset.
+DEAD_LETTER_MAX_BYTES = 16 * 1024 * 1024 - 64 * 1024
 LATENCY_WINDOW_SECONDS = 300.0  # in-process p50/p95/p99 gauge window
 _RECENT_LABELS = 100_000  # request_id -> labels kept for attributing feedback events
 
@@ -90,7 +93,6 @@ class Pipeline:
         self._batch_started_ns = 0  # wall time of the batch's first record (observers)
         self._batch_records = 0
         self.counts = EventCounts()
-        self._read_recorded = 0  # counts.read already added to the Prometheus counter
         self._evicted_recorded = 0
         self.totals = RunTotals()
         self.spend: dict[str, SpendTracker] = {}
@@ -101,6 +103,7 @@ class Pipeline:
     def process(self, record: Record) -> None:
         """Handle one raw record completely (its outputs are sent, not yet flushed)."""
         self.counts.read += 1
+        self.recorder.events_read.inc()
         if not self._batch_records:
             self._batch_started_ns = time.time_ns()
         self._batch_records += 1
@@ -156,8 +159,6 @@ class Pipeline:
             except Exception:  # telemetry never takes the consumer down
                 log.warning("observer_failed", observer=type(observer).__name__)
         self._batch_records = 0
-        recorder.events_read.inc(self.counts.read - self._read_recorded)
-        self._read_recorded = self.counts.read
         stats = self.correlator.stats
         recorder.evictions.inc(stats.evicted - self._evicted_recorded)
         self._evicted_recorded = stats.evicted
@@ -222,10 +223,14 @@ class Pipeline:
     def _dead_letter(self, record: Record, invalid: Invalid) -> None:
         self.counts.invalid[invalid.reason] += 1
         self.recorder.events_invalid.labels(invalid.reason).inc()
-        headers = (
+        headers: Headers = (
             ("sentinel.reason", invalid.reason.encode()),
             ("sentinel.detail", invalid.detail.encode()),
             ("sentinel.source", f"{record.topic}:{record.partition}:{record.offset}".encode()),
             ("sentinel.size_bytes", str(invalid.size_bytes).encode()),
         )
-        self.sink.send(OutRecord("dead_letter", record.value, record.key, headers))
+        value = record.value
+        if len(value) > DEAD_LETTER_MAX_BYTES:  # the original stays at sentinel.source
+            value = value[:DEAD_LETTER_MAX_BYTES]
+            headers += (("sentinel.truncated", b"true"),)
+        self.sink.send(OutRecord("dead_letter", value, record.key, headers))

@@ -32,6 +32,7 @@ class Runner:
         max_records: int = 1000,
         poll_timeout_seconds: float = 0.5,
         lag: Callable[[], dict[tuple[str, int], int]] | None = None,
+        assigned: Callable[[], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.source = source
@@ -41,6 +42,7 @@ class Runner:
         self.max_records = max_records
         self.poll_timeout_seconds = poll_timeout_seconds
         self._lag = lag
+        self._assigned = assigned  # readiness: the consumer holds partitions
         self._clock = clock
 
     def run(self, stop: threading.Event) -> None:
@@ -52,6 +54,13 @@ class Runner:
             while not stop.is_set():
                 batch = self.source.poll(self.max_records, self.poll_timeout_seconds)
                 self.health.beat()
+                if self._assigned is not None:
+                    held = self._assigned()
+                    self.health.set_check(
+                        "kafka",
+                        held,
+                        "partitions assigned" if held else "waiting for partition assignment",
+                    )
                 now = self._clock()
                 if not batch:
                     if self.source.exhausted:

@@ -19,7 +19,7 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from sentinel.errors import SinkError, SourceError
+from sentinel.errors import ConfigError, SinkError, SourceError
 from sentinel.io.records import OutRecord, Record
 
 log = structlog.get_logger("sentinel.kafka")
@@ -42,11 +42,20 @@ class KafkaSettings:
     # Passed through to both clients: security_protocol, sasl_*, ssl_*, ... (kafka-python names)
     client_options: dict[str, Any] = field(default_factory=dict)
 
-    def common(self) -> dict[str, Any]:
+    def for_client(self, defaults: dict[str, Any]) -> dict[str, Any]:
+        """Bootstrap and client id, plus the passed-through options this client knows
+        (consumer-only options such as `session_timeout_ms` go to the consumer only)."""
+        unknown = [
+            key
+            for key in self.client_options
+            if key not in KafkaConsumer.DEFAULT_CONFIG and key not in KafkaProducer.DEFAULT_CONFIG
+        ]
+        if unknown:
+            raise ConfigError(f"could not configure Kafka: unknown client option(s) {unknown}")
         return {
             "bootstrap_servers": self.bootstrap_servers.split(","),
             "client_id": self.client_id,
-            **self.client_options,
+            **{k: v for k, v in self.client_options.items() if k in defaults},
         }
 
 
@@ -73,7 +82,7 @@ class KafkaSource:
                 max_partition_fetch_bytes=settings.max_message_bytes,
                 fetch_max_bytes=max(MAX_FETCH_BYTES, settings.max_message_bytes),
                 receive_message_max_bytes=max(MAX_FETCH_BYTES, settings.max_message_bytes) + 1024,
-                **settings.common(),
+                **settings.for_client(KafkaConsumer.DEFAULT_CONFIG),
             )
             self._consumer.subscribe(list(settings.topics), listener=_CommitOnRevoke(self))
         except KafkaError as exc:
@@ -124,7 +133,8 @@ class KafkaSource:
         return lag
 
     def close(self) -> None:
-        self._consumer.close(autocommit=False)
+        # Bounded: a pending rebalance would otherwise hold the exit for request_timeout_ms.
+        self._consumer.close(autocommit=False, timeout_ms=2000)
 
 
 class KafkaSink:
@@ -142,8 +152,9 @@ class KafkaSink:
             self._producer = KafkaProducer(
                 acks="all",
                 linger_ms=5,
-                max_request_size=settings.max_message_bytes + 1024,
-                **settings.common(),
+                # Independent of --max-event-bytes: dead letters of oversized events must fit.
+                max_request_size=max(MAX_MESSAGE_BYTES, settings.max_message_bytes) + 1024,
+                **settings.for_client(KafkaProducer.DEFAULT_CONFIG),
             )
         except KafkaError as exc:
             raise SinkError(
@@ -153,11 +164,13 @@ class KafkaSink:
 
     def send(self, record: OutRecord) -> None:
         topic = self._topics[record.stream]
-        self._futures.append(
-            self._producer.send(
+        try:
+            future = self._producer.send(
                 topic, value=record.value, key=record.key, headers=list(record.headers)
             )
-        )
+        except KafkaError as exc:  # e.g. too large: refused before it is queued
+            raise SinkError(f"could not send to {topic}: {type(exc).__name__}") from exc
+        self._futures.append(future)
 
     def flush(self) -> None:
         if not self._futures:

@@ -1,0 +1,30 @@
+"""One span, one entity: a phone number inside a card, SSN, IBAN or IP address is not one.
+
+Presidio resolves overlaps within an entity type only, so a 16-digit card number or a
+dotted IP address is also reported as a PHONE_NUMBER (python-phonenumbers accepts many digit
+strings). The checksum- or structure-validated entity wins.
+"""
+
+from __future__ import annotations
+
+from presidio_analyzer import RecognizerResult
+
+YIELDS_TO: dict[str, frozenset[str]] = {
+    "PHONE_NUMBER": frozenset({"CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS"}),
+}
+
+
+def resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Drop results contained in a result of an entity they yield to."""
+    kept = []
+    for result in results:
+        stronger = YIELDS_TO.get(result.entity_type)
+        if stronger and any(
+            other.entity_type in stronger
+            and other.start <= result.start
+            and result.end <= other.end
+            for other in results
+        ):
+            continue
+        kept.append(result)
+    return kept
