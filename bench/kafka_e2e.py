@@ -31,10 +31,10 @@ from kafka.admin import NewTopic
 from prometheus_client import CollectorRegistry
 
 from bench.events import events
+from bench.rulesets import backbone
 from sentinel.health import Health
 from sentinel.io.kafka import KafkaSettings, KafkaSink, KafkaSource
 from sentinel.io.routing import NullSink
-from sentinel.rules.loader import load_rules
 from sentinel.runner import Runner
 from sentinel.wiring import PipelineSettings, build_pipeline
 
@@ -106,7 +106,7 @@ def _sentinel(bootstrap: str, topic: str, n: int, verdicts: bool) -> int:
         group_id=f"sentinel-{verdicts}-{time.time()}",
         verdict_topic=f"{topic}-verdicts",
     )
-    rules = load_rules(ROOT / "rules")
+    rules = backbone()  # decode, correlation, trackers, monitors; filters have their own bench
     sink = KafkaSink(settings) if verdicts else NullSink()
     pipeline = build_pipeline(
         rules, PipelineSettings(verdicts="all" if verdicts else "off"), CollectorRegistry(), sink

@@ -9,25 +9,27 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry
 
 from bench.events import events
+from bench.rulesets import backbone, monitored, shipped
 from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.events.decode import EventDecoder
 from sentinel.health import Health
 from sentinel.io.memory import MemorySource
 from sentinel.io.routing import NullSink
-from sentinel.rules.loader import load_rules
+from sentinel.pipeline import VerdictMode
+from sentinel.rules.loader import RuleSet
 from sentinel.runner import Runner
 from sentinel.track.account import Accountant
 from sentinel.track.cost import CostModel
 from sentinel.track.labels import bounders
 from sentinel.wiring import PipelineSettings, build_pipeline
 
-RULES = load_rules(Path(__file__).parents[1] / "rules")
+SHIPPED, MONITORED, BACKBONE = shipped(), monitored(), backbone()
+RULES = BACKBONE  # the stages below are the backbone; filters have their own benches
 
 
 def _decode(values: list[bytes]) -> None:
@@ -62,11 +64,10 @@ def _account(values: list[bytes]) -> None:
                 accountant.account(x)
 
 
-def _pipeline(values: list[bytes], verdicts: bool) -> None:
+def _pipeline(values: list[bytes], rules: RuleSet, verdicts: VerdictMode = "off") -> None:
     sink = NullSink()
-    pipeline = build_pipeline(
-        RULES, PipelineSettings(verdicts="all" if verdicts else "off"), CollectorRegistry(), sink
-    )
+    settings = PipelineSettings(verdicts=verdicts)
+    pipeline = build_pipeline(rules, settings, CollectorRegistry(), sink)
     Runner(MemorySource(values), pipeline, sink, Health()).run(threading.Event())
 
 
@@ -74,8 +75,10 @@ STAGES: dict[str, Any] = {
     "decode": _decode,
     "+ dedupe + correlate": _correlate,
     "+ account (labels, tokens, cost)": _account,
-    "+ trackers + Prometheus (full pipeline)": lambda v: _pipeline(v, False),
-    "+ verdict record per exchange": lambda v: _pipeline(v, True),
+    "+ trackers + Prometheus (backbone)": lambda v: _pipeline(v, BACKBONE),
+    "+ verdict record per exchange": lambda v: _pipeline(v, BACKBONE, "all"),
+    "+ SLO, spend and canary monitors": lambda v: _pipeline(v, MONITORED),
+    "+ default filter chain (pii, content, hallucination)": lambda v: _pipeline(v, SHIPPED),
 }
 
 

@@ -10,12 +10,14 @@ of recorded traffic fires what the live run fired (`sentinel.monitor` drives the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from sentinel.alerting.model import Alert
 from sentinel.filters.chain import Verdict
 from sentinel.slo.config import BurnWindow, Slo, SloRules
-from sentinel.slo.sli import SliSpec, classify
+from sentinel.slo.sli import CLASSIFIERS, SliSpec
 from sentinel.slo.windows import WindowSums
 from sentinel.track.account import Accounted
 
@@ -64,6 +66,17 @@ class _Compiled:
     windows: list[int]  # minutes
     series: dict[tuple[str, ...], SloSeries] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.classify = CLASSIFIERS[self.sli.kind]
+        indices = [i for _, i in self.by]
+        getter = itemgetter(*indices) if indices else None
+        if getter is None:
+            self.key: Callable[[tuple[str, ...]], tuple[str, ...]] = lambda labels: ()
+        elif len(indices) == 1:
+            self.key = lambda labels: (getter(labels),)
+        else:
+            self.key = getter
+
 
 class SloEngine:
     def __init__(self, rules: SloRules) -> None:
@@ -87,12 +100,12 @@ class SloEngine:
     def observe(self, item: Accounted, verdict: Verdict) -> None:
         labels = item.labels
         for slo in self._slos:
-            if any(labels[i] not in allowed for i, allowed in slo.match):
+            if slo.match and any(labels[i] not in allowed for i, allowed in slo.match):
                 continue
-            good = classify(item, verdict, slo.sli)
+            good = slo.classify(item, verdict, slo.sli)
             if good is None:
                 continue
-            key = tuple(labels[i] for _, i in slo.by)
+            key = slo.key(labels)
             series = slo.series.get(key)
             if series is None:
                 series = slo.series[key] = SloSeries(

@@ -47,6 +47,14 @@ def compile_pattern(regex: str) -> object:
     return re2.compile(PATTERN_FLAGS + regex, options)
 
 
+def _re2_message(exc: Exception) -> str:
+    """RE2's message as text, about the pattern as written (without the added flags)."""
+    message = exc.args[0] if exc.args else str(exc)
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return str(message).replace(PATTERN_FLAGS, "", 1)
+
+
 class CustomPattern(Strict):
     name: str = Field(min_length=1, max_length=100)
     regex: str = Field(min_length=1, description="RE2 syntax (linear time; no lookaround).")
@@ -77,7 +85,7 @@ class CustomRecognizer(Strict):
             except re2.error as exc:
                 raise ValueError(
                     f"custom recognizer `{self.name}`: patterns[{index}] (`{pattern.name}`) "
-                    f"is not a valid RE2 regex: {exc}"
+                    f"is not a valid RE2 regex: {_re2_message(exc)}"
                 ) from None
         return self
 

@@ -18,6 +18,9 @@ results contained in a same-entity result of equal or higher score. Here:
    Presidio's own context enhancer then scores the results.
 4. Presidio's threshold rule and `remove_duplicates` run over all results together.
 
+When `expired()` says the time budget is spent (asked before each recognizer and each
+context window), what was found so far is returned, the rest without its context boost.
+
 Known difference: python-phonenumbers gives up after 65,535 rejected candidates per text
 and region; on texts that large Presidio stops finding phone numbers, this path does not.
 """
@@ -118,6 +121,8 @@ class FastAnalyzer:
         for recognizer in wanted:
             if recognizer.id not in fired:
                 continue
+            if expired is not None and expired():
+                return self._finish(raw), False  # cut short: scores without context
             if self.engine.specs[recognizer.id].run is None:  # RE2: the whole text, linear
                 found = recognizer.analyze(text, entities, self._no_artifacts)
                 raw += [_tag(r, recognizer) for r in found]
@@ -125,9 +130,11 @@ class FastAnalyzer:
                 runs = self.gate.runs(recognizer.id, text)
                 raw += self._match(recognizer, text, runs, entities)
         scored: list[RecognizerResult] = []
-        for window in self._windows(text, raw):
+        windows = self._windows(text, raw)
+        for index, window in enumerate(windows):
             if expired is not None and expired():
-                return self._finish(scored), False
+                rest = [r for w in windows[index:] for r in w.results]  # without context
+                return self._finish(scored + rest), False
             scored += self._enhance(text, window)
         return self._finish(scored), True
 

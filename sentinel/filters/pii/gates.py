@@ -30,8 +30,6 @@ from typing import Any
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 import structlog
 
-log = structlog.get_logger("sentinel.pii")
-
 # Memory for the trigger set's DFA (RE2's default is 8 MiB; user patterns can be large). If
 # it still runs out, RE2 reports "no match" silently: an always-matching first pattern
 # exposes that, and each trigger is then searched on its own (a single-regex search falls
@@ -161,6 +159,7 @@ class Gate:
             return {self._owners[i] for i in matched if i}
         self.overflows += 1
         if self.overflows == 1:
+            log = structlog.get_logger("sentinel.pii")
             log.warning("pii_gate_overflow", fallback="per_trigger_search")
         return {k for k, found in self._triggers.items() if any(p.search(text) for p in found)}
 
