@@ -454,7 +454,8 @@ def test_dashboards_become_configmaps_for_the_grafana_sidecar(
 
     chart = tmp_path / "sentinel"
     shutil.copytree(CHART, chart)
-    (chart / "dashboards").mkdir(exist_ok=True)
+    shutil.rmtree(chart / "dashboards", ignore_errors=True)  # only the one written below
+    (chart / "dashboards").mkdir()
     dashboard = '{"title": "sentinel overview", "panels": []}\n'
     (chart / "dashboards" / "sentinel_overview.json").write_text(dashboard)
     [configmap] = [
