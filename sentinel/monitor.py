@@ -57,20 +57,29 @@ class Monitor:
     def _evaluate(self, tick: float) -> None:
         firing = self.slo.firing_at(tick)
         self.book.sync(firing, tick, names=(SLO_ALERT,))
-        trips = self.guard.trips_at(tick)
+        readings = self.guard.readings_at(tick)
+        trips = [r for r in readings if r.reason]
         self.book.sync([self.guard.alert(t) for t in trips], tick, names=(SPEND_ALERT,))
-        self._throttle(trips, tick)
+        self._throttle(trips, readings)
         if self.rollback is not None:
             self.rollback.evaluate(tick)  # canary vs baseline, per gated SLI
             self.rollback.on_slo_alerts(firing, tick)  # the canary's own SLO pages
 
-    def _throttle(self, trips: list[Trip], tick: float) -> None:
-        current = {(t.guard, tuple(sorted(t.labels.items()))): t for t in trips}
+    def _throttle(self, trips: list[Trip], readings: list[Trip]) -> None:
+        """Throttle on a new trip; release (with the current, lower rates) when it ends."""
+        current = {_series(t): t for t in trips}
         if self.throttle is not None:
             for key, trip in current.items():
                 if key not in self._tripped:
                     self.throttle(trip.payload("throttle"))
-            for key, trip in self._tripped.items():
-                if key not in current:
-                    self.throttle({**trip.payload("release"), "at": tick})
+            now = {_series(r): r for r in readings}
+            for key in self._tripped.keys() - current.keys():
+                reading = now.get(key)
+                if reading is not None:
+                    release = reading.payload("release")
+                    self.throttle({**release, "reason": "under every threshold"})
         self._tripped = current
+
+
+def _series(trip: Trip) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return trip.guard, tuple(sorted(trip.labels.items()))

@@ -69,6 +69,11 @@ class SpendGuard:
             sums.add(item.event_time, usd, tokens)
 
     def trips_at(self, tick: float) -> list[Trip]:
+        """The readings over a threshold at event time `tick`."""
+        return [r for r in self.readings_at(tick) if r.reason]
+
+    def readings_at(self, tick: float) -> list[Trip]:
+        """Every series' current rates; `reason` is empty when under every threshold."""
         trips = []
         for guard in self._guards:
             rule = guard.rule
@@ -79,20 +84,11 @@ class SpendGuard:
                 usd_per_hour = usd * 60 / rule.window_minutes
                 tokens_per_minute = tokens / rule.window_minutes
                 baseline = day_usd / 24
-                reason = _reason(rule, usd_per_hour, tokens_per_minute, baseline)
-                if reason:
-                    labels: dict[str, str] = dict(zip(rule.by, key, strict=True))
-                    trips.append(
-                        Trip(
-                            rule.name,
-                            labels,
-                            usd_per_hour,
-                            tokens_per_minute,
-                            baseline,
-                            reason,
-                            tick,
-                        )
-                    )
+                reason = _reason(rule, usd_per_hour, tokens_per_minute, baseline) or ""
+                labels: dict[str, str] = dict(zip(rule.by, key, strict=True))
+                trips.append(
+                    Trip(rule.name, labels, usd_per_hour, tokens_per_minute, baseline, reason, tick)
+                )
         return trips
 
     def alert(self, trip: Trip) -> Alert:
