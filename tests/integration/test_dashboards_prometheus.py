@@ -50,26 +50,12 @@ NO_DATA: dict[tuple[str, str], str] = {
     ("sentinel-self", "Alert deliveries per second by receiver and result"): (
         "rules/alerting.yaml configures no receiver, so no delivery series exist"
     ),
+    ("sentinel-safety", "PII leaks per second by service and model"): (
+        "every PII value in the sample's outputs is one the user typed: none is a leak"
+    ),
 }
-# Panels whose data comes from the guardrail filters, still being built: they may be empty
-# (reported as xfail) until the filters find things in the sample traffic. Remove an entry
-# once its filter has landed.
-_FILTERS = "pending: the guardrail filters do not report these findings on the sample yet"
-PENDING: dict[tuple[str, str], str] = {
-    ("sentinel-safety", title): _FILTERS
-    for title in (
-        "Escalations per second by service and model",
-        "Findings per second by category",
-        "Findings per second by severity",
-        "Findings per second by action",
-        "PII leaks per second by service and model",
-        "PII findings per second by entity and field",
-        "Injection findings per second: direct vs indirect",
-        "Injection findings per second by field",
-        "Hallucination signals per second by heuristic",
-        "Hallucination signals per answered exchange",
-    )
-}
+# Panels that may legitimately be empty (xfail when empty, pass when they have data).
+PENDING: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
