@@ -5,6 +5,7 @@
 #   kcat                          <- kcat
 #   java                          <- default-jre-headless (only if java is missing)
 #   mvn                           <- maven                (only if mvn is missing)
+#   chromium                      <- chromium             (renders the HTML report)
 # Idempotent: does nothing (no apt-get update either) when every tool is already there.
 # The Kafka broker itself is not a Debian package: scripts/kafka.sh fetch gets it with Maven.
 set -euo pipefail
@@ -17,10 +18,11 @@ declare -A PKG_OF=(
     [kcat]=kcat
     [java]=default-jre-headless
     [mvn]=maven
+    [chromium]=chromium
 )
 
 missing=()
-for tool in prometheus promtool prometheus-alertmanager amtool kcat java mvn; do
+for tool in prometheus promtool prometheus-alertmanager amtool kcat java mvn chromium; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("${PKG_OF[$tool]}")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
@@ -52,7 +54,7 @@ echo "install-system-deps: installing ${packages[*]}"
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${packages[@]}"
 
-for tool in prometheus promtool prometheus-alertmanager amtool kcat java mvn; do
+for tool in prometheus promtool prometheus-alertmanager amtool kcat java mvn chromium; do
     command -v "$tool" >/dev/null 2>&1 || { echo "install-system-deps: $tool still missing" >&2; exit 1; }
 done
 echo "install-system-deps: done"

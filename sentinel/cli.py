@@ -24,6 +24,7 @@ from sentinel.alerting.build import build_alerting
 from sentinel.errors import ConfigError, RulesError, SentinelError, SinkError, SourceError
 from sentinel.events.model import json_schema
 from sentinel.health import Health
+from sentinel.html_report import render_html
 from sentinel.io.files import FileSource, JsonlSink
 from sentinel.io.records import Sink
 from sentinel.io.routing import RoutingSink
@@ -166,6 +167,12 @@ def main() -> None:
     default=None,
     help="FILE holds OTLP/JSON trace lines (the Collector's file exporter) instead of v1 events.",
 )
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False),
+    help="Also write a self-contained HTML report with charts to this file.",
+)
 @pipeline_options
 def replay(
     file: str | None,
@@ -174,6 +181,7 @@ def replay(
     verdicts: str | None,
     review: str | None,
     otlp_encoding: str | None,
+    html_path: str | None,
     **options: Any,
 ) -> None:
     """Run the pipeline over a JSONL file (gzip ok, `-` for stdin) and print a summary.
@@ -224,6 +232,12 @@ def replay(
     except (SourceError, SinkError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_IO)
+    if html_path:
+        try:
+            Path(html_path).write_text(render_html(pipeline), encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"error: could not write {html_path}: {exc}", err=True)
+            sys.exit(EXIT_IO)
     report = build_report(pipeline)
     if report_format == "json":
         click.echo(json.dumps(report, indent=2))

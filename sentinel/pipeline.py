@@ -27,6 +27,7 @@ from sentinel.telemetry.metrics import PrometheusRecorder
 from sentinel.track.account import OUTCOME_OK, Accountant, Accounted, LabelValues
 from sentinel.track.quantiles import WindowedSketch, summarize
 from sentinel.track.spend import SpendTracker
+from sentinel.track.timeline import Timeline
 from sentinel.track.totals import RunTotals
 
 log = structlog.get_logger("sentinel.pipeline")
@@ -95,6 +96,7 @@ class Pipeline:
         self.counts = EventCounts()
         self._evicted_recorded = 0
         self.totals = RunTotals()
+        self.timeline = Timeline()
         self.spend: dict[str, SpendTracker] = {}
         self.latency_windows: dict[str, WindowedSketch] = {}
         self._recent: dict[str, LabelValues] = {}
@@ -192,6 +194,7 @@ class Pipeline:
             del recent[next(iter(recent))]
         verdict = self.chain.run(exchange)
         self.totals.add_verdict(verdict)
+        self.timeline.add(item, verdict)
         self.recorder.record_verdict(verdict, labels)
         if self.monitor is not None:
             self.monitor.observe(item, verdict)
