@@ -1,0 +1,122 @@
+"""The global view: every partition's latest state, folded into one.
+
+`apply_*` takes a partition's bucket (its absolute sums) or its meta, as read from the
+state topic or produced locally, and hands the DIFFERENCE from what that partition said
+before to `DeltaSink` (the monitors' additive inputs). Re-applying the same record is a
+no-op, so the fold is idempotent; the monitors' sums are always the sum over partitions.
+
+Evaluation is gated by `complete_until()`: the event time below which every partition
+that ever reported is final (the smallest low watermark, idle partitions left out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sentinel.state.cells import Cell, CellKey
+from sentinel.state.codec import META, Meta, decode_key, decode_value
+from sentinel.state.partition import PartitionId
+
+# (family, index, labels, bucket, delta of first sum, delta of second sum)
+DeltaSink = Callable[[str, int, tuple[str, ...], int, float, float], None]
+
+
+class GlobalView:
+    def __init__(self, sink: DeltaSink) -> None:
+        self._sink = sink
+        self._cells: dict[PartitionId, dict[int, dict[CellKey, Cell]]] = {}
+        self._meta: dict[PartitionId, Meta] = {}
+        self.records = 0  # records folded, for metrics and tests
+        self.rejected = 0  # foreign or malformed records, skipped
+
+    def apply_record(self, key: bytes | None, value: bytes | None) -> PartitionId | None:
+        """Fold one state-topic record; returns its partition (None if not understood)."""
+        try:
+            if key is None:
+                raise ValueError("no key")
+            topic, partition, bucket = decode_key(key)
+            decoded = None if value is None else decode_value(bucket, value)
+        except (ValueError, UnicodeDecodeError):
+            self.rejected += 1
+            return None
+        pid = (topic, partition)
+        if bucket == META:
+            if isinstance(decoded, Meta):
+                self.apply_meta(pid, decoded)
+        elif not isinstance(decoded, Meta):
+            self.apply_bucket(pid, bucket, decoded)
+        return pid
+
+    def apply_bucket(
+        self, pid: PartitionId, bucket: int, cells: dict[CellKey, Cell] | None
+    ) -> None:
+        """The partition's bucket is now `cells` (None: deleted)."""
+        self.records += 1
+        buckets = self._cells.setdefault(pid, {})
+        old = buckets.pop(bucket, None) or {}
+        new = {key: list(cell) for key, cell in (cells or {}).items()}
+        if new:
+            buckets[bucket] = new
+        sink = self._sink
+        for key, cell in new.items():
+            before = old.get(key)
+            d0, d1 = (
+                (cell[0], cell[1])
+                if before is None
+                else (
+                    cell[0] - before[0],
+                    cell[1] - before[1],
+                )
+            )
+            if d0 or d1:
+                sink(key[0], key[1], key[2], bucket, d0, d1)
+        for key, before in old.items():
+            if key not in new and (before[0] or before[1]):
+                sink(key[0], key[1], key[2], bucket, -before[0], -before[1])
+
+    def apply_meta(self, pid: PartitionId, meta: Meta | None) -> None:
+        self.records += 1
+        if meta is None:
+            self._meta.pop(pid, None)
+        else:
+            self._meta[pid] = meta
+
+    # -- readers --------------------------------------------------------------------------
+
+    def meta(self, pid: PartitionId) -> Meta | None:
+        return self._meta.get(pid)
+
+    def buckets(self, pid: PartitionId) -> dict[int, dict[CellKey, Cell]]:
+        """A copy of one partition's buckets (to restore it on a new owner)."""
+        return {
+            b: {k: list(c) for k, c in cells.items()}
+            for b, cells in self._cells.get(pid, {}).items()
+        }
+
+    def partitions(self) -> list[PartitionId]:
+        return sorted(self._meta)
+
+    def complete_until(self) -> float | None:
+        """Event time before which every reporting partition is final; None before any."""
+        if not self._meta:
+            return None
+        busy = [m.low_watermark for m in self._meta.values() if not m.idle]
+        if busy:
+            return min(busy)
+        return max(m.watermark for m in self._meta.values())
+
+    def earliest_bucket(self) -> int | None:
+        firsts = [min(buckets) for buckets in self._cells.values() if buckets]
+        return min(firsts) if firsts else None
+
+    def totals(self, family: str) -> dict[tuple[int, tuple[str, ...]], Cell]:
+        """Sums over every partition and bucket of one family (tests and reports)."""
+        out: dict[tuple[int, tuple[str, ...]], Cell] = {}
+        for buckets in self._cells.values():
+            for cells in buckets.values():
+                for (fam, index, labels), cell in cells.items():
+                    if fam == family:
+                        acc = out.setdefault((index, labels), [0.0, 0.0])
+                        acc[0] += cell[0]
+                        acc[1] += cell[1]
+        return out

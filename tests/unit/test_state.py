@@ -1,0 +1,153 @@
+"""Partition state, the state-topic codec and the global view fold."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sentinel.state import (
+    META,
+    GlobalView,
+    Meta,
+    PartitionState,
+    decode_key,
+    decode_value,
+    encode_key,
+    encode_value,
+)
+
+Delta = tuple[str, int, tuple[str, ...], int, float, float]
+
+
+def _view() -> tuple[GlobalView, list[Delta]]:
+    deltas: list[Delta] = []
+    return GlobalView(lambda *d: deltas.append(d)), deltas
+
+
+def _publish(state: PartitionState, view: GlobalView) -> None:
+    """What the runner does once per batch, through the codec as the state topic would."""
+    buckets, meta = state.changes()
+    for bucket, cells in buckets.items():
+        view.apply_record(encode_key(*state.pid, bucket), encode_value(cells))
+    if meta is not None:
+        view.apply_record(encode_key(*state.pid, META), encode_value(meta))
+
+
+def test_keys_and_values_round_trip() -> None:
+    """A bucket's cells and a partition's meta survive encoding unchanged."""
+    key = encode_key("llm-events", 4, 29_000_000)
+    assert decode_key(key) == ("llm-events", 4, 29_000_000)
+    assert decode_key(encode_key("t", 0, META)) == ("t", 0, META)
+    cells = {("slo", 1, ("svc", "canary")): [2.0, 10.0], ("canary", 0, ()): [3.0, 3.0]}
+    assert decode_value(7, encode_value(cells)) == cells
+    meta = Meta(42, 100.5, -math.inf, [3, 7], idle=True)
+    assert decode_value(META, encode_value(meta)) == meta
+
+
+def test_fold_hands_the_monitors_only_differences() -> None:
+    """Re-applying a partition's bucket adds nothing; an update adds only what changed."""
+    view, deltas = _view()
+    state = PartitionState(("t", 0))
+    state.add(("slo", 0, ("a",)), 60.0, 1.0, 4.0)
+    _publish(state, view)
+    assert deltas == [("slo", 0, ("a",), 1, 1.0, 4.0)]
+    view.apply_record(encode_key("t", 0, 1), encode_value(state.buckets[1]))  # redelivered
+    assert len(deltas) == 1
+    state.add(("slo", 0, ("a",)), 61.0, 0.0, 1.0)
+    _publish(state, view)
+    assert deltas[-1] == ("slo", 0, ("a",), 1, 0.0, 1.0)
+
+
+def test_tombstone_subtracts_what_the_bucket_held() -> None:
+    """A deleted bucket takes its sums back out of the global view."""
+    view, deltas = _view()
+    view.apply_bucket(("t", 1), 5, {("spend", 0, ("svc",)): [0.5, 100.0]})
+    view.apply_record(encode_key("t", 1, 5), None)
+    assert deltas[-1] == ("spend", 0, ("svc",), 5, -0.5, -100.0)
+    assert view.totals("spend") == {}
+
+
+def test_global_totals_are_the_sum_over_partitions() -> None:
+    """Three partitions counted by different owners fold into one set of sums."""
+    view, _ = _view()
+    for partition, (bad, total) in enumerate([(1, 10), (0, 7), (4, 9)]):
+        state = PartitionState(("t", partition))
+        state.add(("gate", 2, ("canary",)), 120.0, float(bad), float(total))
+        state.seen(partition * 100, 120.0)
+        _publish(state, view)
+    assert view.totals("gate") == {(2, ("canary",)): [5.0, 26.0]}
+    assert view.partitions() == [("t", 0), ("t", 1), ("t", 2)]
+
+
+def test_commit_offset_stays_at_the_oldest_waiting_event() -> None:
+    """Offsets are committed no further than a request still waiting for its response."""
+    state = PartitionState(("t", 0))
+    for offset in range(10):
+        state.seen(offset, 1000.0 + offset)
+    state.hold("req-3", 3, 1003.0)
+    state.hold("req-6", 6, 1006.0)
+    assert state.covered == 10
+    assert state.commit_offset() == 3
+    assert state.low_watermark() == 1003.0
+    state.release("req-3")
+    assert state.commit_offset() == 6
+    state.release("req-6")
+    assert state.commit_offset() == 10
+    assert state.low_watermark() == 1009.0
+
+
+def test_meta_tells_a_new_owner_what_to_re_read() -> None:
+    """The meta carries covered and the waiting offsets; a new owner restores them."""
+    state = PartitionState(("t", 2))
+    state.seen(0, 50.0)
+    state.seen(1, 51.0)
+    state.hold("r", 0, 50.0)
+    _, meta = state.changes()
+    assert meta is not None and meta.held == [0] and meta.covered == 2
+    restored = PartitionState(("t", 2), meta)
+    assert restored.covered == 2 and restored.restore == frozenset({0})
+    assert restored.watermark == 51.0
+
+
+def test_changes_are_reported_once() -> None:
+    """A batch publishes the buckets it touched and then nothing until the next change."""
+    state = PartitionState(("t", 0))
+    state.add(("slo", 0, ()), 0.0, 0.0, 1.0)
+    state.add(("slo", 0, ()), 130.0, 1.0, 1.0)
+    state.seen(0, 130.0)
+    buckets, meta = state.changes()
+    assert sorted(buckets) == [0, 2] and meta is not None
+    assert state.changes() == ({}, None)
+
+
+def test_complete_until_waits_for_the_slowest_busy_partition() -> None:
+    """Evaluation waits for the partition furthest behind; idle partitions do not hold it."""
+    view, _ = _view()
+    assert view.complete_until() is None
+    view.apply_meta(("t", 0), Meta(10, 500.0, 480.0, []))
+    view.apply_meta(("t", 1), Meta(10, 400.0, 300.0, [4]))
+    assert view.complete_until() == 300.0
+    view.apply_meta(("t", 1), Meta(10, 400.0, 300.0, [4], idle=True))
+    assert view.complete_until() == 480.0
+
+
+@pytest.mark.parametrize(
+    "key",
+    [None, b"no separators", b"t\x1fnot-a-number\x1f3"],
+    ids=["no key", "foreign key", "bad partition"],
+)
+def test_foreign_records_are_skipped_not_raised(key: bytes | None) -> None:
+    """A record the view does not understand is counted and skipped."""
+    view, deltas = _view()
+    assert view.apply_record(key, b"\x90") is None
+    assert view.rejected == 1 and deltas == []
+
+
+def test_expired_buckets_are_returned_for_tombstones() -> None:
+    """Buckets older than every window leave the partition state."""
+    state = PartitionState(("t", 0))
+    state.add(("slo", 0, ()), 0.0, 0.0, 1.0)
+    state.add(("slo", 0, ()), 600.0, 0.0, 1.0)
+    assert state.expire(5) == [0]
+    assert list(state.buckets) == [10]
