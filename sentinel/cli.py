@@ -22,6 +22,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from sentinel import __version__
 from sentinel.alerting.build import build_alerting
 from sentinel.errors import ConfigError, RulesError, SentinelError, SinkError, SourceError
+from sentinel.events.decode import DEFAULT_MAX_DEPTH
 from sentinel.events.model import json_schema
 from sentinel.health import Health
 from sentinel.html_report import render_html
@@ -79,6 +80,7 @@ def _settings(options: dict[str, Any], verdicts: VerdictMode) -> PipelineSetting
         ttl_seconds=options["ttl_seconds"],
         max_pending=options["max_pending"],
         verdicts=verdicts,
+        max_nesting_depth=options["max_nesting_depth"],
     )
 
 
@@ -113,6 +115,13 @@ def pipeline_options(command: Any) -> Any:
                 show_default=True,
                 type=click.IntRange(min=1),
                 help="Larger events are dead letters.",
+            ),
+            click.option(
+                "--max-nesting-depth",
+                default=DEFAULT_MAX_DEPTH,
+                show_default=True,
+                type=click.IntRange(min=8, max=512),
+                help="Events whose JSON nests deeper are dead letters (too_deep).",
             ),
             click.option(
                 "--log-level",

@@ -45,6 +45,10 @@ class Monitor:
         if self.rollback is not None:
             self.rollback.observe(item, verdict)
 
+    def publish(self) -> None:
+        """Consume loop, once per batch: refresh the snapshot that scrapes read."""
+        self.slo.publish()
+
     def advance(self, watermark: float) -> None:
         """Evaluate every tick that the watermark has passed."""
         if self._next_tick is None:

@@ -58,6 +58,7 @@ class PipelineObserver(Protocol):
 @dataclass
 class EventCounts:
     read: int = 0
+    valid: int = 0  # decoded events past the dedupe window (feedback included)
     duplicates: int = 0
     feedback: int = 0
     invalid: Counter[str] = field(default_factory=Counter)
@@ -110,7 +111,11 @@ class Pipeline:
             self._batch_started_ns = time.time_ns()
         self._batch_records += 1
         decoder = self.topic_decoders.get(record.topic, self.decoder)
-        decoded = decoder.decode(record.value)
+        try:
+            decoded = decoder.decode(record.value)
+        except Exception as exc:  # decoders never raise; if one does, it is a dead letter
+            reason = "too_deep" if isinstance(exc, RecursionError) else "decode_failed"
+            decoded = Invalid(reason, f"decoder raised {type(exc).__name__}", len(record.value))
         if isinstance(decoded, Invalid):
             self._dead_letter(record, decoded)
         elif isinstance(decoded, Event):
@@ -124,6 +129,7 @@ class Pipeline:
             self.counts.duplicates += 1
             self.recorder.events_duplicate.inc()
             return
+        self.counts.valid += 1
         if event.type == "feedback":
             self._feedback(event)
             return
@@ -172,6 +178,8 @@ class Pipeline:
         for model, window in self.latency_windows.items():
             s = summarize(window.window(LATENCY_WINDOW_SECONDS))
             recorder.record_latency_window(model, (s.p50, s.p95, s.p99))
+        if self.monitor is not None:
+            self.monitor.publish()  # scrapes read this snapshot, never live state
 
     def _complete(self, exchange: Exchange) -> None:
         item = self.accountant.account(exchange)

@@ -13,7 +13,7 @@ from sentinel import __version__
 from sentinel.alerting.book import AlertBook
 from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.envrefs import expand_env_values
-from sentinel.events.decode import EventDecoder
+from sentinel.events.decode import DEFAULT_MAX_DEPTH, EventDecoder
 from sentinel.filters.registry import build_chain
 from sentinel.guard.spend import SpendGuard
 from sentinel.health import Health
@@ -49,6 +49,8 @@ class PipelineSettings:
     # Event ids remembered for deduplication (covers a redelivered batch many times over).
     dedupe_window: int = 200_000
     verdicts: VerdictMode = "all"
+    # Deeper JSON is a `too_deep` dead letter (real events nest under 10 levels).
+    max_nesting_depth: int = DEFAULT_MAX_DEPTH
 
 
 def build_pipeline(
@@ -72,10 +74,14 @@ def build_pipeline(
         registry.register(OtlpCollector(stats))
         for topic, encoding in otlp_topics.items():
             decoders[topic] = OtlpDecoder(
-                encoding, rules.otel.ingest, settings.max_event_bytes, stats
+                encoding,
+                rules.otel.ingest,
+                settings.max_event_bytes,
+                stats,
+                max_depth=settings.max_nesting_depth,
             )
     return Pipeline(
-        decoder=EventDecoder(settings.max_event_bytes),
+        decoder=EventDecoder(settings.max_event_bytes, settings.max_nesting_depth),
         dedupe=DedupeWindow(settings.dedupe_window),
         correlator=Correlator(settings.ttl_seconds, settings.max_pending),
         accountant=Accountant(CostModel(rules.pricing), bounders(rules.labels)),

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sentinel.events.decode import Invalid
+from sentinel.events.decode import DEFAULT_MAX_DEPTH, Invalid, too_deep
 from sentinel.events.model import Event
 from sentinel.otel.config import Ingest
 from sentinel.otel.mapping import CONTENT_ABSENT, SpanMapper, is_genai
@@ -53,6 +53,7 @@ class OtlpDecoder:
         ingest: Ingest,
         max_message_bytes: int,
         stats: OtlpStats | None = None,
+        max_depth: int = DEFAULT_MAX_DEPTH,
     ) -> None:
         if encoding not in ENCODINGS:
             raise ValueError(f"unknown OTLP encoding `{encoding}` (known: {', '.join(ENCODINGS)})")
@@ -60,6 +61,7 @@ class OtlpDecoder:
             raise ValueError("max_message_bytes must be positive")
         self.encoding = encoding
         self.max_message_bytes = max_message_bytes
+        self.max_depth = max_depth
         self.mapper = SpanMapper(ingest)
         self.stats = stats if stats is not None else OtlpStats()
 
@@ -73,8 +75,12 @@ class OtlpDecoder:
             spans = list(self._spans(raw))
         except OtlpError as exc:
             return Invalid(REASON, str(exc), size)
+        except RecursionError:
+            return Invalid("too_deep", "attribute values nested past the recursion limit", size)
+        except Exception as exc:  # a decoder bug must not stop the stream
+            return Invalid("decode_failed", f"OTLP decoder raised {type(exc).__name__}", size)
         events: list[Event] = []
-        malformed = 0
+        malformed = deep = 0
         mapper, counts = self.mapper, stats.spans
         for span, resource in spans:
             operation = mapper.operation(span.attributes)
@@ -86,14 +92,21 @@ class OtlpDecoder:
             except Exception:  # MalformedSpan, or an attribute shape nobody foresaw:
                 malformed += 1  # counted, and never a reason to stop the stream
                 continue
+            if too_deep(event, self.max_depth):  # tool schemas or arguments from attributes
+                deep += 1
+                continue
             content = event.metadata.get("otel.content")
             if content is not None:
                 stats.without_content["absent" if content == CONTENT_ABSENT else "malformed"] += 1
             events.append(event)
         counts["exchange"] += len(events)
-        counts["malformed"] += malformed
-        if malformed and not events:
-            return Invalid(REASON, f"{malformed} GenAI span(s), none usable", size)
+        counts["malformed"] += malformed + deep
+        if deep and not events and not malformed:
+            return Invalid(
+                "too_deep", f"{deep} GenAI span(s) nested deeper than {self.max_depth}", size
+            )
+        if (malformed or deep) and not events:
+            return Invalid(REASON, f"{malformed + deep} GenAI span(s), none usable", size)
         return events
 
     def _spans(self, raw: bytes) -> Iterator[tuple[SpanView, Attributes]]:

@@ -79,9 +79,21 @@ class _Compiled:
 
 
 class SloEngine:
+    """Written by the consume loop only. HTTP threads read `snapshot()`: an immutable tuple
+    that `publish()` (consume loop, once per batch) replaces with one reference swap."""
+
     def __init__(self, rules: SloRules) -> None:
         self.rules = rules
         self._slos = [self._compile(s) for s in rules.slos]
+        self._published: tuple[SloStatus, ...] = ()
+
+    def publish(self) -> None:
+        """Consume loop: make the current statuses what scrapes see."""
+        self._published = tuple(self.statuses())
+
+    def snapshot(self) -> tuple[SloStatus, ...]:
+        """Any thread: the statuses as of the last `publish()`."""
+        return self._published
 
     @staticmethod
     def _compile(spec: Slo) -> _Compiled:
@@ -164,6 +176,7 @@ class SloEngine:
         )
 
     def statuses(self) -> list[SloStatus]:
+        """Consume loop only (reading applies pending bucket additions)."""
         out = []
         for slo in self._slos:
             spec = slo.spec

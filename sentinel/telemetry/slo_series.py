@@ -1,7 +1,8 @@
 """Exposes the SLO engine's state when scraped: SLI events, burn rates, budget left.
 
 `sentinel_slo_events_total` is what the generated Prometheus rules aggregate across
-replicas; the gauges are this replica's in-process view.
+replicas; the gauges are this replica's in-process view. A scrape reads the engine's
+published snapshot, never the windows the consume loop is writing.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class SloSeries(Collector):
             n.SLO_BUDGET_REMAINING, "Share of the period's error budget left.", labels=_LABELS
         )
         seen: set[str] = set()
-        for status in self._engine.statuses():
+        for status in self._engine.snapshot():
             values = [status.slo, *(status.labels.get(k, "") for k in n.EXCHANGE_LABELS)]
             events.add_metric([*values, "good"], status.good)
             events.add_metric([*values, "bad"], status.bad)

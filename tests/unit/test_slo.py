@@ -207,3 +207,24 @@ def test_window_sums_equal_a_brute_force_count() -> None:
             for w in (5, 60, 360):
                 inside = [b for e, b in events if now - w < int(e // 60) <= now]
                 assert sums.counts(w) == (sum(inside), float(len(inside)))
+
+
+def test_a_scrape_reads_the_published_snapshot_and_never_touches_live_windows() -> None:
+    """SloSeries shows the state as of the last publish and leaves pending additions alone
+    (the scrape thread once applied them while the consume loop wrote: dict changed size)."""
+    from sentinel.telemetry.slo_series import SloSeries
+
+    engine = SloEngine(slo_rules())
+    registry = CollectorRegistry()
+    registry.register(SloSeries(engine))
+    engine.observe(accounted(T0), ALLOW)
+    engine.firing_at(T0 + 60)  # windows advance: later additions to held buckets wait
+    engine.observe(accounted(T0 + 1, error=True), ALLOW)
+    series = next(iter(engine._slos[0].series.values()))
+    assert series.fine._pending  # an addition the windows have not applied yet
+    labels = {"slo": "errors", "service": "", "endpoint": "", "feature": "", "model": ""}
+    labels |= {"variant": "", "result": "bad"}
+    assert registry.get_sample_value("sentinel_slo_events_total", labels) is None
+    assert series.fine._pending  # the scrape did not apply it
+    engine.publish()
+    assert registry.get_sample_value("sentinel_slo_events_total", labels) == 1.0
