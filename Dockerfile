@@ -38,16 +38,15 @@ RUN groupadd --system --gid 10001 sentinel \
     && useradd --system --uid 10001 --gid 10001 --no-create-home \
        --home-dir /nonexistent --shell /usr/sbin/nologin sentinel
 COPY --from=builder /opt/sentinel /opt/sentinel
-# Default rules; the Helm chart mounts its ConfigMap over this folder.
-COPY rules/ /etc/sentinel/rules/
 # HOME and caches under /tmp: the only writable path with a read-only root filesystem.
 ENV PATH=/opt/sentinel/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HOME=/tmp \
     TMPDIR=/tmp
-# `sentinel validate` and `sentinel run` find ./rules (= /etc/sentinel/rules) by default
-WORKDIR /etc/sentinel
+# The default rules ship inside the package (used when --rules is not given); the Helm chart
+# mounts its ConfigMap on /etc/sentinel/rules and passes --rules=/etc/sentinel/rules.
+WORKDIR /tmp
 USER 10001:10001
 EXPOSE 9464
 ENTRYPOINT ["sentinel"]

@@ -69,7 +69,7 @@ def make_text(rng: random.Random, chars: int, finding_rate: float = 0.05) -> str
 
 
 def _content_filter(cache: bool = True) -> ContentFilter:
-    path = REPO / "rules" / "content.yaml"
+    path = REPO / "sentinel" / "rules" / "defaults" / "content.yaml"
     if path.exists():
         import yaml
 

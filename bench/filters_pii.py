@@ -109,7 +109,7 @@ def _key(results: list[Any]) -> list[tuple[str, int, int, float]]:
 
 
 def run(n: int, rounds: int, shared: Path, regions: list[str] | None) -> dict[str, Any]:
-    document = yaml.safe_load((REPO / "rules" / "pii.yaml").read_text(encoding="utf-8"))
+    document = yaml.safe_load((REPO / "sentinel/rules/defaults/pii.yaml").read_text("utf-8"))
     if regions:
         document["phone_regions"] = regions
     rules = PiiRules.model_validate(document)

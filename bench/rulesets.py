@@ -17,7 +17,7 @@ ROOT = Path(__file__).parents[1]
 
 
 def shipped() -> RuleSet:
-    return load_rules(ROOT / "rules")
+    return load_rules(ROOT / "sentinel" / "rules" / "defaults")
 
 
 def monitored() -> RuleSet:

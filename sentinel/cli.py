@@ -33,7 +33,7 @@ from sentinel.otel import ENCODINGS
 from sentinel.pipeline import VerdictMode
 from sentinel.report import build_report, print_table
 from sentinel.rollback.build import build_rollback
-from sentinel.rules.loader import RuleSet, load_rules, rules_json_schema
+from sentinel.rules.loader import RuleSet, load_rules, rules_json_schema, write_default_rules
 from sentinel.runner import Runner
 from sentinel.slo.promrules import prometheus_rule_manifest, rule_groups, to_yaml
 from sentinel.telemetry.http import start_http_server
@@ -66,12 +66,27 @@ def bundled_sample() -> str:
     return str(resources.files("sentinel") / "data" / "sample-traffic.jsonl.gz")
 
 
-def _load_rules(directory: str) -> RuleSet:
+def _load_rules(directory: str | None) -> RuleSet:
     try:
-        return load_rules(Path(directory))
+        rules = load_rules(None if directory is None else Path(directory))
     except RulesError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_RULES)
+    if directory is not None and len(rules.defaults) == len(rules.sources):
+        log.warning("rules_directory_empty", directory=directory, using="packaged defaults")
+    for kind in rules.defaults:
+        log.warning("rules_kind_default", kind=kind, directory=directory, using=rules.sources[kind])
+    return rules
+
+
+def rules_warnings(rules: RuleSet) -> list[str]:
+    """What a report should say about where the rules came from."""
+    if not rules.defaults:
+        return []
+    return [
+        f"{rules.directory} has no `{kind}` rules: the packaged defaults were used"
+        for kind in rules.defaults
+    ]
 
 
 def _settings(options: dict[str, Any], verdicts: VerdictMode) -> PipelineSettings:
@@ -90,10 +105,10 @@ def pipeline_options(command: Any) -> Any:
             click.option(
                 "--rules",
                 "rules_dir",
-                default="rules",
-                show_default=True,
+                default=None,
                 type=click.Path(file_okay=False),
-                help="Rules directory.",
+                help="Rules directory (default: the rules packaged with sentinel). A kind "
+                "the directory lacks takes its packaged default, with a warning.",
             ),
             click.option(
                 "--ttl-seconds",
@@ -248,11 +263,15 @@ def replay(
             click.echo(f"error: could not write {html_path}: {exc}", err=True)
             sys.exit(EXIT_IO)
     report = build_report(pipeline)
+    report["warnings"] = rules_warnings(rules)
     if report_format == "json":
         click.echo(json.dumps(report, indent=2))
     else:
         # Pipes and CI logs get a width that fits the table; terminals keep their own.
-        print_table(report, Console(width=None if sys.stdout.isatty() else 150))
+        console = Console(width=None if sys.stdout.isatty() else 150)
+        print_table(report, console)
+        for warning in report["warnings"]:
+            console.print(f"[yellow]warning[/] {warning}", highlight=False)
 
 
 @main.command()
@@ -385,13 +404,36 @@ def run(
 
 
 @main.command()
-@click.argument("rules_dir", type=click.Path(file_okay=False), default="rules")
-def validate(rules_dir: str) -> None:
-    """Check every rules file in RULES_DIR; exit 3 with file and field path on error."""
+@click.argument("rules_dir", type=click.Path(file_okay=False), required=False)
+def validate(rules_dir: str | None) -> None:
+    """Check every rules file in RULES_DIR (default: the packaged rules); exit 3 with file
+    and field path on error."""
     rules = _load_rules(rules_dir)
     for kind, source in sorted(rules.sources.items()):
-        click.echo(f"ok  {kind:<10} {source}")
-    click.echo(f"{len(rules.sources)} rules file(s) valid")
+        state = "default" if kind in rules.defaults else "ok"
+        click.echo(f"{state:<8}{kind:<14}{source}")
+    given = len(rules.sources) - len(rules.defaults)
+    click.echo(f"{given} rules file(s) valid, {len(rules.defaults)} kind(s) from packaged defaults")
+
+
+@main.group("rules")
+def rules_group() -> None:
+    """Work with rules directories."""
+
+
+@rules_group.command("init")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
+def rules_init(directory: str, force: bool) -> None:
+    """Write an editable copy of the packaged default rules into DIRECTORY."""
+    try:
+        written = write_default_rules(Path(directory), overwrite=force)
+    except RulesError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_RULES)
+    for path in written:
+        click.echo(str(path))
+    click.echo(f"{len(written)} rules file(s) written; use them with --rules {directory}")
 
 
 @main.command()
@@ -409,7 +451,11 @@ def schema(kind: str, out: str | None) -> None:
 
 @main.command("slo-rules")
 @click.option(
-    "--rules", "rules_dir", default="rules", show_default=True, type=click.Path(file_okay=False)
+    "--rules",
+    "rules_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Rules directory (default: the packaged rules).",
 )
 @click.option(
     "--format",
@@ -420,7 +466,7 @@ def schema(kind: str, out: str | None) -> None:
     help="A Prometheus rules file, or a PrometheusRule manifest (prometheus-operator).",
 )
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to a file.")
-def slo_rules(rules_dir: str, fmt: str, out: str | None) -> None:
+def slo_rules(rules_dir: str | None, fmt: str, out: str | None) -> None:
     """Generate Prometheus recording and alert rules from `kind: slos`."""
     rules = _load_rules(rules_dir)
     document = (

@@ -340,7 +340,7 @@ def report(results: dict[str, Any], notes: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--rules", type=Path, default=REPO / "rules" / "content.yaml")
+    parser.add_argument("--rules", type=Path, default=REPO / "sentinel/rules/defaults/content.yaml")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if args.rules.exists():  # one content file, validated like the loader does

@@ -254,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--shipped-only", action="store_true", help="skip the rule variants")
     args = parser.parse_args(argv)
     items, origin = load_items(args.limit)
-    _, shipped = load_rules_file(REPO / "rules" / "hallucination.yaml")
+    _, shipped = load_rules_file(REPO / "sentinel" / "rules" / "defaults" / "hallucination.yaml")
     assert isinstance(shipped, HallucinationRules)
     chosen = {"shipped": shipped} if args.shipped_only else variants(shipped)
     results = {

@@ -103,7 +103,7 @@ def load_benign(sources: Sources, shared: Path) -> dict[str, list[str]]:
 
 
 def sentinel_system() -> tuple[Callable[[str], list[Span]], list[str], PiiRules]:
-    document = yaml.safe_load((REPO / "rules" / "pii.yaml").read_text(encoding="utf-8"))
+    document = yaml.safe_load((REPO / "sentinel/rules/defaults/pii.yaml").read_text("utf-8"))
     rules = PiiRules.model_validate(document)
     analyzer = FastAnalyzer(build_engine(rules))
     entities = sorted(rules.known_entities())

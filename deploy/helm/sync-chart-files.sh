@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Copies the files the Helm chart packages from the repository into the chart (a chart can
 # only read files inside its own folder):
-#   rules/*.yaml, rules/*.yml            -> deploy/helm/sentinel/rules/
+#   sentinel/rules/defaults/*.yaml       -> deploy/helm/sentinel/rules/ (the packaged rules)
 #   dashboards/*.json                    -> deploy/helm/sentinel/dashboards/
 #   deploy/prometheus/*-rules.yaml       -> deploy/helm/sentinel/files/prometheus/
 #     (plain Prometheus rules files: self-rules.yaml, written by hand, and the generated
@@ -21,7 +21,7 @@ stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/rules" "$stage/dashboards" "$stage/files/prometheus"
 shopt -s nullglob
-for f in rules/*.yaml rules/*.yml; do cp "$f" "$stage/rules/"; done
+for f in sentinel/rules/defaults/*.yaml; do cp "$f" "$stage/rules/"; done
 for f in dashboards/*.json; do cp "$f" "$stage/dashboards/"; done
 for f in deploy/prometheus/*-rules.yaml; do cp "$f" "$stage/files/prometheus/"; done
 

@@ -1,12 +1,18 @@
 """Load a rules directory: every `*.yaml` file, validated once, failing closed.
 
-A bad file stops the start with the file and the field path in the message; there is no
-fallback to defaults. Kinds not given by any file take their documented defaults.
+A bad file stops the start with the file and the field path in the message; a bad file never
+falls back to defaults. The default rules ship inside the package (`sentinel/rules/defaults/`,
+one `<kind>.yaml` each): they are used when no directory is given, and for each kind a
+directory does not define (`RuleSet.defaults` names those kinds so callers can say so).
+Kinds with no packaged file (e.g. `guardrails`) take their model defaults.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -73,31 +79,90 @@ class RuleSet:
     )
     otel: OtelRules = field(default_factory=lambda: OtelRules.model_validate(_header("otel")))
     sources: dict[str, str] = field(default_factory=dict)  # kind -> file it came from
+    # kinds taken from the packaged defaults because the directory has no file for them
+    defaults: tuple[str, ...] = ()
+    directory: str | None = None  # the rules directory given, None for the packaged rules
 
 
 def _header(kind: str) -> dict[str, str]:
     return {"version": RULES_VERSION, "kind": kind}
 
 
-def load_rules(directory: Path) -> RuleSet:
-    """Load and validate every rules file in `directory`."""
-    if not directory.is_dir():
-        raise RulesError(f"could not load rules: {directory} is not a directory")
-    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+def packaged_rules() -> dict[str, Traversable]:
+    """The rules files shipped inside the package, by kind (`<kind>.yaml`)."""
+    folder = resources.files("sentinel.rules") / "defaults"
+    return {
+        entry.name.removesuffix(".yaml"): entry
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".yaml") and entry.name.removesuffix(".yaml") in KINDS
+    }
+
+
+@functools.cache
+def _packaged(kind: str) -> BaseModel:
+    """The packaged rules of one kind, parsed once per process (models are frozen)."""
+    loaded_kind, rules = load_rules_file(packaged_rules()[kind])
+    if loaded_kind != kind:
+        raise RulesError(f"packaged rules file {kind}.yaml declares kind `{loaded_kind}`")
+    return rules
+
+
+def load_rules(directory: Path | None = None) -> RuleSet:
+    """Load and validate every rules file in `directory` (None: the packaged rules).
+
+    A kind the directory does not define takes its packaged default, named in `defaults`.
+    """
     loaded: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    for path in files:
-        kind, rules = load_rules_file(path)
-        if kind in loaded:
-            raise RulesError(
-                f"could not load {path}: kind `{kind}` is already defined in {sources[kind]}"
-            )
-        loaded[kind] = rules
-        sources[kind] = str(path)
-    return RuleSet(**loaded, sources=sources)
+    if directory is not None:
+        if not directory.is_dir():
+            raise RulesError(f"could not load rules: {directory} is not a directory")
+        files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+        for path in files:
+            kind, rules = load_rules_file(path)
+            if kind in loaded:
+                raise RulesError(
+                    f"could not load {path}: kind `{kind}` is already defined in {sources[kind]}"
+                )
+            loaded[kind] = rules
+            sources[kind] = str(path)
+    defaults: list[str] = []
+    for kind, entry in packaged_rules().items():
+        if kind not in loaded:
+            loaded[kind] = _packaged(kind)
+            sources[kind] = f"packaged {entry.name}"
+            defaults.append(kind)
+    return RuleSet(
+        **loaded,
+        sources=sources,
+        defaults=tuple(defaults) if directory is not None else (),
+        directory=None if directory is None else str(directory),
+    )
 
 
-def load_rules_file(path: Path) -> tuple[str, BaseModel]:
+def write_default_rules(directory: Path, overwrite: bool = False) -> list[Path]:
+    """Copy the packaged rules files into `directory` (created); return the files written.
+
+    Existing files are kept unless `overwrite`: a RulesError names them instead.
+    """
+    entries = packaged_rules()
+    targets = {directory / entry.name: entry for entry in entries.values()}
+    existing = sorted(str(path) for path in targets if path.exists())
+    if existing and not overwrite:
+        raise RulesError(
+            f"could not write default rules: {', '.join(existing)} already exist "
+            "(pass --force to replace them)"
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for path, entry in targets.items():
+            path.write_bytes(entry.read_bytes())
+    except OSError as exc:
+        raise RulesError(f"could not write default rules to {directory}: {exc}") from exc
+    return list(targets)
+
+
+def load_rules_file(path: Path | Traversable) -> tuple[str, BaseModel]:
     """Parse and validate one file; return its kind and model."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))

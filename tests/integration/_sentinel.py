@@ -16,7 +16,7 @@ from _procs import LOOPBACK, GiveUp, Proc, wait_until
 from prometheus_client.parser import text_string_to_metric_families
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-RULES_DIR = REPO_ROOT / "rules"
+RULES_DIR = REPO_ROOT / "sentinel" / "rules" / "defaults"
 # The console script installed next to the interpreter that runs the tests (the venv's).
 SENTINEL_BIN = Path(sys.executable).parent / "sentinel"
 

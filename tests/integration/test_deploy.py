@@ -303,7 +303,7 @@ def test_values_change_fields_of_bundled_rules_files(
     fields they name (false included) and keep the rest of the bundled file."""
     files = _rules_files(rendered("sidecar"))
     rollback = yaml.safe_load(files["rollback.yaml"])
-    bundled = yaml.safe_load((REPO_ROOT / "rules" / "rollback.yaml").read_text())
+    bundled = yaml.safe_load((REPO_ROOT / "sentinel/rules/defaults/rollback.yaml").read_text())
     assert rollback["dry_run"] is False
     assert rollback["actions"]["webhook"]["url"] == "http://localhost:4000/admin/rollback"
     assert rollback["gates"] == bundled["gates"]
@@ -394,9 +394,10 @@ def _rules_files(manifests: list[Manifest]) -> dict[str, str]:
 def test_rules_configmap_carries_every_rules_file_of_the_repository(
     rendered: Callable[[str], list[Manifest]],
 ) -> None:
-    """The default rules ConfigMap holds every file of rules/, byte for byte."""
+    """The default rules ConfigMap holds every packaged rules file, byte for byte."""
     files = _rules_files(rendered("defaults"))
-    repo = {p.name: p.read_text(encoding="utf-8") for p in (REPO_ROOT / "rules").glob("*.y*ml")}
+    packaged = REPO_ROOT / "sentinel" / "rules" / "defaults"
+    repo = {p.name: p.read_text(encoding="utf-8") for p in packaged.glob("*.y*ml")}
     assert files == repo
 
 
@@ -581,7 +582,7 @@ def test_grafana_provisioning_files_are_well_formed() -> None:
 
 def test_dockerfile_builds_a_pinned_non_root_multi_stage_image() -> None:
     """The Dockerfile has a builder and a runtime stage on the same tag-pinned base, runs as
-    uid 10001, starts `sentinel`, and ships the rules at /etc/sentinel/rules."""
+    uid 10001, starts `sentinel`, and takes its default rules from the package."""
     instructions = dockerfile_instructions((REPO_ROOT / "Dockerfile").read_text())
     bases = [args.split()[0] for kw, args in instructions if kw == "FROM"]
     assert len(bases) >= 2
@@ -596,7 +597,7 @@ def test_dockerfile_builds_a_pinned_non_root_multi_stage_image() -> None:
     assert users[-1].split(":")[0] == "10001"
     assert ("ENTRYPOINT", '["sentinel"]') in runtime
     assert any(kw == "COPY" and args.startswith("--from=builder") for kw, args in runtime)
-    assert ("COPY", "rules/ /etc/sentinel/rules/") in runtime
+    assert not any(kw == "COPY" and "rules" in args for kw, args in runtime)  # packaged
 
 
 def test_dockerignore_lets_through_what_the_dockerfile_copies() -> None:

@@ -70,7 +70,7 @@ FORMS = [
 
 @pytest.fixture(scope="module")
 def rules() -> RuleSet:
-    return load_rules(REPO_ROOT / "rules")
+    return load_rules(REPO_ROOT / "sentinel" / "rules" / "defaults")
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from sentinel.slo.config import SloRules
 from sentinel.slo.promrules import rule_groups, to_yaml
 
 ROOT = Path(__file__).parents[2]
-RULES = ROOT / "rules"
+RULES = ROOT / "sentinel" / "rules" / "defaults"
 GENERATED = {
     "rules": ROOT / "deploy/prometheus/slo-rules.yaml",
     "prometheusrule": ROOT / "deploy/prometheus/slo-prometheusrule.yaml",

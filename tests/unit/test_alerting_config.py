@@ -30,7 +30,7 @@ from sentinel.alerting import (
 from sentinel.alerting.fakes import FakeClock, RecordingTransport
 from sentinel.errors import ConfigError
 
-REPO_RULES = Path(__file__).parents[2] / "rules"
+REPO_RULES = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults"
 T0 = 1_793_610_000.0  # 2026-11-02T09:00:00Z
 HEADER = {"version": "sentinel/v1", "kind": "alerting"}
 

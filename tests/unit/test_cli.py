@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from sentinel.cli import main
 
-RULES = str(Path(__file__).parents[2] / "rules")
+RULES = str(Path(__file__).parents[2] / "sentinel" / "rules" / "defaults")
 PRICES = {  # USD per 1M: input, output, cache_read, cache_write (as in rules/pricing.yaml)
     "gpt-4.1-mini": (Decimal("0.40"), Decimal("1.60"), Decimal("0.10"), Decimal("0.40")),
     "claude-sonnet-4-5": (Decimal("3.00"), Decimal("15.00"), Decimal("0.30"), Decimal("3.75")),

@@ -17,7 +17,7 @@ from sentinel.filters.content import ContentFilter, ContentRules
 from sentinel.filters.redact import redact
 from sentinel.filters.texts import exchange_fields
 
-SHIPPED = Path(__file__).parents[2] / "rules" / "content.yaml"
+SHIPPED = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults" / "content.yaml"
 RULES = ContentRules.model_validate(yaml.safe_load(SHIPPED.read_text()))
 FILTER = ContentFilter.from_rules(RULES)
 

@@ -15,7 +15,7 @@ from sentinel.filters.content.engine import PatternSet
 from sentinel.filters.content.patterns import fold_pattern
 from sentinel.rules.loader import load_rules
 
-SHIPPED = Path(__file__).parents[2] / "rules" / "content.yaml"
+SHIPPED = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults" / "content.yaml"
 HEADER = "version: sentinel/v1\nkind: content\n"
 
 

@@ -27,7 +27,7 @@ from sentinel.filters.hallucination.grounding import (
 from sentinel.filters.texts import exchange_fields
 from sentinel.rules.loader import load_rules, load_rules_file
 
-REPO_RULES = Path(__file__).parents[2] / "rules"
+REPO_RULES = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults"
 _ids = itertools.count()
 
 

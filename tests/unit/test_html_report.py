@@ -12,7 +12,7 @@ from sentinel.cli import main
 from sentinel.html_report import _canary_chart, _findings_chart
 from sentinel.track.timeline import Bucket, Timeline, VariantCounts
 
-RULES = str(Path(__file__).parents[2] / "rules")
+RULES = str(Path(__file__).parents[2] / "sentinel" / "rules" / "defaults")
 HOSTILE = '<script>alert("x")</script>&'
 
 

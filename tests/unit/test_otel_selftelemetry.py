@@ -317,7 +317,7 @@ def test_the_hash_key_comes_from_the_named_variable_and_fails_closed() -> None:
 
 def test_the_bundled_rules_file_is_valid() -> None:
     """rules/otel.yaml loads through the loader with the documented defaults."""
-    rules_dir = Path(__file__).resolve().parents[2] / "rules"
+    rules_dir = Path(__file__).resolve().parents[2] / "sentinel" / "rules" / "defaults"
     path = rules_dir / "otel.yaml"
     if not path.exists():  # staged as otel.yaml.disabled until the loader knows `otel`
         import yaml

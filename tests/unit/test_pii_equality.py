@@ -99,7 +99,7 @@ def _rules(overrides: dict[str, Any] | None) -> PiiRules:
     if overrides is None:
         import yaml
 
-        document = yaml.safe_load((REPO / "rules" / "pii.yaml").read_text(encoding="utf-8"))
+        document = yaml.safe_load((REPO / "sentinel/rules/defaults/pii.yaml").read_text("utf-8"))
         return PiiRules.model_validate(document)
     return PiiRules.model_validate({"version": "sentinel/v1", "kind": "pii", **overrides})
 

@@ -11,7 +11,7 @@ from sentinel.errors import RulesError
 from sentinel.filters.pii.config import PATTERN_ENTITIES, PiiRules
 from sentinel.rules.loader import load_rules, load_rules_file
 
-REPO_RULES = Path(__file__).parents[2] / "rules"
+REPO_RULES = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults"
 HEADER = "version: sentinel/v1\nkind: pii\n"
 
 

@@ -18,7 +18,7 @@ from sentinel.runner import Runner
 from sentinel.wiring import PipelineSettings, build_pipeline
 from tests.unit.conftest import event, raw
 
-RULES = load_rules(Path(__file__).parents[2] / "rules")
+RULES = load_rules(Path(__file__).parents[2] / "sentinel" / "rules" / "defaults")
 
 
 def make(sink: MemorySink, **settings: object) -> tuple[Pipeline, CollectorRegistry]:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from sentinel.rollback import RollbackRules
 
-SHIPPED = Path(__file__).parents[2] / "rules" / "rollback.yaml"
+SHIPPED = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults" / "rollback.yaml"
 
 
 def validate(**fields: Any) -> RollbackRules:

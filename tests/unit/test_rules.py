@@ -7,9 +7,15 @@ from pathlib import Path
 import pytest
 
 from sentinel.errors import RulesError
-from sentinel.rules.loader import load_rules, rules_json_schema
+from sentinel.rules.loader import (
+    load_rules,
+    load_rules_file,
+    packaged_rules,
+    rules_json_schema,
+    write_default_rules,
+)
 
-REPO_RULES = Path(__file__).parents[2] / "rules"
+REPO_RULES = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults"
 
 PRICING_OK = """\
 version: sentinel/v1
@@ -78,7 +84,7 @@ def test_a_missing_directory_is_an_error(tmp_path: Path) -> None:
 
 
 def test_the_shipped_rules_are_valid() -> None:
-    """Every file in rules/ loads."""
+    """Every packaged rules file loads."""
     rules = load_rules(REPO_RULES)
     assert {"pricing", "labels"} <= set(rules.sources)
     assert rules.pricing.find("gpt-4.1-mini") is not None
@@ -94,3 +100,55 @@ def test_the_rules_schema_accepts_the_shipped_files() -> None:
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"version": "sentinel/v1", "kind": "pricing", "x": 1}, schema)
+
+
+def test_no_directory_loads_the_packaged_rules() -> None:
+    """Without a directory every kind comes from the rules shipped inside the package."""
+    rules = load_rules()
+    assert set(packaged_rules()) <= set(rules.sources)
+    assert rules.pricing.find("gpt-4.1-mini") is not None
+    assert rules.defaults == ()  # nothing to warn about: no directory was given
+
+
+def test_every_packaged_file_is_named_after_its_kind() -> None:
+    """`<kind>.yaml` in the package declares that kind, so a missing kind finds its default."""
+    for kind, entry in packaged_rules().items():
+        assert load_rules_file(entry)[0] == kind
+    assert {"pricing", "slos", "pii", "content"} <= set(packaged_rules())
+
+
+def test_a_kind_the_directory_lacks_takes_its_packaged_default(tmp_path: Path) -> None:
+    """A folder holding only pricing.yaml keeps its prices and names every defaulted kind."""
+    (tmp_path / "pricing.yaml").write_text(PRICING_OK)
+    rules = load_rules(tmp_path)
+    assert [m.model for m in rules.pricing.models] == ["a"]
+    assert "pricing" not in rules.defaults
+    assert set(rules.defaults) == set(packaged_rules()) - {"pricing"}
+    assert rules.slos == load_rules().slos
+    assert rules.sources["slos"] == "packaged slos.yaml"
+
+
+def test_an_empty_directory_is_not_cost_zero(tmp_path: Path) -> None:
+    """An empty rules folder prices with the packaged defaults and says every kind defaulted."""
+    rules = load_rules(tmp_path)
+    assert rules.pricing.find("gpt-4.1-mini") is not None
+    assert set(rules.defaults) == set(packaged_rules())
+
+
+def test_init_writes_an_editable_copy_that_loads(tmp_path: Path) -> None:
+    """`write_default_rules` copies every packaged file; the copy loads with nothing defaulted."""
+    written = write_default_rules(tmp_path / "mine")
+    assert sorted(p.name for p in written) == sorted(e.name for e in packaged_rules().values())
+    rules = load_rules(tmp_path / "mine")
+    assert rules.defaults == ()
+    assert rules.pricing == load_rules().pricing
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    """Existing files are kept unless overwriting is asked for."""
+    (tmp_path / "pricing.yaml").write_text(PRICING_OK)
+    with pytest.raises(RulesError, match=r"pricing\.yaml already exist"):
+        write_default_rules(tmp_path)
+    assert (tmp_path / "pricing.yaml").read_text() == PRICING_OK
+    write_default_rules(tmp_path, overwrite=True)
+    assert load_rules(tmp_path).pricing == load_rules().pricing

@@ -151,7 +151,7 @@ def test_replay_alerts_do_not_depend_on_batching() -> None:
                 )
             )
         )
-    rules = load_rules(Path(__file__).parents[2] / "rules")
+    rules = load_rules(Path(__file__).parents[2] / "sentinel" / "rules" / "defaults")
     reports = []
     for batch in (1, 997):
         pipeline = build_pipeline(rules, PipelineSettings(), CollectorRegistry(), MemorySink())
