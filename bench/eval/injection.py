@@ -252,7 +252,7 @@ def samples(shared: Path) -> list[Sample]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--rules", type=Path, default=REPO / "rules" / "content.yaml")
+    parser.add_argument("--rules", type=Path, default=REPO / "sentinel/rules/defaults/content.yaml")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     content = ContentFilter.from_rules(content_rules(args.rules))

@@ -23,7 +23,7 @@ from sentinel.otel.decode import OtlpDecoder
 from sentinel.rules.loader import load_rules
 from sentinel.wiring import PipelineSettings, build_pipeline
 
-RULES = load_rules(Path(__file__).parents[2] / "rules")
+RULES = load_rules(Path(__file__).parents[2] / "sentinel" / "rules" / "defaults")
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
 SCALARS = (
