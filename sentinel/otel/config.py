@@ -19,6 +19,7 @@ _SOURCE = re.compile(r"^(resource|span):[A-Za-z0-9_.\-/]{1,200}$")
 Source = list[str]
 RequestIdFrom = Literal["span", "response_id"]
 GuardrailSpans = Literal["off", "flagged", "all"]
+GuardrailConventions = Literal["current", "draft"]
 # GenAI operations whose spans describe one model call (request + response). Agent, tool
 # and workflow spans aggregate or wrap model calls: counting them would count tokens twice.
 DEFAULT_OPERATIONS = ("chat", "text_completion", "generate_content", "embeddings")
@@ -76,14 +77,21 @@ class SelfTelemetry(Strict):
 
     guardrail_spans: GuardrailSpans = Field(
         default="flagged",
-        description="A `run_guardrail` span per verdict: for every exchange (`all`), only "
+        description="An `apply_guardrail` span per verdict: for every exchange (`all`), only "
         "those with findings or failed filters (`flagged`), or none (`off`).",
+    )
+    guardrail_conventions: GuardrailConventions = Field(
+        default="current",
+        description="Attribute names of guardrail spans: the OpenTelemetry GenAI conventions "
+        "(`current`: `apply_guardrail`, `gen_ai.guardrail.result` events) or the older draft "
+        "(`draft`: `run_guardrail`, `gen_ai.guardrail.security.*`); `draft` is deprecated "
+        "and goes away in the next release.",
     )
     input_hash_key_env: str | None = Field(
         default=None,
         pattern=r"^[A-Z_][A-Z0-9_]{0,127}$",
         description="Environment variable holding the HMAC key for "
-        "`gen_ai.guardrail.security.content.input.hash`; without it no hash is emitted "
+        "`sentinel.guardrail.content.input.hash`; without it no hash is emitted "
         "(an unkeyed hash of a short prompt can be reversed by guessing).",
     )
     batch_spans: bool = Field(default=True, description="A `sentinel.batch` span per polled batch.")

@@ -1,14 +1,22 @@
-"""Verdicts as `run_guardrail` spans with the draft `gen_ai.guardrail.*` attributes.
+"""Verdicts as `apply_guardrail` spans with `gen_ai.guardrail.result` events.
 
-Follows the GenAI guardrail proposal (semantic-conventions-genai, "run guardrail span and
-security finding", development status): one INTERNAL span per evaluated target (`input`:
-the prompt and context; `output`: the response and tool-call arguments), a
-`gen_ai.guardrail.security.finding` span event per finding. When the exchange came from an
-OTLP span, the guardrail span is its child (same trace), so a trace view shows the model
-call and sentinel's verdict on it together.
+Follows the OpenTelemetry GenAI guardrail conventions (development status): one span per
+evaluated source (`input`: the prompt and context; `output`: the response and tool-call
+arguments), `gen_ai.operation.name = apply_guardrail`, named `apply_guardrail sentinel`,
+with sentinel's own result as the provider-native result (`gen_ai.guardrail.result.type =
+action`, `.result.value` = sentinel's action, never translated into a generic verdict) and a
+`gen_ai.guardrail.result` event per finding (policy = filter, rule id, risk category and
+score). The conventions define a CLIENT span for calls to a remote guardrail; sentinel *is*
+the guardrail and judges in-process, so its span is INTERNAL. Events are span events (sentinel
+exports traces only). When the exchange came from an OTLP span, the guardrail span is its
+child (same trace), so a trace view shows the model call and sentinel's verdict together.
 
-Never content: texts appear only as a keyed hash (HMAC-SHA256 with a key the operator
-configures), category names, rule ids and scores. Without a key, no hash is emitted.
+`conventions: draft` keeps the older draft names (`run_guardrail`, `gen_ai.guardrail.
+verdict.*`, `gen_ai.guardrail.security.*`) for one release, for dashboards built on them.
+
+Never content: the opt-in `gen_ai.guardrail.content.*.value` attributes are never set;
+texts appear only as a keyed hash (HMAC-SHA256 with a key the operator configures),
+category names, rule ids and scores. Without a key, no hash is emitted.
 """
 
 from __future__ import annotations
@@ -35,13 +43,20 @@ from sentinel.filters.chain import Verdict
 
 Target = Literal["input", "output"]
 Mode = Literal["off", "flagged", "all"]
-SPAN_NAME = "run_guardrail sentinel"
-FINDING_EVENT = "gen_ai.guardrail.security.finding"
+Conventions = Literal["current", "draft"]
+SPAN_NAME = "apply_guardrail sentinel"  # `apply_guardrail {gen_ai.guardrail.component.name}`
+RESULT_EVENT = "gen_ai.guardrail.result"
+RESULT_TYPE = "action"  # sentinel's native result field: allow, flag, redact, escalate, block
+INPUT_HASH = "sentinel.guardrail.content.input.hash"  # no convention names a keyed hash
 COMPONENT = "sentinel"
+# The older draft's names (`conventions: draft`), kept for one release.
+DRAFT_SPAN_NAME = "run_guardrail sentinel"
+DRAFT_FINDING_EVENT = "gen_ai.guardrail.security.finding"
+DRAFT_INPUT_HASH = "gen_ai.guardrail.security.content.input.hash"
 MAX_FINDING_EVENTS = 32  # per span; the rest are counted in sentinel.findings.dropped
 _TARGETS: tuple[Target, ...] = ("input", "output")
 _OUTPUT_KINDS = frozenset({"output", "tool_call"})
-# sentinel action -> (gen_ai.guardrail.verdict.type, gen_ai.guardrail.action.type)
+# sentinel action -> the draft's (gen_ai.guardrail.verdict.type, .action.type)
 VERDICT_TYPES: dict[str, tuple[str, str]] = {
     "allow": ("allow", "allow"),
     "flag": ("warn", "allow"),
@@ -108,10 +123,12 @@ class GuardrailSpans:
         mode: Mode = "flagged",
         hasher: InputHasher | None = None,
         clock_ns: Callable[[], int] = time.time_ns,
+        conventions: Conventions = "current",
     ) -> None:
         self.tracer = tracer
         self.mode = mode
         self.hasher = hasher
+        self.conventions = conventions
         self._clock_ns = clock_ns
 
     def emit(self, exchange: Exchange, verdict: Verdict) -> None:
@@ -145,52 +162,106 @@ class GuardrailSpans:
         for f in findings:
             if ACTION_RANK[f.action] > ACTION_RANK[action]:
                 action = f.action
-        verdict_type, action_type = VERDICT_TYPES[action]
-        attributes: dict[str, Any] = {
-            "gen_ai.operation.name": "run_guardrail",
-            "gen_ai.guardrail.component.name": COMPONENT,
-            "gen_ai.guardrail.target.type": target,
-            "gen_ai.guardrail.target.subtype": "llm",
-            "gen_ai.guardrail.target.id": exchange.request_id,
-            "gen_ai.guardrail.verdict.type": verdict_type,
-            "gen_ai.guardrail.action.type": action_type,
-            "gen_ai.guardrail.security.content.modified": action == "redact",
-            "sentinel.action": action,
-            "sentinel.exchange.action": verdict.action,
-        }
-        provider = exchange.primary.provider
-        if provider:
-            attributes["gen_ai.provider.name"] = provider
-        if findings:
-            top = max(findings, key=lambda f: (ACTION_RANK[f.action], f.score))
-            attributes["gen_ai.guardrail.security.policy.id"] = top.filter
-            attributes["gen_ai.guardrail.security.policy.rule.id"] = top.rule_id
-            attributes["gen_ai.guardrail.security.risk.category"] = top.category
-            attributes["gen_ai.guardrail.security.risk.score"] = float(top.score)
-            attributes["gen_ai.guardrail.verdict.reason"] = ",".join(
-                sorted({f.category for f in findings})
-            )
+        top = max(findings, key=lambda f: (ACTION_RANK[f.action], f.score)) if findings else None
+        reason = ",".join(sorted({f.category for f in findings})) if findings else None
+        draft = self.conventions == "draft"
+        attributes = (
+            _draft_span_attributes(exchange, target, action, top, reason)
+            if draft
+            else _span_attributes(target, action, top, reason)
+        )
+        attributes["sentinel.action"] = action
+        attributes["sentinel.exchange.action"] = verdict.action
+        attributes["sentinel.request_id"] = exchange.request_id
         if verdict.failed_filters:
             attributes["error.type"] = "filter_failed"
             attributes["sentinel.failed_filters"] = list(verdict.failed_filters)
         if self.hasher is not None:
             digest = self.hasher(target_texts(exchange, target))
-            attributes["gen_ai.guardrail.security.content.input.hash"] = digest
+            attributes[DRAFT_INPUT_HASH if draft else INPUT_HASH] = digest
         span = self.tracer.start_span(
-            SPAN_NAME,
+            DRAFT_SPAN_NAME if draft else SPAN_NAME,
             context=context,
             kind=SpanKind.INTERNAL,
             attributes=attributes,
             start_time=end_ns - spent_ns,
         )
+        event_name = DRAFT_FINDING_EVENT if draft else RESULT_EVENT
+        event_attributes = _draft_finding_attributes if draft else _result_attributes
         for finding in findings[:MAX_FINDING_EVENTS]:
-            span.add_event(FINDING_EVENT, _finding_attributes(finding, target), end_ns)
+            span.add_event(event_name, event_attributes(finding, target), end_ns)
         if len(findings) > MAX_FINDING_EVENTS:
             span.set_attribute("sentinel.findings.dropped", len(findings) - MAX_FINDING_EVENTS)
         span.end(end_time=end_ns)
 
 
-def _finding_attributes(finding: Finding, target: Target) -> dict[str, Any]:
+def _span_attributes(
+    target: Target, action: str, top: Finding | None, reason: str | None
+) -> dict[str, Any]:
+    """The current conventions' `apply_guardrail` span attributes."""
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": "apply_guardrail",
+        "gen_ai.provider.name": COMPONENT,  # the guardrail's provider, not the model's
+        "gen_ai.guardrail.component.name": COMPONENT,
+        "gen_ai.guardrail.source": target,
+        "gen_ai.guardrail.result.type": RESULT_TYPE,
+        "gen_ai.guardrail.result.value": action,
+    }
+    if top is not None and reason is not None:
+        attributes["gen_ai.guardrail.result.reason"] = reason
+        attributes["gen_ai.guardrail.policy.id"] = top.filter
+        attributes["gen_ai.guardrail.policy.rule.id"] = top.rule_id
+        attributes["gen_ai.guardrail.risk.category"] = top.category
+        attributes["gen_ai.guardrail.risk.score"] = float(top.score)
+    return attributes
+
+
+def _result_attributes(finding: Finding, target: Target) -> dict[str, Any]:
+    """One `gen_ai.guardrail.result` event: a finding with its own action as the result."""
+    return {
+        "gen_ai.provider.name": COMPONENT,
+        "gen_ai.guardrail.component.name": COMPONENT,
+        "gen_ai.guardrail.source": target,
+        "gen_ai.guardrail.result.type": RESULT_TYPE,
+        "gen_ai.guardrail.result.value": finding.action,
+        "gen_ai.guardrail.result.reason": finding.category,
+        "gen_ai.guardrail.policy.id": finding.filter,
+        "gen_ai.guardrail.policy.rule.id": finding.rule_id,
+        "gen_ai.guardrail.risk.category": finding.category,
+        "gen_ai.guardrail.risk.score": float(finding.score),
+        "sentinel.finding.field": finding.field,
+        "sentinel.finding.severity": finding.severity,
+    }
+
+
+def _draft_span_attributes(
+    exchange: Exchange, target: Target, action: str, top: Finding | None, reason: str | None
+) -> dict[str, Any]:
+    """The older draft's `run_guardrail` span attributes (`conventions: draft`)."""
+    verdict_type, action_type = VERDICT_TYPES[action]
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": "run_guardrail",
+        "gen_ai.guardrail.component.name": COMPONENT,
+        "gen_ai.guardrail.target.type": target,
+        "gen_ai.guardrail.target.subtype": "llm",
+        "gen_ai.guardrail.target.id": exchange.request_id,
+        "gen_ai.guardrail.verdict.type": verdict_type,
+        "gen_ai.guardrail.action.type": action_type,
+        "gen_ai.guardrail.security.content.modified": action == "redact",
+    }
+    provider = exchange.primary.provider
+    if provider:
+        attributes["gen_ai.provider.name"] = provider
+    if top is not None and reason is not None:
+        attributes["gen_ai.guardrail.security.policy.id"] = top.filter
+        attributes["gen_ai.guardrail.security.policy.rule.id"] = top.rule_id
+        attributes["gen_ai.guardrail.security.risk.category"] = top.category
+        attributes["gen_ai.guardrail.security.risk.score"] = float(top.score)
+        attributes["gen_ai.guardrail.verdict.reason"] = reason
+    return attributes
+
+
+def _draft_finding_attributes(finding: Finding, target: Target) -> dict[str, Any]:
     return {
         "gen_ai.guardrail.target.type": target,
         "gen_ai.guardrail.security.policy.id": finding.filter,

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from opentelemetry.metrics import Meter, MeterProvider, NoOpMeterProvider
 from opentelemetry.trace import NoOpTracerProvider, Tracer, TracerProvider
 
@@ -31,6 +32,8 @@ from sentinel.otel.config import OtelRules
 from sentinel.otel.genai_metrics import GenAiMetrics
 from sentinel.otel.guardrail import GuardrailSpans, InputHasher
 from sentinel.track.account import Accounted
+
+log = structlog.get_logger("sentinel.otel")
 
 SCOPE = "sentinel"
 BATCH_SPAN = "sentinel.batch"
@@ -203,9 +206,16 @@ class SelfTelemetry:
         clock_ns: Callable[[], int] = time.time_ns,
     ) -> None:
         self.tracer = tracer
+        settings = rules.self_telemetry
         self.guardrails = GuardrailSpans(
-            tracer, rules.self_telemetry.guardrail_spans, hasher, clock_ns
+            tracer, settings.guardrail_spans, hasher, clock_ns, settings.guardrail_conventions
         )
+        if settings.guardrail_conventions == "draft" and settings.guardrail_spans != "off":
+            log.warning(
+                "guardrail_draft_conventions_deprecated",
+                setting="self_telemetry.guardrail_conventions",
+                use="current",
+            )
         self.batch_spans = rules.self_telemetry.batch_spans
         self.metrics = (
             GenAiMetrics(meter) if meter is not None and rules.genai_metrics.enabled else None

@@ -344,15 +344,16 @@ def test_own_spans_reach_an_otlp_endpoint_when_configured(
         providers.shutdown()  # flushes the batch processor
     try:
         guardrail = wait_until(
-            lambda: receiver.named("run_guardrail sentinel"), 10, "guardrail spans"
+            lambda: receiver.named("apply_guardrail sentinel"), 10, "guardrail spans"
         )
         app_traces = {f"{s.context.trace_id:032x}" for s in spans}
         assert {s.span.trace_id.hex() for s in guardrail} <= app_traces
         assert {s.service for s in guardrail} == {"sentinel"}
-        verdicts = {s.attributes["gen_ai.guardrail.verdict.type"] for s in guardrail}
-        assert "warn" in verdicts  # the injection prompt was escalated
+        results = {s.attributes["gen_ai.guardrail.result.value"] for s in guardrail}
+        assert "escalate" in results  # the injection prompt was escalated
+        assert all(s.attributes["gen_ai.operation.name"] == "apply_guardrail" for s in guardrail)
         assert all(
-            len(s.attributes["gen_ai.guardrail.security.content.input.hash"]) == 64
+            len(s.attributes["sentinel.guardrail.content.input.hash"]) == 64
             for s in guardrail
         )
         assert receiver.named("sentinel.batch")

@@ -100,11 +100,53 @@ def tracing() -> tuple[InMemorySpanExporter, TracerProvider]:
     return exporter, provider
 
 
-def test_a_flagged_verdict_becomes_guardrail_spans_per_target() -> None:
-    """One run_guardrail span per target with the draft attributes and finding events."""
+def test_a_flagged_verdict_becomes_apply_guardrail_spans_per_source() -> None:
+    """One `apply_guardrail sentinel` span per source with the GenAI convention attributes
+    and a `gen_ai.guardrail.result` event per finding."""
     exporter, provider = tracing()
     telemetry = SelfTelemetry(
         provider.get_tracer("t"), rules(), hasher=InputHasher(KEY), clock_ns=lambda: 10**18
+    )
+    telemetry.exchange(accounted(exchange()), FLAGGED)
+    spans = {s.attributes["gen_ai.guardrail.source"]: s for s in exporter.get_finished_spans()}  # type: ignore[index]
+    assert set(spans) == {"input", "output"}
+    inp, out = spans["input"], spans["output"]
+    assert inp.name == "apply_guardrail sentinel"
+    assert inp.attributes is not None and out.attributes is not None
+    assert inp.attributes["gen_ai.operation.name"] == "apply_guardrail"
+    assert inp.attributes["gen_ai.provider.name"] == "sentinel"
+    assert inp.attributes["gen_ai.guardrail.component.name"] == "sentinel"
+    assert inp.attributes["gen_ai.guardrail.result.type"] == "action"
+    assert inp.attributes["gen_ai.guardrail.result.value"] == "escalate"
+    assert inp.attributes["gen_ai.guardrail.result.reason"] == "EMAIL_ADDRESS,prompt_injection"
+    assert inp.attributes["gen_ai.guardrail.risk.category"] == "prompt_injection"
+    assert inp.attributes["gen_ai.guardrail.policy.id"] == "content"
+    assert inp.attributes["gen_ai.guardrail.policy.rule.id"] == "prompt_injection.rule"
+    assert out.attributes["gen_ai.guardrail.result.value"] == "block"
+    assert out.attributes["gen_ai.guardrail.risk.score"] == pytest.approx(0.95)
+    assert not any(k.startswith("gen_ai.guardrail.security.") for k in inp.attributes)
+    assert [e.name for e in inp.events] == ["gen_ai.guardrail.result"] * 2
+    event = inp.events[1].attributes or {}
+    assert event["gen_ai.guardrail.result.value"] == "flag"
+    assert event["gen_ai.guardrail.risk.category"] == "EMAIL_ADDRESS"
+    assert event["gen_ai.guardrail.risk.score"] == pytest.approx(0.5)
+    assert event["gen_ai.guardrail.policy.id"] == "pii"
+    assert event["gen_ai.guardrail.source"] == "input"
+    # timing: ends now, starts the filters' time earlier
+    assert inp.end_time == 10**18 and inp.start_time == 10**18 - 3_000_000
+    # the keyed hash of the input texts, never the texts
+    expected = hmac.new(KEY, PROMPT.encode(), hashlib.sha256).hexdigest()
+    assert inp.attributes["sentinel.guardrail.content.input.hash"] == expected
+
+
+def test_draft_conventions_keep_the_older_run_guardrail_names() -> None:
+    """`guardrail_conventions: draft` emits the older draft's span name, attributes and
+    finding events, for dashboards built on them."""
+    exporter, provider = tracing()
+    telemetry = SelfTelemetry(
+        provider.get_tracer("t"),
+        rules(self_telemetry={"guardrail_conventions": "draft"}),
+        hasher=InputHasher(KEY),
     )
     telemetry.exchange(accounted(exchange()), FLAGGED)
     spans = {s.attributes["gen_ai.guardrail.target.type"]: s for s in exporter.get_finished_spans()}  # type: ignore[index]
@@ -113,6 +155,7 @@ def test_a_flagged_verdict_becomes_guardrail_spans_per_target() -> None:
     assert inp.name == "run_guardrail sentinel"
     assert inp.attributes is not None and out.attributes is not None
     assert inp.attributes["gen_ai.operation.name"] == "run_guardrail"
+    assert inp.attributes["gen_ai.provider.name"] == "openai"
     assert inp.attributes["gen_ai.guardrail.verdict.type"] == "warn"
     assert inp.attributes["gen_ai.guardrail.action.type"] == "escalate"
     assert inp.attributes["gen_ai.guardrail.security.risk.category"] == "prompt_injection"
@@ -122,10 +165,8 @@ def test_a_flagged_verdict_becomes_guardrail_spans_per_target() -> None:
     assert out.attributes["gen_ai.guardrail.verdict.type"] == "deny"
     assert out.attributes["gen_ai.guardrail.action.type"] == "block"
     assert out.attributes["gen_ai.guardrail.security.risk.score"] == pytest.approx(0.95)
+    assert "gen_ai.guardrail.result.type" not in inp.attributes
     assert [e.name for e in inp.events] == ["gen_ai.guardrail.security.finding"] * 2
-    # timing: ends now, starts the filters' time earlier
-    assert inp.end_time == 10**18 and inp.start_time == 10**18 - 3_000_000
-    # the keyed hash of the input texts, never the texts
     expected = hmac.new(KEY, PROMPT.encode(), hashlib.sha256).hexdigest()
     assert inp.attributes["gen_ai.guardrail.security.content.input.hash"] == expected
 
@@ -151,6 +192,11 @@ def test_guardrail_spans_never_carry_content() -> None:
         for event in span.events:
             values += [str(v) for v in (event.attributes or {}).values()]
     assert values and not any("jane.doe" in v or "Ignore" in v or "Sure" in v for v in values)
+    keys = [k for span in exporter.get_finished_spans() for k in (span.attributes or {})]
+    keys += [
+        k for span in exporter.get_finished_spans() for e in span.events for k in e.attributes or {}
+    ]
+    assert not [k for k in keys if k.startswith("gen_ai.guardrail.content.")]  # opt-in values
 
 
 MODES = [
