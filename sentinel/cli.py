@@ -93,6 +93,7 @@ def _settings(options: dict[str, Any], verdicts: VerdictMode) -> PipelineSetting
     return PipelineSettings(
         max_event_bytes=options["max_event_bytes"],
         ttl_seconds=options["ttl_seconds"],
+        grace_seconds=options["grace_seconds"],
         max_pending=options["max_pending"],
         verdicts=verdicts,
         max_nesting_depth=options["max_nesting_depth"],
@@ -116,6 +117,14 @@ def pipeline_options(command: Any) -> Any:
                 show_default=True,
                 type=click.FloatRange(min=0.001),
                 help="Event time a request waits for its response.",
+            ),
+            click.option(
+                "--grace-seconds",
+                default=30.0,
+                show_default=True,
+                type=click.FloatRange(min=0),
+                help="Event time an event may arrive late (out of order): a response waits "
+                "this long for its request, a request this long beyond its TTL.",
             ),
             click.option(
                 "--max-pending",

@@ -1,93 +1,244 @@
-"""Join requests and responses by `request_id` in event time, with a TTL and a size bound.
+"""Join requests and responses by `request_id` in event time, symmetrically and bounded.
 
-Memory stays bounded whatever the input: at most `max_pending` requests wait; beyond that
-the oldest is evicted as a timeout (and counted as evicted, so the cause is visible).
+Either half may arrive first. A request waits for its response, a response waits for its
+request; one exchange comes out per request id:
+
+- `complete` when both halves are seen and the response's event time is at most
+  `ttl_seconds` after the request's;
+- `timeout` for a request whose response did not come within `ttl_seconds` (or came later);
+- `orphan_response` for a response whose request was never seen.
+
+Out-of-order input is expected (producers log asynchronously, partitions interleave):
+`grace_seconds` is how far, in event time, an event may arrive behind the largest event
+time already seen. Decisions wait that long, so when disorder stays within the grace, the
+counts equal those of the same events in event-time order. An event for a request id whose
+exchange was already emitted (a response after its request timed out) is counted as `late`
+and makes no second exchange.
+
+Memory stays bounded whatever the input: at most `max_pending` requests and `max_pending`
+responses wait; beyond that the oldest (in event time) is closed early (a timeout or an
+orphan) and counted as evicted, so the cause is visible.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
 
+# A response up to this many TTLs after its request timed out (or any repeat of a closed
+# request id) is counted as late instead of becoming a second exchange; later ones are new.
+LATE_WINDOW_TTLS = 2.0
+
 
 @dataclass(slots=True)
 class CorrelatorStats:
-    pending: int = 0
+    pending: int = 0  # requests waiting for their response
+    waiting_responses: int = 0  # responses waiting for their request
     expired: int = 0  # requests whose TTL passed in event time
-    evicted: int = 0  # requests pushed out by the `max_pending` bound
-    orphans: int = 0  # responses with no pending request
-    replaced: int = 0  # a second request with a pending request_id (the newer one wins)
+    evicted: int = 0  # requests or responses pushed out by the `max_pending` bound
+    orphans: int = 0  # responses whose request never came
+    replaced: int = 0  # a second request (or response) with a waiting request_id (newer wins)
+    late: int = 0  # events for a request id whose exchange was already emitted
+
+
+class _Waiting:
+    """Events of one type waiting for their counterpart: by request id, and oldest first in
+    event time (a heap with lazy deletion, compacted when stale entries dominate)."""
+
+    __slots__ = ("_heap", "_seq", "by_id")
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, Event] = {}
+        self._heap: list[tuple[float, int, Event]] = []
+        self._seq = 0  # ties in event time leave in arrival order; events are never compared
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    def add(self, event: Event) -> bool:
+        """Wait for `event`; True when it replaced one with the same request id."""
+        replaced = self.by_id.get(event.request_id) is not None
+        self.by_id[event.request_id] = event
+        self._seq += 1
+        heapq.heappush(self._heap, (event.event_time, self._seq, event))
+        if len(self._heap) > 2 * len(self.by_id) + 64:
+            self._compact()
+        return replaced
+
+    def pop(self, request_id: str) -> Event | None:
+        return self.by_id.pop(request_id, None)
+
+    def older_than(self, cutoff: float) -> Iterator[Event]:
+        """Remove and yield, oldest first, every waiting event with event time < cutoff."""
+        heap, by_id = self._heap, self.by_id
+        while heap and heap[0][0] < cutoff:
+            event = heapq.heappop(heap)[2]
+            if by_id.get(event.request_id) is event:
+                del by_id[event.request_id]
+                yield event
+
+    def pop_oldest(self) -> Event:
+        heap, by_id = self._heap, self.by_id
+        while True:
+            event = heapq.heappop(heap)[2]
+            if by_id.get(event.request_id) is event:
+                del by_id[event.request_id]
+                return event
+
+    def pop_all(self) -> list[Event]:
+        """Remove every waiting event, oldest first."""
+        events = sorted(self.by_id.values(), key=lambda e: e.event_time)
+        self.by_id.clear()
+        self._heap.clear()
+        return events
+
+    def _compact(self) -> None:
+        by_id = self.by_id
+        self._heap = [entry for entry in self._heap if by_id.get(entry[2].request_id) is entry[2]]
+        heapq.heapify(self._heap)
 
 
 class Correlator:
     """Turns a stream of request/response/exchange events into exchanges.
 
-    The watermark is the largest event time seen; a pending request older than
-    `watermark - ttl_seconds` times out. Requests are expired in arrival order, which is
-    event-time order up to producer jitter.
+    The watermark is the largest event time seen (it never moves back). A request times out
+    once the watermark passes its event time + `ttl_seconds` + `grace_seconds`; a waiting
+    response becomes an orphan once it passes its event time + `grace_seconds`.
     """
 
-    def __init__(self, ttl_seconds: float, max_pending: int) -> None:
+    def __init__(self, ttl_seconds: float, max_pending: int, grace_seconds: float = 0.0) -> None:
         if ttl_seconds <= 0 or max_pending <= 0:
             raise ValueError("ttl_seconds and max_pending must be positive")
+        if grace_seconds < 0:
+            raise ValueError("grace_seconds must not be negative")
         self.ttl_seconds = ttl_seconds
+        self.grace_seconds = grace_seconds
         self.max_pending = max_pending
         self.watermark = float("-inf")
         self.stats = CorrelatorStats()
-        self._pending: dict[str, Event] = {}
+        self._requests = _Waiting()
+        self._responses = _Waiting()
+        # request ids whose exchange was emitted -> event time after which they are forgotten
+        self._closed: dict[str, float] = {}
 
     def offer(self, event: Event) -> list[Exchange]:
         """Take one request, response or exchange event; return the exchanges it completes."""
         done = self.advance(event.event_time)
         if event.type == "exchange":
             done.append(Exchange("complete", event, event))
+        elif self._is_late(event):
+            self.stats.late += 1
         elif event.type == "request":
-            self._add_request(event, done)
+            self._on_request(event, done)
         elif event.type == "response":
-            request = self._pending.pop(event.request_id, None)
-            if request is None:
-                self.stats.orphans += 1
-                done.append(Exchange("orphan_response", None, event))
-            else:
-                done.append(Exchange("complete", request, event))
-        self.stats.pending = len(self._pending)
+            self._on_response(event, done)
+        if event.event_time < self.watermark:  # arrived late: it may be due already
+            self._expire(done)
+        self._update_sizes()
         return done
 
     def advance(self, event_time: float) -> list[Exchange]:
-        """Move the watermark forward (never back) and return requests that timed out."""
+        """Move the watermark forward (never back) and return what it closed: requests that
+        timed out and responses left orphaned."""
         if event_time <= self.watermark:
             return []
         self.watermark = event_time
-        cutoff = event_time - self.ttl_seconds
-        expired: list[Exchange] = []
-        pending = self._pending
-        while pending:
-            request_id = next(iter(pending))
-            if pending[request_id].event_time >= cutoff:
-                break
-            expired.append(Exchange("timeout", pending.pop(request_id), None))
-        self.stats.expired += len(expired)
-        self.stats.pending = len(pending)
-        return expired
+        done: list[Exchange] = []
+        self._expire(done)
+        self._forget(event_time - self.grace_seconds)
+        self._update_sizes()
+        return done
 
     def drain(self) -> list[Exchange]:
-        """End of input: every pending request becomes a timeout."""
-        drained = [Exchange("timeout", request, None) for request in self._pending.values()]
-        self.stats.expired += len(drained)
-        self._pending.clear()
-        self.stats.pending = 0
+        """End of input: every waiting request is a timeout, every waiting response an orphan."""
+        drained = [Exchange("timeout", r, None) for r in self._requests.pop_all()]
+        drained += [Exchange("orphan_response", None, r) for r in self._responses.pop_all()]
+        self.stats.expired += sum(1 for e in drained if e.kind == "timeout")
+        self.stats.orphans += sum(1 for e in drained if e.kind == "orphan_response")
+        self._closed.clear()
+        self._update_sizes()
         return drained
 
-    def _add_request(self, event: Event, done: list[Exchange]) -> None:
-        if self._pending.pop(event.request_id, None) is not None:
+    def _expire(self, done: list[Exchange]) -> None:
+        """Close what no event still due can complete: requests past TTL + grace, responses
+        past the grace (`horizon`: no event older than it is still expected)."""
+        horizon = self.watermark - self.grace_seconds
+        for request in self._requests.older_than(horizon - self.ttl_seconds):
+            self.stats.expired += 1
+            done.append(self._close(Exchange("timeout", request, None)))
+        for response in self._responses.older_than(horizon):
+            self.stats.orphans += 1
+            done.append(self._close(Exchange("orphan_response", None, response)))
+
+    def _on_request(self, request: Event, done: list[Exchange]) -> None:
+        response = self._responses.pop(request.request_id)
+        if response is not None:
+            if response.event_time - request.event_time <= self.ttl_seconds:
+                done.append(self._close(Exchange("complete", request, response)))
+            else:  # the response came after the TTL: as if it had arrived in order
+                self.stats.expired += 1
+                self.stats.late += 1
+                done.append(self._close(Exchange("timeout", request, None)))
+            return
+        if self._requests.add(request):
             self.stats.replaced += 1
-        self._pending[event.request_id] = event
-        if len(self._pending) > self.max_pending:
-            oldest = next(iter(self._pending))
-            done.append(Exchange("timeout", self._pending.pop(oldest), None))
+        if len(self._requests) > self.max_pending:
             self.stats.evicted += 1
+            done.append(self._close(Exchange("timeout", self._requests.pop_oldest(), None)))
+
+    def _on_response(self, response: Event, done: list[Exchange]) -> None:
+        request = self._requests.pop(response.request_id)
+        if request is not None:
+            if response.event_time - request.event_time <= self.ttl_seconds:
+                done.append(self._close(Exchange("complete", request, response)))
+            else:
+                self.stats.expired += 1
+                self.stats.late += 1
+                done.append(self._close(Exchange("timeout", request, None)))
+            return
+        if self._responses.add(response):
+            self.stats.replaced += 1
+        if len(self._responses) > self.max_pending:
+            self.stats.evicted += 1
+            self.stats.orphans += 1
+            orphan = Exchange("orphan_response", None, self._responses.pop_oldest())
+            done.append(self._close(orphan))
+
+    def _is_late(self, event: Event) -> bool:
+        """True for an event of a request id whose exchange was emitted, when its event time
+        is within the late window (decided in event time, so arrival order does not matter)."""
+        until = self._closed.get(event.request_id)
+        return until is not None and event.event_time <= until
+
+    def _close(self, exchange: Exchange) -> Exchange:
+        """Remember that `exchange`'s request id has had its exchange: events of that id up
+        to `LATE_WINDOW_TTLS` TTLs after the exchange's latest event time are late, not new
+        (bounded by `max_pending` ids as well)."""
+        latest = max(e.event_time for e in (exchange.request, exchange.response) if e is not None)
+        closed = self._closed
+        closed.pop(exchange.request_id, None)
+        closed[exchange.request_id] = latest + LATE_WINDOW_TTLS * self.ttl_seconds
+        if len(closed) > self.max_pending:
+            del closed[next(iter(closed))]
+        return exchange
+
+    def _forget(self, horizon: float) -> None:
+        """Drop closed ids no future event can be late for (every one is at least `horizon`);
+        ids close roughly in event-time order, so the scan stops at the first one still due."""
+        closed = self._closed
+        while closed:
+            request_id = next(iter(closed))
+            if closed[request_id] >= horizon:
+                break
+            del closed[request_id]
+
+    def _update_sizes(self) -> None:
+        self.stats.pending = len(self._requests)
+        self.stats.waiting_responses = len(self._responses)
 
 
 class DedupeWindow:

@@ -22,6 +22,7 @@ def build_report(pipeline: Pipeline) -> dict[str, Any]:
         },
         **totals.overall.report(),
         "orphan_responses": stats.orphans,
+        "late_events": stats.late,
         "evicted_requests": stats.evicted,
         "feedback": totals.feedback.report(),
         "findings": dict(totals.findings.most_common()),

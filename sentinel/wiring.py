@@ -44,6 +44,10 @@ class PipelineSettings:
     max_event_bytes: int = 16 * 1024 * 1024
     # A request with no response after 5 minutes of event time is a timeout.
     ttl_seconds: float = 300.0
+    # How far an event may arrive behind the newest event time (producers log
+    # asynchronously): a response waits this long for its request, and a request this long
+    # beyond its TTL, so joins and timeouts do not depend on arrival order within it.
+    grace_seconds: float = 30.0
     # Pending-request bound: ~1.2 KB each beyond the event itself, well under 400 MB.
     max_pending: int = 100_000
     # Event ids remembered for deduplication (covers a redelivered batch many times over).
@@ -83,7 +87,7 @@ def build_pipeline(
     return Pipeline(
         decoder=EventDecoder(settings.max_event_bytes, settings.max_nesting_depth),
         dedupe=DedupeWindow(settings.dedupe_window),
-        correlator=Correlator(settings.ttl_seconds, settings.max_pending),
+        correlator=Correlator(settings.ttl_seconds, settings.max_pending, settings.grace_seconds),
         accountant=Accountant(CostModel(rules.pricing), bounders(rules.labels)),
         recorder=PrometheusRecorder(registry, version=__version__),
         sink=sink,

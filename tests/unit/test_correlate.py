@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import msgspec
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
-from sentinel.correlate import Correlator, DedupeWindow
+import msgspec
+import pytest
+
+from sentinel.correlate import LATE_WINDOW_TTLS, Correlator, DedupeWindow
 from sentinel.events.model import Event
 from tests.unit.conftest import event
 
 
-def ev(type_: str, request_id: str, second: int, **fields: object) -> Event:
-    ts = f"2026-11-02T09:{second // 60:02d}:{second % 60:02d}Z"
+def ev(type_: str, request_id: str, second: float, **fields: object) -> Event:
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC) + timedelta(seconds=second)
+    ts = start.isoformat().replace("+00:00", "Z")
     return msgspec.convert(event(type_, request_id, ts=ts, **fields), Event)
 
 
@@ -43,13 +49,128 @@ def test_a_request_without_response_times_out_in_event_time() -> None:
     assert c.stats.expired == 1
 
 
-def test_a_late_response_becomes_an_orphan() -> None:
-    """A response after its request timed out is counted as an orphan, not lost."""
-    c = Correlator(ttl_seconds=1, max_pending=10)
+def test_a_response_after_its_timeout_is_late_not_a_second_exchange() -> None:
+    """A response after its request timed out is counted late; the request id has one exchange."""
+    c = Correlator(ttl_seconds=10, max_pending=10)
     c.offer(ev("request", "r1", 0))
-    done = c.offer(ev("response", "r1", 5))
-    assert [d.kind for d in done] == ["timeout", "orphan_response"]
+    done = c.offer(ev("response", "r1", 15))
+    assert [d.kind for d in done] == ["timeout"]
+    assert c.stats.late == 1 and c.stats.orphans == 0
+    assert c.drain() == []
+
+
+def test_a_response_far_past_the_late_window_is_an_orphan() -> None:
+    """Past LATE_WINDOW_TTLS TTLs the request id is forgotten: bounded memory, one orphan."""
+    c = Correlator(ttl_seconds=10, max_pending=10)
+    c.offer(ev("request", "r1", 0))
+    assert [d.kind for d in c.offer(ev("response", "r1", 10 + LATE_WINDOW_TTLS * 10 + 1))] == [
+        "timeout"
+    ]
+    assert [d.kind for d in c.drain()] == ["orphan_response"]
+
+
+def test_a_response_before_its_request_waits_and_completes() -> None:
+    """Either half may arrive first: a response waits (grace) and its request completes it."""
+    c = Correlator(ttl_seconds=60, max_pending=10, grace_seconds=30)
+    assert c.offer(ev("response", "r1", 2, latency_ms=1500.0)) == []
+    assert c.stats.waiting_responses == 1
+    [done] = c.offer(ev("request", "r1", 0))
+    assert done.kind == "complete" and done.request is not None and done.response is not None
+    assert done.latency_ms == 1500.0
+    assert c.stats.waiting_responses == 0 and c.stats.orphans == 0
+    assert c.drain() == []  # nothing left to become a timeout
+
+
+def test_a_response_whose_request_never_comes_is_an_orphan_after_the_grace() -> None:
+    """A waiting response becomes one orphan once event time passes it by the grace."""
+    c = Correlator(ttl_seconds=60, max_pending=10, grace_seconds=30)
+    c.offer(ev("response", "r1", 0))
+    assert c.offer(ev("exchange", "x", 30)) != [] and c.stats.orphans == 0
+    done = c.offer(ev("exchange", "y", 31))
+    assert [d.kind for d in done] == ["orphan_response", "complete"]
     assert c.stats.orphans == 1
+    assert c.offer(ev("request", "r1", 1)) == []  # its request, far too late: no timeout
+    assert c.stats.late == 1 and c.drain() == []
+
+
+def test_requests_wait_the_grace_beyond_their_ttl() -> None:
+    """With a grace, a request times out at request time + TTL + grace, not earlier."""
+    c = Correlator(ttl_seconds=10, max_pending=10, grace_seconds=5)
+    c.offer(ev("request", "r1", 0))
+    assert c.offer(ev("exchange", "x", 15))[0].kind == "complete"
+    assert [d.kind for d in c.offer(ev("exchange", "y", 16))] == ["timeout", "complete"]
+
+
+def test_a_late_arriving_request_times_out_by_its_own_event_time() -> None:
+    """Timeouts follow event time, not arrival: an old request arriving late leaves first."""
+    c = Correlator(ttl_seconds=10, max_pending=10)
+    c.offer(ev("request", "mid", 45))
+    c.offer(ev("request", "new", 54))
+    c.offer(ev("request", "old", 44.5))  # arrives last, but is the oldest
+    done = c.offer(ev("exchange", "x", 56))
+    assert [d.request_id for d in done if d.kind == "timeout"] == ["old", "mid"]
+    assert [d.request_id for d in c.offer(ev("request", "older", 1))] == ["older"]  # due now
+    assert c.stats.pending == 1
+
+
+def test_the_response_bound_evicts_the_oldest_as_an_orphan() -> None:
+    """Waiting responses are bounded too: beyond max_pending the oldest becomes an orphan."""
+    c = Correlator(ttl_seconds=3600, max_pending=2, grace_seconds=3600)
+    out = []
+    for i in range(5):
+        out += c.offer(ev("response", f"r{i}", i))
+    assert [(e.kind, e.request_id) for e in out] == [("orphan_response", f"r{i}") for i in range(3)]
+    assert c.stats.waiting_responses == 2 and c.stats.evicted == 3
+
+
+def _stream(seed: int, n: int) -> list[Event]:
+    """A day in event-time order: completes, timeouts, late responses and orphans."""
+    rng = random.Random(seed)
+    events: list[Event] = []
+    for i in range(n):
+        start = i * 2 + rng.random()
+        fate = rng.random()
+        if fate < 0.75:  # a normal exchange
+            latency = 1 + 20 * rng.random()
+            events += [ev("request", f"r{i}", start), ev("response", f"r{i}", start + latency)]
+        elif fate < 0.85:  # no response: a timeout
+            events.append(ev("request", f"r{i}", start))
+        elif fate < 0.92:  # a response after the TTL: a timeout and a late response
+            latency = 40 + 10 * rng.random()
+            events += [ev("request", f"r{i}", start), ev("response", f"r{i}", start + latency)]
+        else:  # the request was never logged: an orphan
+            events.append(ev("response", f"r{i}", start + 3))
+    return sorted(events, key=lambda e: e.event_time)
+
+
+def _counts(events: list[Event], grace: float) -> Counter[str]:
+    c = Correlator(ttl_seconds=30, max_pending=100_000, grace_seconds=grace)
+    kinds: Counter[str] = Counter()
+    for e in events:
+        kinds.update(x.kind for x in c.offer(e))
+    kinds.update(x.kind for x in c.drain())
+    kinds["late"] = c.stats.late
+    return kinds
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_shuffled_streams_count_like_the_ordered_stream(seed: int) -> None:
+    """Events delayed by up to the grace give the same completes, timeouts, orphans, lates."""
+    ordered = _stream(seed, 3000)
+    rng = random.Random(seed)
+    grace = 15.0
+    # each event arrives up to `grace` seconds of event time late: bounded disorder
+    shuffled = sorted(ordered, key=lambda e: e.event_time + grace * rng.random())
+    assert shuffled != ordered
+    expected = _counts(ordered, grace)
+    assert expected["complete"] > 2000 and expected["timeout"] > 300
+    assert expected["orphan_response"] > 100 and expected["late"] > 100
+    assert _counts(shuffled, grace) == expected
+    # one exchange per request id
+    c = Correlator(ttl_seconds=30, max_pending=100_000, grace_seconds=grace)
+    ids = Counter(x.request_id for e in shuffled for x in c.offer(e))
+    ids.update(x.request_id for x in c.drain())
+    assert max(ids.values()) == 1
 
 
 def test_the_pending_bound_evicts_the_oldest_as_a_timeout() -> None:

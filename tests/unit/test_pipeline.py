@@ -178,9 +178,9 @@ def test_feedback_is_attributed_to_its_exchange_labels() -> None:
 
 
 def test_idle_time_lets_pending_requests_time_out() -> None:
-    """With no input, event time advances by idle time so requests still time out."""
+    """With no input, event time advances by idle time so requests still time out (TTL + grace)."""
     sink = MemorySink()
-    pipeline, _ = make(sink, ttl_seconds=10)
+    pipeline, _ = make(sink, ttl_seconds=10, grace_seconds=2)
     pipeline.process(MemorySource([raw(event("request", "r1"))]).poll(1, 0)[0])
     pipeline.idle(5)
     assert pipeline.totals.overall.timeouts == 0
