@@ -1,71 +1,187 @@
-"""The default filter chain next to plain Presidio on the same ~2 KB events, in one run.
+"""The default filter chain next to plain Presidio on the same exchanges, in one run.
 
 Sentinel: the whole pipeline with the shipped rules (decode, correlation, trackers, the
 PII, content and hallucination filters, monitors). Presidio: its default pattern
 recognizers (offline, blank spaCy tokenizer, threshold 0) over the same texts (every
-message and the output of each exchange), nothing else. CPU time, one process.
-Run: `.venv/bin/python -m bench.chain_vs_presidio [--exchanges N]`.
+message and the output of each exchange), nothing else. CPU time, one process, median of
+`--repeats` runs of each (a fresh pipeline each run, so caches start empty).
+
+Corpora: `synthetic` (~2 KB events of bench/events.py) or `realworld` (bench/realworld.py:
+RAG documents, PII sentences, long model answers, code, injections; ../shared/data). On
+`realworld` both systems' recall is measured on the gold PII spans of the entities both
+look for, in the same run.
+Run: `.venv/bin/python -m bench.chain_vs_presidio [--corpus realworld] [--exchanges N]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import threading
 import time
+from pathlib import Path
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 
 from bench.eval.pii import presidio_defaults
 from bench.events import events
+from bench.realworld import SHARED, build
 from bench.rulesets import shipped
+from sentinel.filters.chain import Verdict
 from sentinel.health import Health
 from sentinel.io.memory import MemorySource
 from sentinel.io.routing import NullSink
 from sentinel.runner import Runner
+from sentinel.track.account import Accounted
 from sentinel.wiring import PipelineSettings, build_pipeline
 
+# Entities both systems detect by default (sentinel's rules/pii.yaml ∩ Presidio's patterns).
+SHARED_ENTITIES = (
+    "CREDIT_CARD",
+    "EMAIL_ADDRESS",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "PHONE_NUMBER",
+    "US_SSN",
+)
+Span = tuple[str, int, int]
 
-def _texts(values: list[bytes]) -> list[str]:
+
+def _texts(values: list[bytes]) -> list[tuple[str, str, str]]:
+    """(request_id, role key, text) of every message and output."""
     texts = []
     for value in values:
         event = json.loads(value)
-        texts += [m["content"] for m in event.get("messages", [])]
+        rid = event["request_id"]
+        texts += [(rid, m["role"], m["content"]) for m in event.get("messages", [])]
         if event.get("output"):
-            texts.append(event["output"]["content"])
+            texts.append((rid, "output", event["output"]["content"]))
     return texts
+
+
+class _Findings:
+    """Observer keeping each exchange's PII spans by field (for recall)."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, list[Span]] = {}
+
+    def exchange(self, item: Accounted, verdict: Verdict) -> None:
+        rid = item.exchange.request_id
+        for f in verdict.findings:
+            if f.filter == "pii":
+                key = "output" if f.field == "output" else f.field.split("[")[0]
+                self.spans.setdefault(f"{rid}:{key}", []).append((f.category, f.start, f.end))
+
+    def batch(self, started_ns: int, records: int) -> None:
+        pass
+
+
+def _recall(gold: dict[str, list[Span]], found: dict[str, list[Span]]) -> tuple[int, int]:
+    hit = total = 0
+    for key, spans in gold.items():
+        predicted = found.get(key, [])
+        for entity, start, end in spans:
+            if entity not in SHARED_ENTITIES:
+                continue
+            total += 1
+            hit += any(p[0] == entity and p[1] < end and start < p[2] for p in predicted)
+    return hit, total
+
+
+def _sentinel(values: list[bytes]) -> tuple[float, dict[str, list[Span]]]:
+    sink = NullSink()
+    findings = _Findings()
+    pipeline = build_pipeline(
+        shipped(),
+        PipelineSettings(verdicts="off"),
+        CollectorRegistry(),
+        sink,
+        observers=[findings],
+    )
+    start = time.process_time()
+    Runner(MemorySource(values), pipeline, sink, Health()).run(threading.Event())
+    return time.process_time() - start, findings.spans
+
+
+def _presidio(
+    engine: Any, texts: list[tuple[str, str, str]]
+) -> tuple[float, dict[str, list[Span]]]:
+    found: dict[str, list[Span]] = {}
+    start = time.process_time()
+    for rid, role, text in texts:
+        results = engine.analyze(text=text, language="en")
+        found.setdefault(f"{rid}:{role}", []).extend(
+            (r.entity_type, r.start, r.end) for r in results
+        )
+    return time.process_time() - start, found
+
+
+def run(corpus: str, exchanges: int, repeats: int, shared: Path) -> dict[str, Any]:
+    gold: dict[str, list[Span]] = {}
+    if corpus == "realworld":
+        built = build(shared)
+        values, gold = built.values, built.gold
+    else:
+        values = events(exchanges, seed=7)
+    texts = _texts(values)
+    engine = presidio_defaults()
+    ours, plain = [], []
+    for _ in range(repeats):
+        seconds, found = _sentinel(values)
+        ours.append(seconds)
+        seconds, theirs = _presidio(engine, texts)
+        plain.append(seconds)
+    n_exchanges = len(values) // 2
+    result = {
+        "corpus": corpus,
+        "exchanges": n_exchanges,
+        "events": len(values),
+        "texts": len(texts),
+        "mb": sum(map(len, values)) / 1e6,
+        "sentinel_cpu_s": statistics.median(ours),
+        "presidio_cpu_s": statistics.median(plain),
+    }
+    result["sentinel_exchanges_per_cpu_s"] = n_exchanges / result["sentinel_cpu_s"]
+    result["presidio_exchanges_per_cpu_s"] = n_exchanges / result["presidio_cpu_s"]
+    result["ratio"] = result["presidio_cpu_s"] / result["sentinel_cpu_s"]
+    if gold:
+        result["recall_sentinel"] = _recall(gold, found)
+        result["recall_presidio"] = _recall(gold, theirs)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--exchanges", type=int, default=1000)
+    parser.add_argument("--corpus", choices=("synthetic", "realworld"), default="synthetic")
+    parser.add_argument("--exchanges", type=int, default=1000, help="synthetic corpus size")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument("--json", type=Path, help="also write results here")
     args = parser.parse_args()
-    values = events(args.exchanges, seed=7)
-    texts = _texts(values)
-
-    sink = NullSink()
-    pipeline = build_pipeline(
-        shipped(), PipelineSettings(verdicts="off"), CollectorRegistry(), sink
-    )
-    start = time.process_time()
-    Runner(MemorySource(values), pipeline, sink, Health()).run(threading.Event())
-    ours = time.process_time() - start
-
-    engine = presidio_defaults()
-    start = time.process_time()
-    for text in texts:
-        engine.analyze(text=text, language="en")
-    plain = time.process_time() - start
-
-    n = len(values)
+    r = run(args.corpus, args.exchanges, args.repeats, args.shared)
     print(
-        f"{n:,} events ({args.exchanges:,} exchanges, {len(texts):,} texts, "
-        f"mean {sum(map(len, values)) / n:,.0f} bytes)"
+        f"{r['corpus']}: {r['exchanges']:,} exchanges ({r['events']:,} events, "
+        f"{r['texts']:,} texts, {r['mb']:.1f} MB), median of {args.repeats}"
     )
-    print(f"{'system':<44} {'events/CPU-s':>13}")
-    print(f"{'sentinel, default filter chain (whole pipeline)':<44} {n / ours:>13,.0f}")
-    print(f"{'plain Presidio, pattern recognizers only':<44} {n / plain:>13,.0f}")
-    print(f"ratio: {plain / ours:.1f}x")
+    print(f"{'system':<48} {'exchanges/CPU-s':>16} {'events/CPU-s':>13}")
+    for name, key in (
+        ("sentinel, default filter chain (whole pipeline)", "sentinel"),
+        ("plain Presidio, pattern recognizers only", "presidio"),
+    ):
+        rate = r[f"{key}_exchanges_per_cpu_s"]
+        print(f"{name:<48} {rate:>16,.0f} {2 * rate:>13,.0f}")
+    print(f"ratio: {r['ratio']:.1f}x")
+    if "recall_sentinel" in r:
+        for key in ("sentinel", "presidio"):
+            hit, total = r[f"recall_{key}"]
+            print(
+                f"recall {key} on gold {'/'.join(SHARED_ENTITIES)}: "
+                f"{hit}/{total} = {hit / total:.3f}"
+            )
+    if args.json:
+        args.json.write_text(json.dumps(r, indent=2))
 
 
 if __name__ == "__main__":
