@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from sentinel import __version__
+from sentinel.admission import Bounds
 from sentinel.alerting.build import build_alerting
 from sentinel.errors import ConfigError, RulesError, SentinelError, SinkError, SourceError
 from sentinel.events.decode import DEFAULT_MAX_DEPTH
@@ -56,6 +57,7 @@ _INT_KAFKA_OPTIONS = frozenset(
         "max_in_flight_requests_per_connection",
     }
 )
+_BOUNDS = Bounds()  # defaults of the plausibility and skew options
 EXIT_RULES = 3
 EXIT_IO = 4
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024  # show a progress bar for inputs larger than this
@@ -89,7 +91,17 @@ def rules_warnings(rules: RuleSet) -> list[str]:
     ]
 
 
-def _settings(options: dict[str, Any], verdicts: VerdictMode) -> PipelineSettings:
+def _settings(
+    options: dict[str, Any], verdicts: VerdictMode, skew_clock: str = "event_time"
+) -> PipelineSettings:
+    bounds = Bounds(
+        max_tokens=options["max_tokens_per_event"],
+        max_latency_ms=options["max_latency_ms"],
+        max_retries=options["max_retries"],
+        max_abs_rating=options["max_abs_rating"],
+        max_future_seconds=options["max_clock_skew_seconds"],
+        max_age_seconds=options["max_event_age_seconds"],
+    )
     return PipelineSettings(
         max_event_bytes=options["max_event_bytes"],
         ttl_seconds=options["ttl_seconds"],
@@ -97,6 +109,8 @@ def _settings(options: dict[str, Any], verdicts: VerdictMode) -> PipelineSetting
         max_pending=options["max_pending"],
         verdicts=verdicts,
         max_nesting_depth=options["max_nesting_depth"],
+        bounds=bounds,
+        skew_clock="wall" if skew_clock == "wall" else "event_time",
     )
 
 
@@ -146,6 +160,50 @@ def pipeline_options(command: Any) -> Any:
                 show_default=True,
                 type=click.IntRange(min=8, max=512),
                 help="Events whose JSON nests deeper are dead letters (too_deep).",
+            ),
+            click.option(
+                "--max-clock-skew-seconds",
+                default=_BOUNDS.max_future_seconds,
+                show_default=True,
+                type=click.FloatRange(min=0),
+                help="Events stamped further ahead of the processing clock (run: wall "
+                "clock; replay: the newest event) are dead letters (clock_skew). 0: off.",
+            ),
+            click.option(
+                "--max-event-age-seconds",
+                default=_BOUNDS.max_age_seconds,
+                show_default=True,
+                type=click.FloatRange(min=0),
+                help="Events stamped further behind the processing clock are dead "
+                "letters (clock_skew). 0: off.",
+            ),
+            click.option(
+                "--max-tokens-per-event",
+                default=_BOUNDS.max_tokens,
+                show_default=True,
+                type=click.IntRange(min=1),
+                help="A larger token count of any kind is a dead letter (implausible_value).",
+            ),
+            click.option(
+                "--max-latency-ms",
+                default=_BOUNDS.max_latency_ms,
+                show_default=True,
+                type=click.FloatRange(min=1),
+                help="A larger latency_ms or ttft_ms is a dead letter (implausible_value).",
+            ),
+            click.option(
+                "--max-retries",
+                default=_BOUNDS.max_retries,
+                show_default=True,
+                type=click.IntRange(min=0),
+                help="More retries is a dead letter (implausible_value).",
+            ),
+            click.option(
+                "--max-abs-rating",
+                default=_BOUNDS.max_abs_rating,
+                show_default=True,
+                type=click.FloatRange(min=0),
+                help="A feedback rating beyond ± this is a dead letter (implausible_value).",
             ),
             click.option(
                 "--log-level",
@@ -384,7 +442,7 @@ def run(
         health.set_check("sink", True, "")
         pipeline = build_pipeline(
             rules,
-            _settings(options, verdict_mode),
+            _settings(options, verdict_mode, skew_clock="wall"),
             registry,
             sink,
             alerting.book,

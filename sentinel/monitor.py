@@ -3,6 +3,12 @@
 They observe every accounted exchange with its verdict and are evaluated at fixed ticks of
 event time (`evaluation_interval_seconds`), never at batch boundaries, so a replay of a
 recorded day raises the same alerts at the same event times as the live run did.
+
+Empty event time is crossed in O(1): once no observation lies within the quiet horizon
+(the longest window that can still make an alert fire: SLO short windows, spend-guard
+windows) every further tick would evaluate to the same empty state, so the monitor jumps to
+the last tick the watermark passed and evaluates it once. Two exchanges a year apart cost
+a few hundred evaluations, not a million.
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ from typing import Any
 
 from sentinel.alerting.book import AlertBook
 from sentinel.filters.chain import Verdict
+from sentinel.guard.config import SpendGuardRules
 from sentinel.guard.spend import ALERT_NAME as SPEND_ALERT
 from sentinel.guard.spend import SpendGuard, Trip
 from sentinel.rollback.engine import RollbackEngine
+from sentinel.slo.config import SloRules
 from sentinel.slo.engine import ALERT_NAME as SLO_ALERT
-from sentinel.slo.engine import SloEngine
+from sentinel.slo.engine import SloEngine, short_minutes
 from sentinel.track.account import Accounted
 
 
@@ -29,7 +37,10 @@ class Monitor:
         interval_seconds: float,
         throttle: Callable[[dict[str, Any]], None] | None = None,
         rollback: RollbackEngine | None = None,
+        horizon_seconds: float | None = None,
     ) -> None:
+        """`horizon_seconds`: after this much event time without observations, nothing
+        can start firing (`quiet_horizon_seconds`); a day when not given."""
         self.slo = slo
         self.guard = guard
         self.book = book
@@ -37,9 +48,13 @@ class Monitor:
         self.throttle = throttle
         self.rollback = rollback
         self._next_tick: float | None = None
+        self._horizon = horizon_seconds if horizon_seconds is not None else 86_400.0
+        self._last_observed = float("-inf")  # newest event time observed
         self._tripped: dict[tuple[str, tuple[tuple[str, str], ...]], Trip] = {}
 
     def observe(self, item: Accounted, verdict: Verdict) -> None:
+        if item.event_time > self._last_observed:
+            self._last_observed = item.event_time
         self.slo.observe(item, verdict)
         self.guard.observe(item)
         if self.rollback is not None:
@@ -54,9 +69,13 @@ class Monitor:
         if self._next_tick is None:
             self._next_tick = (watermark // self.interval + 1) * self.interval
             return
+        interval = self.interval
         while watermark >= self._next_tick:
+            if self._next_tick > self._last_observed + self._horizon + interval:
+                # Quiet: every tick up to the watermark evaluates the same; jump to the last.
+                self._next_tick += (watermark - self._next_tick) // interval * interval
             self._evaluate(self._next_tick)
-            self._next_tick += self.interval
+            self._next_tick += interval
 
     def _evaluate(self, tick: float) -> None:
         firing = self.slo.firing_at(tick)
@@ -87,3 +106,12 @@ class Monitor:
 
 def _series(trip: Trip) -> tuple[str, tuple[tuple[str, str], ...]]:
     return trip.guard, tuple(sorted(trip.labels.items()))
+
+
+def quiet_horizon_seconds(slos: SloRules, guards: SpendGuardRules) -> float:
+    """Event time after the newest observation beyond which no alert can start or keep
+    firing: an SLO alert needs its short window to hold bad events, a spend trip its
+    window to hold spend. One minute more covers bucket alignment."""
+    minutes = [short_minutes(w) for slo in slos.slos for w in (*slo.page, *slo.ticket)]
+    minutes += [guard.window_minutes for guard in guards.guards]
+    return (max(minutes, default=0) + 1) * 60.0

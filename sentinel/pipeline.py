@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 import msgspec
 import structlog
 
+from sentinel.admission import Admission
 from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.events.decode import EventDecoder, Invalid
 from sentinel.events.exchange import Exchange
@@ -79,6 +80,7 @@ class Pipeline:
         monitor: Monitor | None = None,
         topic_decoders: dict[str, RecordDecoder] | None = None,
         observers: Sequence[PipelineObserver] = (),
+        admission: Admission | None = None,
     ) -> None:
         self.decoder = decoder
         self.dedupe = dedupe
@@ -92,6 +94,7 @@ class Pipeline:
         self.monitor = monitor
         self.topic_decoders = topic_decoders or {}  # topic -> decoder other than v1 JSON
         self.observers = tuple(observers)
+        self.admission = admission  # plausibility bounds and skew guard, before joining
         self._batch_started_ns = 0  # wall time of the batch's first record (observers)
         self._batch_records = 0
         self.counts = EventCounts()
@@ -119,10 +122,20 @@ class Pipeline:
         if isinstance(decoded, Invalid):
             self._dead_letter(record, decoded)
         elif isinstance(decoded, Event):
-            self._event(decoded)
+            self._admit(record, decoded)
         else:  # a batch format (OTLP): one record, many events
             for event in decoded:
-                self._event(event)
+                self._admit(record, event)
+
+    def _admit(self, record: Record, event: Event) -> None:
+        if self.admission is None:
+            self._event(event)
+            return
+        for source, admitted in self.admission.admit(record, event):
+            if isinstance(admitted, Invalid):
+                self._dead_letter(source, admitted)
+            else:
+                self._event(admitted)
 
     def _event(self, event: Event) -> None:
         if self.dedupe.seen(event.event_id):
@@ -154,6 +167,12 @@ class Pipeline:
 
     def drain(self) -> None:
         """End of a finite input: pending requests are timeouts."""
+        if self.admission is not None:
+            for source, admitted in self.admission.flush():
+                if isinstance(admitted, Invalid):
+                    self._dead_letter(source, admitted)
+                else:
+                    self._event(admitted)
         for exchange in self.correlator.drain():
             self._complete(exchange)
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from prometheus_client import CollectorRegistry
 
 from sentinel import __version__
+from sentinel.admission import Admission, Bounds
 from sentinel.alerting.book import AlertBook
 from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.envrefs import expand_env_values
@@ -18,7 +20,7 @@ from sentinel.filters.registry import build_chain
 from sentinel.guard.spend import SpendGuard
 from sentinel.health import Health
 from sentinel.io.records import Sink
-from sentinel.monitor import Monitor
+from sentinel.monitor import Monitor, quiet_horizon_seconds
 from sentinel.otel import Encoding, OtlpCollector, OtlpDecoder, OtlpStats
 from sentinel.otel.selftelemetry import (
     Providers,
@@ -55,6 +57,11 @@ class PipelineSettings:
     verdicts: VerdictMode = "all"
     # Deeper JSON is a `too_deep` dead letter (real events nest under 10 levels).
     max_nesting_depth: int = DEFAULT_MAX_DEPTH
+    # Plausibility bounds and the event-time skew guard (see sentinel.admission).
+    bounds: Bounds = field(default_factory=Bounds)
+    # The skew guard's reference: the wall clock (`run`) or the run's own event time
+    # (`replay`, and tests: the outcome depends on the input only).
+    skew_clock: Literal["wall", "event_time"] = "event_time"
 
 
 def build_pipeline(
@@ -97,6 +104,7 @@ def build_pipeline(
         monitor=build_monitor(rules, registry, book or AlertBook(), rollback, throttle),
         topic_decoders=decoders,
         observers=observers,
+        admission=Admission(settings.bounds, time.time if settings.skew_clock == "wall" else None),
     )
 
 
@@ -126,7 +134,13 @@ def build_monitor(
     registry.register(SloSeries(slo))
     guard = SpendGuard(rules.spend_guard, rules.slos.runbook_base_url)
     return Monitor(
-        slo, guard, book, rules.slos.evaluation_interval_seconds, throttle, rollback=rollback
+        slo,
+        guard,
+        book,
+        rules.slos.evaluation_interval_seconds,
+        throttle,
+        rollback=rollback,
+        horizon_seconds=quiet_horizon_seconds(rules.slos, rules.spend_guard),
     )
 
 
