@@ -100,7 +100,7 @@ class Pipeline:
         self.counts = EventCounts()
         self._evicted_recorded = 0
         self.totals = RunTotals()
-        self.timeline = Timeline()
+        self.timeline = Timeline(budgets=monitor.slo.statuses if monitor is not None else None)
         self.spend: dict[str, SpendTracker] = {}
         self.latency_windows: dict[str, WindowedSketch] = {}
         self._recent: dict[str, LabelValues] = {}

@@ -1,4 +1,4 @@
-"""`sentinel replay --html` rendered by a real headless Chromium: the four charts draw."""
+"""`sentinel replay --html` rendered by a real headless Chromium: every chart draws."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
 SENTINEL = Path(sys.executable).with_name("sentinel")
-CHARTS = ("chart-latency", "chart-cost", "chart-findings", "chart-canary")
+CHARTS = (
+    "chart-alerts",
+    "chart-budget",
+    "chart-latency",
+    "chart-canary",
+    "chart-cost",
+    "chart-findings",
+)
 CHROMIUM_TIMEOUT_S = 120  # a cold first start in CI can take a while
-MIN_PNG_BYTES = 20_000  # a blank page is a few KB; four filled charts are far more
+MIN_PNG_BYTES = 20_000  # a blank page is a few KB; six filled charts are far more
 
 
 def chromium(user_data: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -50,7 +57,7 @@ def replay_html(tmp_path: Path) -> Path:
     return out
 
 
-def test_chromium_renders_the_four_charts(tmp_path: Path) -> None:
+def test_chromium_renders_every_chart(tmp_path: Path) -> None:
     """The DOM Chromium builds holds each chart's svg with drawn shapes, and a screenshot
     of the page is not blank."""
     report = replay_html(tmp_path)
@@ -62,7 +69,7 @@ def test_chromium_renders_the_four_charts(tmp_path: Path) -> None:
     png = tmp_path / "report.png"
     chromium(
         tmp_path / "profile",
-        "--window-size=1000,1900",
+        "--window-size=1000,2900",
         f"--screenshot={png}",
         report.as_uri(),
     )
