@@ -140,7 +140,7 @@ def test_replay_table_is_the_default(tmp_path: Path) -> None:
     independent_traffic(path, 10, seed=5)
     code, out, _ = invoke("replay", str(path), "--rules", RULES)
     assert code == 0
-    assert "exchanges by model" in out and "all" in out and "gpt-4.1-mini" in out
+    assert "exchanges and latency by model" in out and "all" in out and "gpt-4.1-mini" in out
 
 
 def test_bad_rules_exit_3_with_file_and_field(tmp_path: Path) -> None:
