@@ -76,3 +76,79 @@ def test_unknown_fields_are_ignored_for_forward_compatibility() -> None:
     """A producer on a newer minor version can add fields without breaking us."""
     result = EventDecoder(1 << 20).decode(with_(future_field={"a": 1}))
     assert isinstance(result, Event)
+
+
+# every optional field of every struct, sent as JSON null
+NULLS = {
+    "service": None, "endpoint": None, "feature": None, "session_id": None, "user_id": None,
+    "model": None, "provider": None, "variant": None, "route": None,
+    "messages": None, "context": None, "tools": None, "output": None, "usage": None,
+    "latency_ms": None, "ttft_ms": None, "status": None, "error": None, "retries": None,
+    "feedback": None, "metadata": None,
+}
+NESTED_NULLS = {
+    "messages": [{"role": "user", "content": None, "name": None}],
+    "context": [{"id": "doc-1", "text": None, "source": None}],
+    "tools": [{"name": "lookup", "parameters": None, "description": None}],
+    "output": {"content": None, "tool_calls": None, "finish_reason": None},
+    "usage": {
+        "input_tokens": None, "output_tokens": None, "cached_input_tokens": None,
+        "cache_write_tokens": None, "reasoning_tokens": None,
+    },
+    "error": {"type": "timeout", "message": None},
+    "feedback": {"rating": None, "escalated": None, "complaint": None},
+}
+
+
+def _without_nulls(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("nulls", [NULLS, NESTED_NULLS], ids=["top level", "nested"])
+def test_null_means_absent_for_every_optional_field(nulls: dict[str, object]) -> None:
+    """An event with `null` in every optional field equals the one without those fields."""
+    document = {**event("exchange", "r-null", event_id="e-null"), **nulls}
+    decoded = EventDecoder(1 << 20).decode(json.dumps(document).encode())
+    assert isinstance(decoded, Event), decoded
+    expected = EventDecoder(1 << 20).decode(json.dumps(_without_nulls(document)).encode())
+    assert decoded == expected
+    assert decoded.messages is not None and decoded.metadata == {} and decoded.status == "ok"
+
+
+@pytest.mark.parametrize(
+    ("complaint", "counted"),
+    [(True, True), (False, False), (None, False), ("The answer was rude", True), ("  ", False)],
+    ids=["true", "false", "null", "text counts as a complaint", "blank text is no complaint"],
+)
+def test_feedback_complaint_accepts_a_boolean_or_text(complaint: object, counted: bool) -> None:
+    """`complaint` is a boolean or the user's text; text becomes True and is not kept."""
+    document = event("feedback", "r-fb", feedback={"rating": 1, "complaint": complaint})
+    decoded = EventDecoder(1 << 20).decode(json.dumps(document).encode())
+    assert isinstance(decoded, Event) and decoded.feedback is not None
+    assert decoded.feedback.complaint is counted
+    assert "rude" not in repr(decoded)
+
+
+def test_a_complaint_of_another_type_is_an_invalid_field() -> None:
+    """A number is neither a flag nor text: a dead letter naming the field, not the value."""
+    result = EventDecoder(1 << 20).decode(with_(type="feedback", feedback={"complaint": 42}))
+    assert isinstance(result, Invalid) and result.reason == "invalid_field"
+    assert "$.feedback.complaint" in result.detail and "42" not in result.detail
+
+
+def test_the_documented_examples_are_valid_events() -> None:
+    """Every JSON example in docs/events.md decodes, one of each event type."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "events.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```json\n(.*?)```", text, flags=re.S)
+    decoded = [EventDecoder(1 << 20).decode(" ".join(b.split("\n")).encode()) for b in blocks]
+    assert all(isinstance(e, Event) for e in decoded), decoded
+    assert {e.type for e in decoded if isinstance(e, Event)} == {
+        "request", "response", "exchange", "feedback"
+    }
