@@ -91,6 +91,21 @@ def rules_warnings(rules: RuleSet) -> list[str]:
     ]
 
 
+def unpriced_warnings(report: dict[str, Any]) -> list[str]:
+    """A warning naming the models (bounded labels) whose exchanges had no price."""
+    if not report.get("unpriced_exchanges"):
+        return []
+    models = ", ".join(
+        f"{model} ({row['unpriced_exchanges']:,})"
+        for model, row in sorted(report.get("by_model", {}).items())
+        if row.get("unpriced_exchanges")
+    )
+    return [
+        f"{report['unpriced_exchanges']:,} exchange(s) had no price, so cost is low: {models}; "
+        "add the model to pricing.yaml"
+    ]
+
+
 def _settings(
     options: dict[str, Any], verdicts: VerdictMode, skew_clock: str = "event_time"
 ) -> PipelineSettings:
@@ -330,7 +345,7 @@ def replay(
             click.echo(f"error: could not write {html_path}: {exc}", err=True)
             sys.exit(EXIT_IO)
     report = build_report(pipeline)
-    report["warnings"] = rules_warnings(rules)
+    report["warnings"] = rules_warnings(rules) + unpriced_warnings(report)
     if report_format == "json":
         click.echo(json.dumps(report, indent=2))
     else:

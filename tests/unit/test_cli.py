@@ -169,3 +169,38 @@ def test_bad_arguments_exit_2() -> None:
     """Usage errors are click's exit code 2."""
     assert invoke("replay", "--report", "xml")[0] == 2
     assert invoke("replay", "--ttl-seconds", "-1")[0] == 2
+
+
+def test_replay_warns_about_unpriced_models_and_defaulted_rules(tmp_path: Path) -> None:
+    """Unpriced exchanges and kinds taken from the packaged defaults are report warnings."""
+    path = tmp_path / "t.jsonl"
+    independent_traffic(path, 6, seed=9)
+    lines = path.read_text().splitlines()
+    unknown = json.loads(lines[0]) | {
+        "model": "in-house-llm-v2", "event_id": "e-unknown", "request_id": "q-unknown",
+        "type": "exchange", "usage": {"input_tokens": 10, "output_tokens": 2},
+    }
+    path.write_text("\n".join([*lines, json.dumps(unknown)]) + "\n")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "labels.yaml").write_text("version: sentinel/v1\nkind: labels\n")
+    code, out, _ = invoke("replay", str(path), "--report", "json", "--rules", str(rules))
+    assert code == 0
+    warnings = json.loads(out)["warnings"]
+    assert f"{rules} has no `pricing` rules: the packaged defaults were used" in warnings
+    assert not any("`labels`" in w for w in warnings)
+    [unpriced] = [w for w in warnings if "no price" in w]
+    assert unpriced.startswith("1 exchange(s) had no price") and "in-house-llm-v2 (1)" in unpriced
+    code, table, _ = invoke("replay", str(path), "--rules", str(rules))
+    assert code == 0 and "warning 1 exchange(s) had no price" in table
+
+
+def test_rules_init_then_validate(tmp_path: Path) -> None:
+    """`rules init` writes an editable copy; validating it defaults nothing; a second init
+    without --force refuses (exit 3) and keeps the files."""
+    code, out, _ = invoke("rules", "init", str(tmp_path / "r"))
+    assert code == 0 and "pricing.yaml" in out
+    code, out, _ = invoke("validate", str(tmp_path / "r"))
+    assert code == 0 and "0 kind(s) from packaged defaults" in out
+    code, _, err = invoke("rules", "init", str(tmp_path / "r"))
+    assert code == 3 and "already exist" in err and "--force" in err

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import typing
+
 import pytest
+from openai.types import ChatModel
 
 from sentinel.events.model import Usage
-from sentinel.rules.pricing import PricingRules
+from sentinel.rules.loader import load_rules
+from sentinel.rules.pricing import PricingRules, name_candidates
 from sentinel.track.cost import CostModel, split_tokens
 
 PRICING = PricingRules.model_validate(
@@ -93,3 +97,52 @@ def test_cached_above_input_is_flagged_and_clamped() -> None:
     """Inconsistent usage never produces a negative uncached count."""
     tokens = split_tokens(Usage(input_tokens=10, cached_input_tokens=50), True)
     assert tokens.inconsistent and tokens.uncached_input == 0
+
+
+SHIPPED = load_rules().pricing
+DECORATIONS = [
+    ("a dated snapshot", "{m}-2025-04-14"),
+    ("a compact date", "{m}-20250929"),
+    ("an OpenAI-compatible gateway prefix", "openai/{m}"),
+    ("the Gemini API resource name", "models/{m}"),
+    ("a Bedrock id with provider and version", "anthropic.{m}-20250929-v1:0"),
+    ("a Bedrock cross-region id", "us.anthropic.{m}-20251001-v1:0"),
+    ("a Vertex AI snapshot", "{m}@20250929"),
+    ("a LiteLLM provider path and date", "vertex_ai/{m}@20250929"),
+    ("a latest alias", "{m}-latest"),
+    ("upper case", "{M}"),
+]
+
+
+@pytest.mark.parametrize(("form"), [d[1] for d in DECORATIONS], ids=[d[0] for d in DECORATIONS])
+def test_every_shipped_price_resolves_from_decorated_names(form: str) -> None:
+    """Each priced model is found behind provider prefixes and snapshot suffixes."""
+    for price in SHIPPED.models:
+        name = form.format(m=price.model, M=price.model.upper())
+        found = SHIPPED.find(name)
+        assert found is not None and found.model == price.model, name
+
+
+def test_names_the_openai_sdk_and_its_instrumentations_report_resolve() -> None:
+    """Every model name of the OpenAI SDK whose base model is priced finds that price;
+    none finds a price of another model (`gpt-4o-audio-preview` is not `gpt-4o`)."""
+    resolved = {}
+    for name in typing.get_args(ChatModel):
+        found = SHIPPED.find(name)
+        if found is not None:
+            assert found.model in name_candidates(name), name
+            resolved[name] = found.model
+    assert resolved["gpt-4.1-nano-2025-04-14"] == "gpt-4.1-nano"  # unpriced before
+    assert resolved["gpt-4o-mini-2024-07-18"] == "gpt-4o-mini"
+    assert resolved["gpt-4o-2024-05-13"] == "gpt-4o-2024-05-13"  # its own, older price
+    assert "gpt-4o-audio-preview" not in resolved
+    priced = {p.model for p in SHIPPED.models}
+    for name in typing.get_args(ChatModel):
+        if any(candidate in priced for candidate in name_candidates(name)):
+            assert name in resolved, name
+
+
+def test_an_exact_entry_wins_over_a_stripped_name() -> None:
+    """A dated snapshot priced on its own keeps its own price."""
+    assert SHIPPED.find("gpt-4o-2024-05-13").model == "gpt-4o-2024-05-13"  # type: ignore[union-attr]
+    assert SHIPPED.find("gpt-4o-2024-08-06").model == "gpt-4o"  # type: ignore[union-attr]
