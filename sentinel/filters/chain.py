@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from sentinel.events.exchange import Exchange
-from sentinel.filters.base import ACTION_RANK, Action, Filter, Finding, Scan
+from sentinel.filters.base import ACTION_RANK, Action, FieldKind, Filter, Finding, Scan, TextField
+from sentinel.filters.cache import FieldCache, digest
 from sentinel.filters.texts import exchange_fields
 
 OnError = Literal["open", "closed"]
@@ -39,6 +40,8 @@ class ChainSettings:
     max_scan_seconds: float = 1.0
     on_error: OnError = "open"  # a failing filter: allow (open) or block (closed)
     stop_on_block: bool = True  # skip later filters once one blocks
+    # Texts whose findings are remembered (by content hash) for the filters' local kinds.
+    cache_entries: int = 4096
 
 
 @dataclass
@@ -48,6 +51,12 @@ class FilterChain:
     filters: Sequence[Filter]
     settings: ChainSettings = field(default_factory=ChainSettings)
     clock: Callable[[], float] = time.monotonic
+    # filter name -> field kinds whose findings depend only on that field's text and kind
+    # (see filters/cache.py); texts of those kinds seen recently are not scanned again.
+    local_kinds: Mapping[str, frozenset[FieldKind]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.cache = FieldCache(self.settings.cache_entries)
 
     def run(self, exchange: Exchange) -> Verdict:
         if not self.filters:
@@ -62,7 +71,8 @@ class FilterChain:
         for f in self.filters:
             began = self.clock()
             try:
-                found = f.check(exchange, scan)
+                local = self.local_kinds.get(f.name) if self.cache.entries > 0 else None
+                found = self._cached(f, local, exchange, scan) if local else f.check(exchange, scan)
             except Exception:  # a filter bug must not stop the stream
                 failed.append(f.name)
                 found = []
@@ -83,3 +93,44 @@ class FilterChain:
             skipped_bytes=scan.skipped_bytes,
             filter_seconds=tuple(timings),
         )
+
+    def _cached(
+        self, f: Filter, local: frozenset[FieldKind], exchange: Exchange, scan: Scan
+    ) -> list[Finding]:
+        """`f.check` on the fields not seen recently; cached findings for the others, in
+        the order the filter reports them (field by field, in scan order)."""
+        keys: dict[int, tuple[str, str, bytes]] = {}  # index in scan.fields -> cache key
+        known: dict[int, list[Finding]] = {}  # index -> cached findings
+        rest: list[TextField] = []
+        names = {t.name for t in scan.fields}
+        if len(names) < len(scan.fields):  # duplicate names: findings cannot be told apart
+            return f.check(exchange, scan)
+        for i, text_field in enumerate(scan.fields):
+            if text_field.kind in local and text_field.text:
+                key = (f.name, text_field.kind, digest(text_field.text))
+                cached = self.cache.get(key, text_field.name)
+                if cached is not None:
+                    known[i] = cached
+                    continue
+                keys[i] = key
+            rest.append(text_field)
+        if not known and not keys:
+            return f.check(exchange, scan)
+        sub = Scan(rest, scan.deadline, scan.skipped_bytes, scan.partial, scan.clock)
+        found = f.check(exchange, sub)
+        by_field: dict[str, list[Finding]] = {}
+        for finding in found:
+            by_field.setdefault(finding.field, []).append(finding)
+        complete = f.name not in scan.partial
+        out: list[Finding] = []
+        for i, text_field in enumerate(scan.fields):
+            if i in known:
+                out += known[i]
+                continue
+            mine = by_field.pop(text_field.name, [])
+            if i in keys and complete:
+                self.cache.put(keys[i], mine)
+            out += mine
+        for rest_findings in by_field.values():  # about the exchange, not one field
+            out += rest_findings
+        return out

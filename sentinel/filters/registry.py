@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sentinel.errors import RulesError
-from sentinel.filters.base import Filter
+from sentinel.filters.base import FieldKind, Filter
 from sentinel.filters.chain import ChainSettings, FilterChain
 from sentinel.rules.loader import RuleSet
 
@@ -35,6 +35,18 @@ FILTERS: dict[str, Callable[[RuleSet], Filter]] = {
 }
 
 
+# Field kinds whose findings depend only on the field's own text and kind (filters/cache.py):
+# pii reads the user's messages to tell leaks in outputs and tool calls, so those three kinds
+# are not local to it; content judges every field on its own; hallucination compares the
+# output with the context, nothing of it is local. tests/unit/test_chain_cache.py runs the
+# pipeline with and without the cache on external corpora and the sample: a filter change
+# that breaks one of these declarations fails there.
+LOCAL_KINDS: dict[str, frozenset[FieldKind]] = {
+    "pii": frozenset({"system", "assistant", "tool", "context"}),
+    "content": frozenset({"system", "user", "assistant", "tool", "context", "output", "tool_call"}),
+}
+
+
 def build_chain(rules: RuleSet) -> FilterChain:
     """The filters named in `kind: guardrails`, in order, each built once from its rules."""
     guardrails = rules.guardrails
@@ -57,4 +69,4 @@ def build_chain(rules: RuleSet) -> FilterChain:
         on_error=guardrails.on_error,
         stop_on_block=guardrails.stop_on_block,
     )
-    return FilterChain(filters, settings)
+    return FilterChain(filters, settings, local_kinds=LOCAL_KINDS)

@@ -26,8 +26,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("installed")
     wheels = root / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-         "-w", str(wheels), str(REPO_ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(wheels),
+            str(REPO_ROOT),
+        ],
         check=True,
         capture_output=True,
         timeout=300,
@@ -37,14 +46,25 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     python = env_dir / "bin" / "python"
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     # dependencies from the test venv; a plain path entry, so its .pth files (the
     # editable install of the checkout among them) are not processed
     (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-         *map(str, wheels.glob("*.whl"))],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "-q",
+            "--no-deps",
+            *map(str, wheels.glob("*.whl")),
+        ],
         check=True,
         capture_output=True,
         timeout=300,
@@ -63,7 +83,10 @@ def test_the_installed_package_is_not_the_checkout(installed: Path, tmp_path: Pa
     python = installed.parent / "python"
     where = subprocess.run(
         [str(python), "-c", "import sentinel; print(sentinel.__file__)"],
-        cwd=tmp_path, capture_output=True, text=True, check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert str(installed.parents[1]) in where and str(REPO_ROOT) not in where
 

@@ -353,8 +353,7 @@ def test_own_spans_reach_an_otlp_endpoint_when_configured(
         assert "escalate" in results  # the injection prompt was escalated
         assert all(s.attributes["gen_ai.operation.name"] == "apply_guardrail" for s in guardrail)
         assert all(
-            len(s.attributes["sentinel.guardrail.content.input.hash"]) == 64
-            for s in guardrail
+            len(s.attributes["sentinel.guardrail.content.input.hash"]) == 64 for s in guardrail
         )
         assert receiver.named("sentinel.batch")
         dumped = " ".join(str(s.span) for s in receiver.spans)
