@@ -6,7 +6,6 @@ import gzip
 import json
 import threading
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
