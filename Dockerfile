@@ -1,35 +1,66 @@
 # syntax=docker/dockerfile:1
-# sentinel's container image: `docker build -t sentinel:0.1.0 .`
+# sentinel's container image:
+#   docker build -t sentinel:0.1.0 .
+#   buildah bud --build-arg BASE_IMAGE=localhost/sentinel-base:bookworm-python3 -t sentinel .
 #
-# Two stages: the builder makes sentinel's wheel and installs it with its dependencies into
-# a virtual environment (every dependency ships binary wheels for CPython 3.11 on
-# manylinux x86_64: no compiler needed); the runtime stage copies that venv only. The
-# runtime runs as uid 10001 and writes nothing outside /tmp, so it works with
-# readOnlyRootFilesystem and an emptyDir on /tmp (as the Helm chart sets it up).
+# BASE_IMAGE is any Debian bookworm image with python3 (>= 3.11) and its venv module: the
+# official Python image by default; scripts/image-base.sh makes one with debootstrap where no
+# registry image can be pulled (CI builds and starts the image that way: scripts/image-build.sh).
+# For reproducible builds pin the base by digest as well, e.g.
+#   --build-arg BASE_IMAGE=python:3.11.14-slim-bookworm@sha256:<digest>
+# and let a bot such as Renovate or Dependabot bump it.
 #
-# Base image: pinned by tag here. For reproducible builds pin it by digest as well, e.g.
-#   FROM python:3.11.14-slim-bookworm@sha256:<digest>
-# (`docker buildx imagetools inspect python:3.11.14-slim-bookworm` prints the digest),
-# in both stages, and let a bot such as Renovate or Dependabot bump it.
+# Two stages: the builder installs sentinel and its dependencies, at the versions of
+# constraints.txt (the tested set), into a virtual environment and trims it; the runtime
+# stage copies that venv only. The runtime runs as uid 10001 and writes nothing outside
+# /tmp, so it works with readOnlyRootFilesystem and an emptyDir on /tmp (as the Helm chart
+# sets it up).
+#
+# Behind a TLS-intercepting proxy, give pip the proxy's CA bundle as a build secret (it
+# stays out of every layer):
+#   --secret id=pip-ca,src=/etc/ssl/certs/ca-certificates.crt
+ARG BASE_IMAGE=python:3.11.14-slim-bookworm
 
-FROM python:3.11.14-slim-bookworm AS builder
+FROM ${BASE_IMAGE} AS builder
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
+# strip (binutils), to drop the debug symbols compiled extensions ship with (~130 MB).
+# Builder stage only; the version is whatever the base's Debian release carries.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends binutils \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Dependencies first, from pyproject.toml alone: that layer stays cached while only
-# sentinel's code changes.
-COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; project = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+# Dependencies first, from pyproject.toml and the tested versions alone: that layer stays
+# cached while only sentinel's code changes.
+COPY pyproject.toml README.md constraints.txt ./
+RUN --mount=type=secret,id=pip-ca \
+    if [ -s /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
+    && python3 -c "import tomllib; project = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 print('\n'.join(project['dependencies']))" > /tmp/requirements.txt \
-    && python -m venv /opt/sentinel \
-    && /opt/sentinel/bin/pip install --requirement /tmp/requirements.txt
+    && python3 -m venv /opt/sentinel \
+    && /opt/sentinel/bin/pip install --constraint constraints.txt --requirement /tmp/requirements.txt
 COPY sentinel ./sentinel
-RUN python -m pip wheel --no-deps --wheel-dir /wheels . \
+RUN --mount=type=secret,id=pip-ca \
+    if [ -s /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
+    && /opt/sentinel/bin/pip wheel --no-deps --wheel-dir /wheels . \
     && /opt/sentinel/bin/pip install --no-deps /wheels/*.whl \
     && /opt/sentinel/bin/sentinel --version
+# Trim what sentinel never runs: debug symbols of extension modules (not of the libraries
+# vendored in *.libs/: those are patched by auditwheel, and strip breaks them), the test
+# suites of spaCy and thinc,
+# phonenumbers' geocoding and carrier data (sentinel only finds and validates numbers), and
+# pip itself (nothing is installed at run time).
+RUN site="$(/opt/sentinel/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" \
+    && find "$site" -name '*.so' -type f -not -path '*.libs/*' -exec strip --strip-unneeded {} + \
+    && rm -rf "$site/spacy/tests" "$site/thinc/tests" \
+        "$site/phonenumbers/geodata" "$site/phonenumbers/carrierdata" \
+    && /opt/sentinel/bin/python -m pip uninstall --yes --quiet pip \
+    && /opt/sentinel/bin/python -c "import numpy, spacy, presidio_analyzer, re2; spacy.blank('en')" \
+    && /opt/sentinel/bin/sentinel --version
 
-FROM python:3.11.14-slim-bookworm AS runtime
+FROM ${BASE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="sentinel" \
       org.opencontainers.image.description="Observability and safety guardrails for LLM traffic" \
       org.opencontainers.image.licenses="Apache-2.0"

@@ -6,6 +6,8 @@
 #   java                          <- default-jre-headless (only if java is missing)
 #   mvn                           <- maven                (only if mvn is missing)
 #   chromium                      <- chromium             (renders the HTML report)
+#   buildah, debootstrap          <- buildah, debootstrap (build and start the container
+#                                    image without a Docker engine: scripts/image-build.sh)
 # Idempotent: does nothing (no apt-get update either) when every tool is already there.
 # The Kafka broker itself is not a Debian package: scripts/kafka.sh fetch gets it with Maven.
 set -euo pipefail
@@ -19,10 +21,12 @@ declare -A PKG_OF=(
     [java]=default-jre-headless
     [mvn]=maven
     [chromium]=chromium
+    [buildah]=buildah
+    [debootstrap]=debootstrap
 )
 
 missing=()
-for tool in prometheus promtool prometheus-alertmanager amtool kcat java mvn chromium; do
+for tool in prometheus promtool prometheus-alertmanager amtool kcat java mvn chromium buildah debootstrap; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("${PKG_OF[$tool]}")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
@@ -54,7 +58,7 @@ echo "install-system-deps: installing ${packages[*]}"
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${packages[@]}"
 
-for tool in prometheus promtool prometheus-alertmanager amtool kcat java mvn chromium; do
+for tool in prometheus promtool prometheus-alertmanager amtool kcat java mvn chromium buildah debootstrap; do
     command -v "$tool" >/dev/null 2>&1 || { echo "install-system-deps: $tool still missing" >&2; exit 1; }
 done
 echo "install-system-deps: done"
