@@ -16,6 +16,7 @@ from sentinel.alerting.book import AlertBook
 from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.envrefs import expand_env_values
 from sentinel.events.decode import DEFAULT_MAX_DEPTH, EventDecoder
+from sentinel.filters.pii.screen import LabelScreen
 from sentinel.filters.registry import build_chain
 from sentinel.guard.spend import SpendGuard
 from sentinel.health import Health
@@ -33,11 +34,12 @@ from sentinel.rollback.actions import WebhookNotifier
 from sentinel.rollback.engine import RollbackEngine
 from sentinel.rules.loader import RuleSet
 from sentinel.slo.engine import SloEngine
+from sentinel.telemetry.budget import BudgetCollector
 from sentinel.telemetry.metrics import PrometheusRecorder
 from sentinel.telemetry.slo_series import SloSeries
 from sentinel.track.account import Accountant
 from sentinel.track.cost import CostModel
-from sentinel.track.labels import bounders
+from sentinel.track.labels import bounders, combination_budget
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def build_pipeline(
         decoder=EventDecoder(settings.max_event_bytes, settings.max_nesting_depth),
         dedupe=DedupeWindow(settings.dedupe_window),
         correlator=Correlator(settings.ttl_seconds, settings.max_pending, settings.grace_seconds),
-        accountant=Accountant(CostModel(rules.pricing), bounders(rules.labels)),
+        accountant=build_accountant(rules, registry),
         recorder=PrometheusRecorder(registry, version=__version__),
         sink=sink,
         chain=build_chain(rules),
@@ -106,6 +108,14 @@ def build_pipeline(
         observers=observers,
         admission=Admission(settings.bounds, time.time if settings.skew_clock == "wall" else None),
     )
+
+
+def build_accountant(rules: RuleSet, registry: CollectorRegistry) -> Accountant:
+    """Labels bounded per value (PII screened) and per combination (the series budget)."""
+    label_bounders = bounders(rules.labels, screen=LabelScreen())
+    budget = combination_budget(rules.labels)
+    registry.register(BudgetCollector(budget, label_bounders))
+    return Accountant(CostModel(rules.pricing), label_bounders, budget)
 
 
 def build_self_telemetry(

@@ -58,6 +58,9 @@ BATCH_DURATION = "sentinel_batch_duration_seconds"
 SINK_ERRORS = "sentinel_sink_errors_total"
 COMMITS = "sentinel_commits_total"
 CONSUMER_LAG = "sentinel_consumer_lag_messages"
+SERIES_FOLDED = "sentinel_series_folded_total"  # family
+SERIES_COMBINATIONS = "sentinel_series_combinations"  # family, bound (admitted | limit)
+LABELS_REDACTED = "sentinel_label_values_redacted_total"  # label
 BUILD_INFO = "sentinel_build_info"
 
 # Latency buckets in seconds: fine below 2 s, reaching 5 minutes (long generations

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sentinel.events.exchange import Exchange
 from sentinel.track.cost import Cost, CostModel, Tokens
-from sentinel.track.labels import LabelBounder
+from sentinel.track.labels import CombinationBudget, LabelBounder
 
 LabelValues = tuple[str, str, str, str, str]  # service, endpoint, feature, model, variant
 
@@ -34,7 +34,13 @@ class Accounted:
 
 
 class Accountant:
-    def __init__(self, cost_model: CostModel, bounders: dict[str, LabelBounder]) -> None:
+    def __init__(
+        self,
+        cost_model: CostModel,
+        bounders: dict[str, LabelBounder],
+        budget: CombinationBudget | None = None,
+    ) -> None:
+        self.budget = budget  # caps label combinations (series per family)
         self._cost_model = cost_model
         self._service = bounders["service"]
         self._endpoint = bounders["endpoint"]
@@ -50,13 +56,16 @@ class Accountant:
         model: str | None,
         variant: str | None,
     ) -> LabelValues:
-        return (
+        labels = (
             self._service(service),
             self._endpoint(endpoint),
             self._feature(feature),
             self._model(model),
             self._variant(variant),
         )
+        if self.budget is None:
+            return labels
+        return self.budget(labels)  # type: ignore[return-value]  # same length
 
     def account(self, exchange: Exchange) -> Accounted:
         service, endpoint, feature, model, variant = exchange.identity()
