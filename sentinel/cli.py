@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad arguments, 3 bad rules, 4 an input or output failed
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -28,6 +29,7 @@ from sentinel.events.model import json_schema
 from sentinel.health import Health
 from sentinel.html_report import render_html
 from sentinel.io.files import FileSource, JsonlSink
+from sentinel.io.kafka_env import kafka_options_from_env
 from sentinel.io.records import Sink
 from sentinel.io.routing import RoutingSink
 from sentinel.otel import ENCODINGS
@@ -380,7 +382,8 @@ def replay(
     multiple=True,
     metavar="KEY=VALUE",
     help="kafka-python client setting passed through (security_protocol, sasl_*, "
-    "ssl_*...). Repeatable.",
+    "ssl_*...). Repeatable. Secrets belong in the environment instead: "
+    "SENTINEL_KAFKA_OPTION_<KEY> (e.g. SENTINEL_KAFKA_OPTION_SASL_PLAIN_PASSWORD).",
 )
 @click.option(
     "--otlp-topic",
@@ -427,7 +430,8 @@ def run(
         verdict_topic=verdict_topic,
         review_topic=review_topic,
         max_message_bytes=options["max_event_bytes"],
-        client_options=_parse_kafka_options(kafka_options),
+        # the environment first: a secret there, an override on the command line
+        client_options=_parse_kafka_options((*kafka_options_from_env(os.environ), *kafka_options)),
     )
     registry, health = CollectorRegistry(), Health()
     try:

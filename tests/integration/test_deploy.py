@@ -40,6 +40,7 @@ from _deploy import (
 )
 
 from sentinel.cli import _parse_kafka_options, main
+from sentinel.io.kafka_env import kafka_options_from_env
 from sentinel.rules.loader import load_rules
 
 BOOTSTRAP = "kafka.kafka.svc:9092"
@@ -335,11 +336,13 @@ def test_standalone_mode_probes_health_and_readiness(
 def test_sentinel_cli_accepts_the_rendered_arguments(
     rendered: Callable[[str], list[Manifest]], case: str
 ) -> None:
-    """The container's arguments (secrets expanded from env) parse with `sentinel run`'s own
-    options, point at the mounted rules, and pass SASL credentials from the Secret."""
+    """The container's arguments parse with `sentinel run`'s own options and point at the
+    mounted rules; SASL credentials come from the Secret through the environment
+    (SENTINEL_KAFKA_OPTION_*), never through argv."""
     manifests = rendered(case)
     _, sentinel = sentinel_container(manifests)
     args = expand_env_refs(sentinel["args"], sentinel.get("env", []))
+    assert args == sentinel["args"], "no $(VAR) in argv: the kubelet would put it there"
     assert args[0] == "run"
     command = main.commands["run"]
     context = command.make_context("run", args[1:], parent=click.Context(main, info_name="x"))
@@ -347,10 +350,13 @@ def test_sentinel_cli_accepts_the_rendered_arguments(
     mount = {m["name"]: m["mountPath"] for m in sentinel["volumeMounts"]}["rules"]
     assert params["rules_dir"] == mount
     assert params["http_port"] == sentinel["ports"][0]["containerPort"]
-    options = _parse_kafka_options(params["kafka_options"])
+    environ = {e["name"]: e.get("value", f"<{e['name']}>") for e in sentinel.get("env", [])}
+    options = _parse_kafka_options((*kafka_options_from_env(environ), *params["kafka_options"]))
+    assert not any("password" in a or "username" in a for a in args)
     if case.startswith("standalone"):
         assert options["security_protocol"] == "SASL_SSL"
-        assert options["sasl_plain_password"] == "<KAFKA_SASL_PASSWORD>"
+        assert options["sasl_plain_password"] == "<SENTINEL_KAFKA_OPTION_SASL_PLAIN_PASSWORD>"
+        assert options["sasl_plain_username"] == "<SENTINEL_KAFKA_OPTION_SASL_PLAIN_USERNAME>"
         assert options["ssl_cafile"].startswith(mount.rsplit("/", 1)[0])
         assert _secret_refs(sentinel) == {"sentinel-kafka"}
     else:

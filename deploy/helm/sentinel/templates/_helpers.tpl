@@ -62,8 +62,8 @@ app.kubernetes.io/component: {{ .Values.mode }}
 {{- if not .Values.kafka.topics }}
 {{- fail "kafka.topics must name at least one topic" }}
 {{- end }}
-{{- if and (eq .Values.mode "sidecar") .Values.keda.enabled }}
-{{- fail "keda.enabled is true but mode is sidecar: a ScaledObject would scale the gateway Deployment that sentinel sits in; use mode: standalone to scale sentinel on consumer lag" }}
+{{- if and (ne .Values.mode "standalone") .Values.keda.enabled }}
+{{- fail (printf "keda.enabled is true but mode is %s: a ScaledObject would scale the gateway Deployment that sentinel sits in; use mode: standalone to scale sentinel on consumer lag" .Values.mode) }}
 {{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled .Values.metrics.podMonitor.enabled }}
 {{- fail "metrics.serviceMonitor.enabled and metrics.podMonitor.enabled are both true: every pod would be scraped twice; enable one" }}
@@ -118,7 +118,8 @@ mergeOverwrite, false, 0 and "" do override (dry_run: false must win). */}}
 {{- end }}
 {{- end }}
 
-{{/* `sentinel run` arguments. Secrets reach them through $(VAR) expansion of env vars. */}}
+{{/* `sentinel run` arguments. Never secrets: sentinel reads those from the environment
+(SENTINEL_KAFKA_OPTION_*, filled from a Secret), so they stay out of argv. */}}
 {{- define "sentinel.args" -}}
 {{- $args := list "run" (printf "--bootstrap-servers=%s" .Values.kafka.bootstrapServers) }}
 {{- range .Values.kafka.topics }}
@@ -143,8 +144,6 @@ mergeOverwrite, false, 0 and "" do override (dry_run: false must win). */}}
 {{- end }}
 {{- with .Values.kafka.sasl.mechanism }}
 {{- $args = append $args (printf "--kafka-option=sasl_mechanism=%s" .) }}
-{{- $args = append $args "--kafka-option=sasl_plain_username=$(KAFKA_SASL_USERNAME)" }}
-{{- $args = append $args "--kafka-option=sasl_plain_password=$(KAFKA_SASL_PASSWORD)" }}
 {{- end }}
 {{- if .Values.kafka.tls.caSecret }}
 {{- $args = append $args (printf "--kafka-option=ssl_cafile=/etc/sentinel/kafka-tls/%s" .Values.kafka.tls.caKey) }}
@@ -165,7 +164,7 @@ mergeOverwrite, false, 0 and "" do override (dry_run: false must win). */}}
 name: sentinel
 image: {{ include "sentinel.image" . | quote }}
 imagePullPolicy: {{ .Values.image.pullPolicy }}
-{{- if eq .Values.mode "sidecar" }}
+{{- if ne .Values.mode "standalone" }}
 restartPolicy: Always  # a native sidecar
 {{- end }}
 args:
@@ -179,12 +178,13 @@ env:
     valueFrom:
       fieldRef: {fieldPath: metadata.namespace}
 {{- if .Values.kafka.sasl.mechanism }}
-  - name: KAFKA_SASL_USERNAME
+  # Kafka client settings from the environment (`--kafka-option` without argv)
+  - name: SENTINEL_KAFKA_OPTION_SASL_PLAIN_USERNAME
     valueFrom:
       secretKeyRef:
         name: {{ include "sentinel.kafkaSecret" . }}
         key: {{ .Values.kafka.sasl.usernameKey }}
-  - name: KAFKA_SASL_PASSWORD
+  - name: SENTINEL_KAFKA_OPTION_SASL_PLAIN_PASSWORD
     valueFrom:
       secretKeyRef:
         name: {{ include "sentinel.kafkaSecret" . }}
@@ -289,4 +289,47 @@ checksum/rules: {{ include (print $.Template.BasePath "/configmap-rules.yaml") .
 {{- with .Values.podAnnotations }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/* ---- Adding sentinel to your own Deployment (mode: inject) -------------------------
+Use this chart as a dependency of your chart, set `sentinel.mode: inject` and its kafka
+values, and include these three templates in your pod template with the dependency's
+context, `.Subcharts.sentinel`:
+
+  template:
+    metadata:
+      annotations:
+        {{- include "sentinel.sidecar.annotations" .Subcharts.sentinel | nindent 8 }}
+    spec:
+      initContainers:
+        {{- include "sentinel.sidecar.container" .Subcharts.sentinel | nindent 8 }}
+      volumes:
+        {{- include "sentinel.sidecar.volumes" .Subcharts.sentinel | nindent 8 }}
+
+The dependency renders what the container refers to (rules ConfigMap, Kafka Secret,
+PrometheusRule, dashboards) and no workload of its own. See docs/deploy.md. */}}
+
+{{- define "sentinel.sidecar.check" -}}
+{{- if ne .Values.mode "inject" }}
+{{- fail (printf "sentinel.sidecar.* templates need sentinel.mode: inject (it is %s): otherwise the sentinel chart also renders its own Deployment" .Values.mode) }}
+{{- end }}
+{{- include "sentinel.validate" . }}
+{{- end }}
+
+{{/* One list item: the sentinel native sidecar (for `initContainers:`). */}}
+{{- define "sentinel.sidecar.container" -}}
+{{- include "sentinel.sidecar.check" . -}}
+- {{ include "sentinel.container" . | indent 2 | trim }}
+{{- end }}
+
+{{/* List items: the volumes the sidecar mounts (for `volumes:`). */}}
+{{- define "sentinel.sidecar.volumes" -}}
+{{- include "sentinel.sidecar.check" . -}}
+{{ include "sentinel.volumes" . | trim }}
+{{- end }}
+
+{{/* Map entries: the rules checksum (a rules change rolls the pods) and podAnnotations. */}}
+{{- define "sentinel.sidecar.annotations" -}}
+{{- include "sentinel.sidecar.check" . -}}
+{{ include "sentinel.podAnnotations" . | trim }}
 {{- end }}
