@@ -109,7 +109,10 @@ def unpriced_warnings(report: dict[str, Any]) -> list[str]:
 
 
 def _settings(
-    options: dict[str, Any], verdicts: VerdictMode, skew_clock: str = "event_time"
+    options: dict[str, Any],
+    verdicts: VerdictMode,
+    skew_clock: str = "event_time",
+    scan_time_budget: bool = True,
 ) -> PipelineSettings:
     bounds = Bounds(
         max_tokens=options["max_tokens_per_event"],
@@ -128,6 +131,7 @@ def _settings(
         max_nesting_depth=options["max_nesting_depth"],
         bounds=bounds,
         skew_clock="wall" if skew_clock == "wall" else "event_time",
+        scan_time_budget=scan_time_budget,
     )
 
 
@@ -281,6 +285,13 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="Also write a self-contained HTML report with charts to this file.",
 )
+@click.option(
+    "--scan-time-budget",
+    is_flag=True,
+    help="Apply guardrails.max_scan_seconds (wall time per exchange) as `run` does. Off by "
+    "default: a replay's verdicts then depend only on the file and the rules, not on the "
+    "machine (max_scan_bytes still bounds the work).",
+)
 @pipeline_options
 def replay(
     file: str | None,
@@ -290,11 +301,13 @@ def replay(
     review: str | None,
     otlp_encoding: str | None,
     html_path: str | None,
+    scan_time_budget: bool,
     **options: Any,
 ) -> None:
     """Run the pipeline over a JSONL file (gzip ok, `-` for stdin) and print a summary.
 
-    Without FILE, replays the bundled sample traffic.
+    Without FILE, replays the bundled sample traffic. The same file and rules give the same
+    report on any machine (the wall-time scan budget is off unless --scan-time-budget).
     """
     configure_logging(options["log_level"], options["log_json"])
     rules = _load_rules(options["rules_dir"])
@@ -315,7 +328,7 @@ def replay(
         rollback = build_rollback(rules.rollback.model_copy(update={"dry_run": True}), registry)
         pipeline = build_pipeline(
             rules,
-            _settings(options, "all" if verdicts else "off"),
+            _settings(options, "all" if verdicts else "off", scan_time_budget=scan_time_budget),
             registry,
             sink,
             alerting.book,

@@ -52,6 +52,10 @@ class PipelineSettings:
     # asynchronously): a response waits this long for its request, and a request this long
     # beyond its TTL, so joins and timeouts do not depend on arrival order within it.
     grace_seconds: float = 30.0
+    # The per-exchange wall-time scan budget (guardrails.max_scan_seconds). A live run needs
+    # it to bound latency; a replay turns it off by default so its verdicts do not depend on
+    # the machine's speed or load (the byte budget, max_scan_bytes, still bounds the work).
+    scan_time_budget: bool = True
     # Pending-request bound: ~1.2 KB each beyond the event itself, well under 400 MB.
     max_pending: int = 100_000
     # Event ids remembered for deduplication (covers a redelivered batch many times over).
@@ -100,7 +104,7 @@ def build_pipeline(
         accountant=build_accountant(rules, registry),
         recorder=PrometheusRecorder(registry, version=__version__),
         sink=sink,
-        chain=build_chain(rules),
+        chain=build_chain(rules, time_budget=settings.scan_time_budget),
         verdicts=settings.verdicts,
         review_actions=rules.guardrails.review_actions,
         monitor=build_monitor(rules, registry, book or AlertBook(), rollback, throttle),

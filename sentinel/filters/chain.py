@@ -30,14 +30,16 @@ class Verdict:
 
 
 ALLOW = Verdict("allow", ())
+_NO_DEADLINE = float("inf")
 
 
 @dataclass(frozen=True)
 class ChainSettings:
     # A 1M-token context is ~4 MB; scan it all by default, stop beyond 8 MiB of text.
     max_scan_bytes: int = 8 * 1024 * 1024
-    # Per-exchange time budget for all filters together.
-    max_scan_seconds: float = 1.0
+    # Per-exchange wall-time budget for all filters together; None: no time budget (replay,
+    # so the same file gives the same verdicts on any machine; max_scan_bytes still bounds work).
+    max_scan_seconds: float | None = 1.0
     on_error: OnError = "open"  # a failing filter: allow (open) or block (closed)
     stop_on_block: bool = True  # skip later filters once one blocks
     # Texts whose findings are remembered (by content hash) for the filters' local kinds.
@@ -62,8 +64,9 @@ class FilterChain:
         if not self.filters:
             return ALLOW
         fields, skipped = exchange_fields(exchange, self.settings.max_scan_bytes)
-        start = self.clock()
-        scan = Scan(fields, start + self.settings.max_scan_seconds, skipped, clock=self.clock)
+        budget = self.settings.max_scan_seconds
+        deadline = _NO_DEADLINE if budget is None else self.clock() + budget
+        scan = Scan(fields, deadline, skipped, clock=self.clock)
         findings: list[Finding] = []
         failed: list[str] = []
         timings: list[tuple[str, float]] = []

@@ -47,8 +47,11 @@ LOCAL_KINDS: dict[str, frozenset[FieldKind]] = {
 }
 
 
-def build_chain(rules: RuleSet) -> FilterChain:
-    """The filters named in `kind: guardrails`, in order, each built once from its rules."""
+def build_chain(rules: RuleSet, time_budget: bool = True) -> FilterChain:
+    """The filters named in `kind: guardrails`, in order, each built once from its rules.
+
+    `time_budget=False` drops the wall-time budget (`max_scan_seconds`): replays then give
+    the same verdicts on any machine, bounded by the byte budget alone."""
     guardrails = rules.guardrails
     source = rules.sources.get("guardrails", "guardrails defaults")
     filters: list[Filter] = []
@@ -65,7 +68,7 @@ def build_chain(rules: RuleSet) -> FilterChain:
             filters.append(FILTERS[name](rules))
     settings = ChainSettings(
         max_scan_bytes=guardrails.max_scan_bytes,
-        max_scan_seconds=guardrails.max_scan_seconds,
+        max_scan_seconds=guardrails.max_scan_seconds if time_budget else None,
         on_error=guardrails.on_error,
         stop_on_block=guardrails.stop_on_block,
     )
