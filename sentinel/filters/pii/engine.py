@@ -26,6 +26,12 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from sentinel.filters.pii.config import PATTERN_FLAGS, PiiRules
+from sentinel.filters.pii.contextual import (
+    CONTEXTUAL_TRIGGERS,
+    ContextPhoneRecognizer,
+    DriverLicenceRecognizer,
+    LuhnCardRecognizer,
+)
 from sentinel.filters.pii.gates import SPECS, GateSpec, phone_spec
 from sentinel.filters.pii.nlp import LANGUAGE, BlankEnglishNlpEngine
 from sentinel.filters.pii.phone import PhoneBounds
@@ -68,13 +74,21 @@ class PiiEngine:
 def pattern_recognizers(rules: PiiRules) -> list[EntityRecognizer]:
     """One or more recognizers per enabled entity, then the custom ones, in rules order."""
     recognizers: list[EntityRecognizer] = []
+    contextual = rules.recognizers == "context"
     for entity in rules.entities:
         if entity == "EMAIL_ADDRESS":
             recognizers.append(OfflineEmailRecognizer())
+        elif entity == "PHONE_NUMBER" and contextual:
+            phone = ContextPhoneRecognizer(rules.phone_regions, rules.threshold(entity))
+            recognizers.append(phone)
         elif entity == "PHONE_NUMBER":
             recognizers.append(PhoneRecognizer(supported_regions=tuple(rules.phone_regions)))
+        elif entity == "CREDIT_CARD" and contextual:
+            recognizers.append(LuhnCardRecognizer())
         elif entity == "CREDIT_CARD":
             recognizers += [CreditCardRecognizer(), Mastercard2SeriesRecognizer()]
+        elif entity == "US_DRIVER_LICENSE" and contextual:
+            recognizers.append(DriverLicenceRecognizer())
         elif entity == "US_SSN":
             recognizers.append(UsSsnRecognizer())
         elif entity == "IBAN_CODE":
@@ -94,6 +108,10 @@ def gate_spec(recognizer: EntityRecognizer, rules: PiiRules) -> GateSpec:
         return GateSpec(triggers=tuple(PATTERN_FLAGS + p.regex for p in recognizer.spec.patterns))
     if isinstance(recognizer, PhoneRecognizer):
         return phone_spec(PhoneBounds(rules.phone_regions).min_units())
+    if isinstance(
+        recognizer, ContextPhoneRecognizer | LuhnCardRecognizer | DriverLicenceRecognizer
+    ):
+        return GateSpec(triggers=(CONTEXTUAL_TRIGGERS[type(recognizer).__name__],))
     return SPECS[type(recognizer).__name__]
 
 

@@ -40,6 +40,7 @@ from sentinel.filters.pii.engine import PiiEngine
 from sentinel.filters.pii.gates import Gate
 from sentinel.filters.pii.nlp import LANGUAGE, is_keyword
 from sentinel.filters.pii.phone import PhoneBounds
+from sentinel.filters.pii.recognizers import Re2Recognizer
 
 # First guesses for the context on each side of a result (about 6 keywords before, 1 after);
 # a window that turns out too narrow is widened and tokenized again.
@@ -119,7 +120,7 @@ class FastAnalyzer:
         fired = self.gate.fired(text)
         raw: list[RecognizerResult] = []
         for recognizer in wanted:
-            if recognizer.id not in fired:
+            if recognizer.id not in fired or self._hopeless(text, recognizer):
                 continue
             if expired is not None and expired():
                 return self._finish(raw), False  # cut short: scores without context
@@ -129,14 +130,46 @@ class FastAnalyzer:
             else:
                 runs = self.gate.runs(recognizer.id, text)
                 raw += self._match(recognizer, text, runs, entities)
-        scored: list[RecognizerResult] = []
-        windows = self._windows(text, raw)
+        # Presidio's enhancer leaves results of recognizers without context words as they
+        # are (sentinel's context-reading recognizers score their own context): no window.
+        # The same holds when none of a recognizer's context words occurs anywhere in the
+        # text: Presidio matches them as substrings of lower-cased tokens, so no token can
+        # hold one (a digit-dense table then costs no tokenization at all).
+        boostable = self._boostable(text, {r.recognition_metadata[_ID] for r in raw})
+        scored = [r for r in raw if r.recognition_metadata[_ID] not in boostable]
+        windows = self._windows(text, [r for r in raw if r.recognition_metadata[_ID] in boostable])
         for index, window in enumerate(windows):
             if expired is not None and expired():
                 rest = [r for w in windows[index:] for r in w.results]  # without context
                 return self._finish(scored + rest), False
             scored += self._enhance(text, window)
         return self._finish(scored), True
+
+    def _hopeless(self, text: str, recognizer: EntityRecognizer) -> bool:
+        """A rules recognizer whose every pattern scores below its threshold, none of whose
+        context words occurs in the text: nothing it finds can be kept."""
+        if not isinstance(recognizer, Re2Recognizer):
+            return False
+        threshold = min(self._threshold_of(recognizer.id, e) for e in recognizer.supported_entities)
+        if max(p.score for p in recognizer.spec.patterns) >= threshold:
+            return False
+        return not self._boostable(text, {recognizer.id})
+
+    def _boostable(self, text: str, ids: set[str]) -> set[str]:
+        """Recognizers among `ids` whose context words could raise a score in `text`."""
+        lowered: str | None = None
+        found = set()
+        for key in ids:
+            words = [w.lower() for w in self._by_id[key].context or ()]
+            if not words:
+                continue
+            if not all(w.isascii() for w in words):  # lower() of the whole text may differ
+                found.add(key)
+                continue
+            lowered = text.lower() if lowered is None else lowered
+            if any(w in lowered for w in words):
+                found.add(key)
+        return found
 
     def _match(
         self,
@@ -254,8 +287,11 @@ class FastAnalyzer:
         return EntityRecognizer.remove_duplicates(kept)
 
     def _threshold(self, result: RecognizerResult) -> float:
-        thresholds = self._thresholds.get(result.recognition_metadata.get(_ID), {})
-        value = thresholds.get(result.entity_type, thresholds.get("default"))
+        return self._threshold_of(result.recognition_metadata.get(_ID), result.entity_type)
+
+    def _threshold_of(self, recognizer_id: Any, entity: str) -> float:
+        thresholds = self._thresholds.get(recognizer_id, {})
+        value = thresholds.get(entity, thresholds.get("default"))
         return float(self._default_threshold if value is None else value)
 
 

@@ -22,6 +22,7 @@ from sentinel.filters.pii.engine import build_engine
 from sentinel.filters.pii.fast import FastAnalyzer
 from sentinel.filters.pii.leaks import UserValues, normalization, normalize
 from sentinel.filters.pii.overlaps import resolve
+from sentinel.filters.pii.plausible import plausible
 
 LEAK_FIELDS = frozenset({"output", "tool_call"})
 SEVERITIES: dict[str, Severity] = {
@@ -67,6 +68,9 @@ class PiiFilter(Filter):
                 wanted = available if rule.entities is None else set(rule.entities) & available
                 self._entities[kind] = tuple(sorted(wanted))
         self._normalize = {c.entity: c.normalize for c in rules.custom_recognizers}
+        self._literal_entities = frozenset(
+            c.entity for c in rules.custom_recognizers if c.reject_code_literals
+        )
         self._severity = {**SEVERITIES, **{c.entity: c.severity for c in rules.custom_recognizers}}
         self._allowed = {
             how: {normalize(v, how) for v in rules.allow} - {""}
@@ -111,12 +115,19 @@ class PiiFilter(Filter):
                 self.cache_hits += 1
                 return cached, True
         results, complete = self.analyzer.analyze(field.text, entities, scan.expired)
-        hits = tuple(_hit(r) for r in sorted(resolve(results), key=lambda r: (r.start, r.end)))
+        results = resolve(self.judge(field.text, results))
+        hits = tuple(_hit(r) for r in sorted(results, key=lambda r: (r.start, r.end)))
         if key and complete:
             self._cache[key] = hits
             if len(self._cache) > self.rules.context_cache_entries:
                 self._cache.popitem(last=False)
         return hits, complete
+
+    def judge(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Drop results their surroundings reject (`plausible.py`); the context mode only."""
+        if self.rules.recognizers != "context":
+            return results
+        return plausible(text, results, self._literal_entities)
 
     def _findings(self, field: TextField, hits: tuple[Hit, ...], user: UserValues) -> list[Finding]:
         rule = getattr(self.rules.fields, field.kind)

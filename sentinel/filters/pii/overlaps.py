@@ -1,4 +1,5 @@
-"""One span, one entity: a phone number inside a card, SSN, IBAN or IP address is not one.
+"""One span, one entity: a phone number inside a card, SSN, IBAN, IP address or driver's
+licence is not one, nor is an SSN-shaped driver's licence number an SSN.
 
 Presidio resolves overlaps within an entity type only, so a 16-digit card number or a
 dotted IP address is also reported as a PHONE_NUMBER (python-phonenumbers accepts many digit
@@ -10,7 +11,10 @@ from __future__ import annotations
 from presidio_analyzer import RecognizerResult
 
 YIELDS_TO: dict[str, frozenset[str]] = {
-    "PHONE_NUMBER": frozenset({"CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS"}),
+    "PHONE_NUMBER": frozenset(
+        {"CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS", "US_DRIVER_LICENSE"}
+    ),
+    "US_SSN": frozenset({"US_DRIVER_LICENSE"}),
 }
 
 
