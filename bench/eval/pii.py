@@ -16,8 +16,8 @@ template family too.
 
 Systems, on the same texts in the same run:
 
-- sentinel: the shipped `sentinel/rules/defaults/pii.yaml` (context-reading recognizers, shape rules, overlap
-  rule), as the filter runs it;
+- sentinel: the shipped `sentinel/rules/defaults/pii.yaml` (context-reading recognizers,
+  shape rules, overlap rule), as the filter runs it;
 - sentinel before: the same rules with `recognizers: presidio` (Presidio's phone and card
   recognizers, no shape rules, no driver's licences): the filter as it was;
 - Presidio defaults: every predefined recognizer Presidio enables for English, score
