@@ -63,6 +63,7 @@ def verdict_record(item: Accounted, verdict: Verdict) -> dict[str, Any]:
         "cost_usd": item.cost.total,
         "action": verdict.action,
         "findings": [finding_dict(f) for f in verdict.findings],
+        "scores": {name: round(value, 4) for name, value in verdict.scores},
         "scan": {
             "complete": verdict.complete,
             "skipped_chars": verdict.skipped_bytes,

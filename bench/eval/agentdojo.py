@@ -129,6 +129,20 @@ def goals(suite: str) -> list[str]:
     return found
 
 
+def user_prompts(suite: str) -> list[str]:
+    """The suite's benign user requests (`PROMPT` of each user task)."""
+    tree = ast.parse(
+        _member(f"default_suites/v1/{suite}/user_tasks.py").read_text(encoding="utf-8")
+    )
+    module = _constants(tree)
+    found: list[str] = []
+    for cls in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
+        prompt = {**module, **_constants(cls)}.get("PROMPT")
+        if isinstance(prompt, str) and prompt.strip():
+            found.append(prompt.strip())
+    return found
+
+
 def _vectors(suite: str) -> dict[str, str]:
     data = yaml.safe_load(_member(f"data/suites/{suite}/injection_vectors.yaml").read_text())
     return {name: str(spec.get("default", "")) for name, spec in data.items()}

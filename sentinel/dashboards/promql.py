@@ -2,8 +2,9 @@
 
 `Scope.sel()` writes a selector that filters on a dashboard's variables (`job=~"$job"`,
 `service=~"$service"`, ...) wherever the metric carries that label, and refuses a label the
-metric does not have: a typo or a filter on `sentinel_findings_total{service=...}` (which
-has no `service`) fails when the dashboards are generated, not in front of a reader.
+metric does not have: a typo or a filter on a label the metric lacks
+(`sentinel_filter_duration_seconds{service=...}`) fails when the dashboards are generated,
+not in front of a reader.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ SENTINEL_LABELS: dict[str, frozenset[str]] = {
     n.SPEND_MONTH_FORECAST: frozenset({"service"}),
     n.LATENCY_WINDOW: frozenset({"model", "quantile"}),
     n.WATERMARK: frozenset(),
-    n.FINDINGS: frozenset({"filter", "category", "severity", "action", "field"}),
+    n.FINDINGS: _SMV | {"filter", "category", "severity", "action", "field"},
+    n.INJECTION_SCORE: _SMV | {"channel"},
+    n.INJECTION_FOLLOWED: _SMV,
     n.VERDICTS: _SMV | {"action"},
     n.PII_LEAKS: _SMV,
     n.FILTER_DURATION: frozenset({"filter"}),
@@ -73,7 +76,15 @@ SENTINEL_LABELS: dict[str, frozenset[str]] = {
     n.BUILD_INFO: frozenset({"version"}),
 }
 HISTOGRAMS = frozenset(
-    {n.LATENCY, n.TTFT, n.EXCHANGE_TOKENS, n.FEEDBACK_RATING, n.FILTER_DURATION, n.BATCH_DURATION}
+    {
+        n.LATENCY,
+        n.TTFT,
+        n.EXCHANGE_TOKENS,
+        n.FEEDBACK_RATING,
+        n.FILTER_DURATION,
+        n.BATCH_DURATION,
+        n.INJECTION_SCORE,
+    }
 )
 _TARGET_LABELS = frozenset({"job", "instance"})
 _RULE_LABELS = frozenset({"slo", "service", "variant"})  # the `by` labels rules/slos.yaml uses

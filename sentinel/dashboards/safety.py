@@ -12,10 +12,8 @@ from sentinel.telemetry import names as n
 UID = "sentinel-safety"
 _S = Scope(("job", "service", "model", "variant"))
 _INJECTION = f'category=~"{regex((*c.DIRECT_INJECTION, *c.INDIRECT_INJECTION))}"'
-# sentinel_findings_total has no service/model/variant labels (its cardinality is already
-# filter x category x severity x action x field); say so wherever it is shown.
-_ALL_TRAFFIC = " Findings are counted over all traffic: the service, model and variant "
-_ALL_TRAFFIC += "selectors do not apply to this panel."
+# sentinel_findings_total carries service, model and variant: the selectors apply to it.
+_ALL_TRAFFIC = ""
 
 
 def build() -> dict[str, Any]:
@@ -150,6 +148,23 @@ def build() -> dict[str, Any]:
             "cps",
             [Query(_S.rate(n.FINDINGS, _INJECTION, by=("field",)), "{{field}}")],
             stack=True,
+        ),
+        timeseries(
+            "Injections followed per second",
+            "Exchanges whose output carried out an instruction found only in a retrieved "
+            "document or tool result (printed its payload, showed its link, switched to its "
+            "language, called the tool it named): the attack worked. Compare canary and "
+            "baseline: a model that follows injected text more often should not be promoted.",
+            "cps",
+            [Query(_S.rate(n.INJECTION_FOLLOWED, by=("variant",)), "{{variant}}")],
+        ),
+        timeseries(
+            "Injection score p95 by channel",
+            "95th percentile of the per-exchange injection score (structure and classifier, "
+            "0..1) in user messages, context chunks and tool results. A rising tail below the "
+            "threshold is an attack being tuned, or a data source drifting.",
+            "short",
+            [Query(_S.quantile(0.95, n.INJECTION_SCORE, by=("channel",)), "{{channel}}")],
         ),
     )
     board.row("Hallucination signals")

@@ -67,12 +67,19 @@ class Scan:
     skipped_bytes: int = 0  # bytes left out by the byte budget at extraction
     partial: dict[str, str] = field(default_factory=dict)  # filter -> reason
     clock: Callable[[], float] = time.monotonic
+    scores: dict[str, float] = field(default_factory=dict)  # bounded name -> highest score
 
     def expired(self) -> bool:
         return self.clock() > self.deadline
 
     def mark_partial(self, filter_name: str, reason: str) -> None:
         self.partial.setdefault(filter_name, reason)
+
+    def record_score(self, name: str, value: float) -> None:
+        """Keep the exchange's highest score under `name` (a bounded name such as
+        `injection.context`, never user text): verdict records and histograms carry it."""
+        if value > self.scores.get(name, -1.0):
+            self.scores[name] = value
 
 
 class Filter(ABC):

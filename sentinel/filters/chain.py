@@ -23,6 +23,7 @@ class Verdict:
     partial: tuple[tuple[str, str], ...] = ()  # (filter, reason) for scans cut short
     skipped_bytes: int = 0
     filter_seconds: tuple[tuple[str, float], ...] = ()
+    scores: tuple[tuple[str, float], ...] = ()  # (name, highest score) per scored channel
 
     @property
     def complete(self) -> bool:
@@ -95,6 +96,7 @@ class FilterChain:
             partial=tuple(scan.partial.items()),
             skipped_bytes=scan.skipped_bytes,
             filter_seconds=tuple(timings),
+            scores=tuple(sorted(scan.scores.items())),
         )
 
     def _cached(

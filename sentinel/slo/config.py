@@ -14,7 +14,15 @@ LabelName = Literal["service", "endpoint", "feature", "model", "variant"]
 
 class SliRule(Strict):
     kind: Literal[
-        "latency", "ttft", "errors", "hallucination", "pii_leak", "injection", "blocked", "cost"
+        "latency",
+        "ttft",
+        "errors",
+        "hallucination",
+        "pii_leak",
+        "injection",
+        "injection_followed",
+        "blocked",
+        "cost",
     ]
     threshold: float | None = Field(
         default=None,

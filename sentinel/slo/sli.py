@@ -21,6 +21,7 @@ SliKind = Literal[
     "hallucination",  # good: no hallucination finding
     "pii_leak",  # good: no PII leak finding
     "injection",  # good: no prompt-injection / jailbreak finding
+    "injection_followed",  # good: the output did not carry out an injected instruction
     "blocked",  # good: verdict action is not block
     "cost",  # good: cost_usd <= threshold
 ]
@@ -72,6 +73,12 @@ def _injection(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
     return not any(f.category in INJECTION_CATEGORIES for f in verdict.findings)
 
 
+def _injection_followed(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    if not _has_output(item):
+        return None
+    return not any(f.category == "injection_followed" for f in verdict.findings)
+
+
 def _blocked(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
     return verdict.action != "block"
 
@@ -89,6 +96,7 @@ CLASSIFIERS: dict[str, Callable[[Accounted, Verdict, SliSpec], bool | None]] = {
     "hallucination": _hallucination,
     "pii_leak": _pii_leak,
     "injection": _injection,
+    "injection_followed": _injection_followed,
     "blocked": _blocked,
     "cost": _cost,
 }

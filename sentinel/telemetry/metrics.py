@@ -24,6 +24,10 @@ _MAX_ERROR_TYPES = 20  # error.type comes from events: bound it like any label
 _MAX_CATEGORIES = 200  # finding categories come from rules (entities, custom categories)
 
 
+INJECTION_FOLLOWED = "injection_followed"  # the content filter's finding category
+INJECTION_SCORE_PREFIX = "injection."  # verdict score names: injection.<field kind>
+
+
 class PrometheusRecorder:
     """Owns sentinel's metric families in the given registry."""
 
@@ -104,7 +108,20 @@ class PrometheusRecorder:
         self.findings = Counter(
             n.FINDINGS,
             "Filter findings.",
-            ["filter", "category", "severity", "action", "field"],
+            ["filter", "category", "severity", "action", "field", "service", "model", "variant"],
+            registry=registry,
+        )
+        self.injection_score = Histogram(
+            n.INJECTION_SCORE,
+            "Highest prompt-injection score of an exchange per scored channel (0..1).",
+            ["service", "model", "variant", "channel"],
+            buckets=n.SCORE_BUCKETS,
+            registry=registry,
+        )
+        self.injection_followed = Counter(
+            n.INJECTION_FOLLOWED,
+            "Exchanges whose output carried out an instruction found only in a data channel.",
+            ["service", "model", "variant"],
             registry=registry,
         )
         self.verdicts = Counter(
@@ -189,11 +206,29 @@ class PrometheusRecorder:
         self._child(self.verdicts, service, model, variant, verdict.action).inc()
         for name, seconds in verdict.filter_seconds:
             self._child(self.filter_duration, name).observe(seconds)
+        followed = False
         for f in verdict.findings:
             category = self._category(f.category)
-            self._child(self.findings, f.filter, category, f.severity, f.action, f.field_kind).inc()
+            self._child(
+                self.findings,
+                f.filter,
+                category,
+                f.severity,
+                f.action,
+                f.field_kind,
+                service,
+                model,
+                variant,
+            ).inc()
             if f.leak:
                 self._child(self.pii_leaks, service, model, variant).inc()
+            followed = followed or f.category == INJECTION_FOLLOWED
+        if followed:
+            self._child(self.injection_followed, service, model, variant).inc()
+        for name, score in verdict.scores:
+            channel = name.removeprefix(INJECTION_SCORE_PREFIX)
+            if channel != name:  # injection.<channel>: a bounded field kind
+                self._child(self.injection_score, service, model, variant, channel).observe(score)
         for name in verdict.failed_filters:
             self.filter_failures.labels(name).inc()
         for name, reason in verdict.partial:

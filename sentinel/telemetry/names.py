@@ -34,7 +34,11 @@ SPEND_MONTH_FORECAST = "sentinel_spend_month_forecast_usd"
 LATENCY_WINDOW = "sentinel_latency_window_seconds"  # quantile: 0.5 | 0.95 | 0.99
 WATERMARK = "sentinel_event_time_watermark_seconds"
 
-FINDINGS = "sentinel_findings_total"  # filter, category, severity, action, field
+FINDINGS = (
+    "sentinel_findings_total"  # filter, category, severity, action, field, service, model, variant
+)
+INJECTION_SCORE = "sentinel_injection_score"  # service, model, variant, channel (histogram)
+INJECTION_FOLLOWED = "sentinel_injection_followed_total"  # service, model, variant
 VERDICTS = "sentinel_verdicts_total"  # service, model, variant, action
 PII_LEAKS = "sentinel_pii_leaks_total"
 FILTER_DURATION = "sentinel_filter_duration_seconds"
@@ -106,3 +110,6 @@ TOKEN_BUCKETS = (
 )
 RATING_BUCKETS = (1, 2, 3, 4, 5)
 FILTER_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1)
+
+# Injection scores are 0..1; most traffic sits near 0, the thresholds near the top.
+SCORE_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)

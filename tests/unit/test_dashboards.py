@@ -353,8 +353,8 @@ def test_no_metric_name_is_typed_in_a_dashboard_module() -> None:
 
 def test_a_matcher_on_a_label_the_metric_lacks_fails_at_generation() -> None:
     """Scope.sel refuses labels the metric does not carry, naming both."""
-    with pytest.raises(ValueError, match=r"sentinel_findings_total has no label service"):
-        Scope(("job",)).sel(n.FINDINGS, service="support-bot")
+    with pytest.raises(ValueError, match=r"sentinel_filter_duration_seconds has no label service"):
+        Scope(("job",)).sel(n.FILTER_DURATION, service="support-bot")
     with pytest.raises(ValueError, match="unknown series 'sentinel_nope_total'"):
         Scope(("job",)).sel("sentinel_nope_total")
 
@@ -363,7 +363,7 @@ def test_a_matcher_on_a_label_the_metric_lacks_fails_at_generation() -> None:
     ("variables_", "expected"),
     [
         (("job", "service"), 'sentinel_pii_leaks_total{job=~"$job", service=~"$service"}'),
-        (("job", "service"), 'sentinel_findings_total{job=~"$job"}'),
+        (("job", "service"), 'sentinel_filter_duration_seconds{job=~"$job"}'),
         (("slo", "service"), 'slo:objective:ratio{slo=~"$slo"}'),
     ],
     ids=["filters on labels the metric has", "skips labels it lacks", "recording rules too"],

@@ -19,10 +19,16 @@ def validate(**fields: Any) -> RollbackRules:
 
 
 def test_the_shipped_file_is_a_valid_dry_run() -> None:
-    """rules/rollback.yaml validates, gates four SLIs and acts on nothing until edited."""
+    """rules/rollback.yaml validates, gates five SLIs and acts on nothing until edited."""
     rules = RollbackRules.model_validate(yaml.safe_load(SHIPPED.read_text(encoding="utf-8")))
     assert rules.enabled and rules.dry_run and rules.actions.webhook.url is None
-    assert [g.name for g in rules.gates] == ["hallucination", "latency", "errors", "pii_leak"]
+    assert [g.name for g in rules.gates] == [
+        "hallucination",
+        "latency",
+        "errors",
+        "pii_leak",
+        "injection_followed",
+    ]
 
 
 def test_the_defaults_gate_nothing() -> None:

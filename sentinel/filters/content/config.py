@@ -183,6 +183,90 @@ class UnicodeSettings(Strict):
     )
 
 
+class ChannelScoring(Strict):
+    """Where a data-channel score becomes a finding, and what that finding does."""
+
+    threshold: float = Field(
+        gt=0,
+        le=1,
+        description="Combined score (structure and model, 0..1) at which the text is reported.",
+    )
+    category: str = Field(
+        default="indirect_prompt_injection",
+        pattern=CATEGORY_NAME,
+        description="Category of the finding (a built-in or your own category).",
+    )
+    action: ContentAction = "escalate"
+    severity: Severity = "high"
+    model_gate: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="The classifier's probability counts in full once the structural score "
+        "reaches this, in proportion below it, not at all without structural evidence (0: "
+        "always in full). Keeps the model from flagging text that merely talks about AI.",
+    )
+    pooling: Literal["max", "mean"] = Field(
+        default="max",
+        description="How the classifier reads a long text: its best window (`max`, for an "
+        "injection hidden in one place) or the average window (`mean`, for a jailbreak that "
+        "runs through a whole message).",
+    )
+    signals: list[str] | None = Field(
+        default=None,
+        description="Kinds of structural signal counted on this channel (all when unset). A "
+        "user may address the model; a retrieved page should not.",
+    )
+
+
+class FollowedSettings(Strict):
+    """`injection_followed`: the output carried out an instruction found only in a data
+    channel (printed its payload, showed its link, switched to its language, adopted its
+    persona, called the tool it named)."""
+
+    enabled: bool = True
+    action: ContentAction = "block"
+    severity: Severity = "critical"
+    min_score: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="A data-channel text must score at least this to be checked against the "
+        "output (an attempt below the reporting threshold can still be followed).",
+    )
+
+
+def _default_channels() -> dict[FieldKind, ChannelScoring]:
+    # Chosen on development data (scripts/train_injection_model.py's out-of-fold table):
+    # at most ~1 % of benign development texts of the channel score this high.
+    data = ChannelScoring(threshold=0.5)
+    return {
+        "context": data,
+        "tool": data,
+        "user": ChannelScoring(
+            threshold=0.9,
+            category="prompt_injection",
+            model_gate=0,
+            pooling="mean",
+            signals=["override", "persona"],
+        ),
+    }
+
+
+class InjectionScoring(Strict):
+    """Per-channel injection scores: structural signals and the packaged classifier."""
+
+    enabled: bool = True
+    model: bool = Field(
+        default=True, description="Use the packaged classifier (else structure alone)."
+    )
+    channels: dict[FieldKind, ChannelScoring] = Field(
+        default_factory=_default_channels,
+        description="Field kinds scored, each with its threshold, category and action.",
+    )
+    followed: FollowedSettings = Field(default_factory=FollowedSettings)
+
+
 def _builtin_policies() -> dict[str, CategoryRules]:
     return {name: CategoryRules(**policy) for name, policy in catalogue.POLICIES.items()}
 
@@ -197,6 +281,7 @@ class ContentRules(RulesFile):
     exfil: ExfilSettings = Field(default_factory=ExfilSettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     unicode: UnicodeSettings = Field(default_factory=UnicodeSettings)
+    injection: InjectionScoring = Field(default_factory=InjectionScoring)
     decode_payloads: bool = Field(
         default=True,
         description="Decode base64, hex, percent- and \\u-escaped text, binary octets and "

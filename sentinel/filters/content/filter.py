@@ -13,9 +13,15 @@ from collections import OrderedDict, defaultdict
 
 from sentinel.events.exchange import Exchange
 from sentinel.filters.base import FieldKind, Filter, Finding, Scan, TextField
-from sentinel.filters.content.config import CategoryRules, ContentRules
+from sentinel.filters.content.config import CategoryRules, ChannelScoring, ContentRules
 from sentinel.filters.content.decode import encoded_payloads
 from sentinel.filters.content.detectors import exfil_links, homoglyphs, invisible
+from sentinel.filters.content.injection import (
+    FOLLOWED,
+    SCORE_RULE,
+    InjectionScorer,
+    followed_findings,
+)
 from sentinel.filters.content.matcher import (
     Hit,
     KindPlan,
@@ -27,6 +33,8 @@ from sentinel.filters.content.normalize import TextViews
 
 # (category, rule id, start, end, score): a finding without its field, cacheable per text.
 Local = tuple[str, str, int, int, float]
+# What one text gives: its local findings and its injection score (-1: not scored).
+Scanned = tuple[tuple[Local, ...], float]
 
 
 class _Lru:
@@ -34,15 +42,15 @@ class _Lru:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[bytes, tuple[Local, ...]] = OrderedDict()
+        self._items: OrderedDict[bytes, Scanned] = OrderedDict()
 
-    def get(self, key: bytes) -> tuple[Local, ...] | None:
+    def get(self, key: bytes) -> Scanned | None:
         found = self._items.get(key)
         if found is not None:
             self._items.move_to_end(key)
         return found
 
-    def put(self, key: bytes, value: tuple[Local, ...]) -> None:
+    def put(self, key: bytes, value: Scanned) -> None:
         if self.size <= 0:
             return
         self._items[key] = value
@@ -64,6 +72,7 @@ class ContentFilter(Filter):
         }
         self._plans: dict[FieldKind, KindPlan] = build_plans(rules) if rules.enabled else {}
         self._cache = _Lru(rules.context_cache_entries)
+        self._injection = InjectionScorer(rules.injection) if rules.enabled else None
         self.scanned_texts = 0  # texts actually scanned (cache hits excluded)
 
     @classmethod
@@ -79,6 +88,7 @@ class ContentFilter(Filter):
         findings: list[Finding] = []
         if not self._plans:
             return findings
+        scored: list[tuple[TextField, float]] = []
         for text_field in scan.fields:
             if scan.expired():
                 scan.mark_partial(self.name, "time_budget")
@@ -86,28 +96,48 @@ class ContentFilter(Filter):
             plan = self._plans.get(text_field.kind)
             if plan is None or not text_field.text:
                 continue
-            findings.extend(self._field_findings(text_field, plan))
+            local, score = self._field_scan(text_field, plan)
+            findings.extend(self._findings(text_field, local))
+            if score >= 0:
+                scan.record_score(f"injection.{text_field.kind}", score)
+                scored.append((text_field, score))
+        if self._injection is not None and scored:
+            follow = followed_findings(self.rules.injection, scored, scan.fields, self.name)
+            if follow:
+                scan.record_score(FOLLOWED, 1.0)
+            findings.extend(follow)
         return findings
 
     def scan_text(self, text: str, kind: FieldKind) -> tuple[Local, ...]:
         """Findings (without field) for `text` read as a field of `kind`; for tools and tests."""
-        plan = self._plans.get(kind)
-        return self._scan(text, plan) if plan is not None else ()
+        return self.scan_scored(text, kind)[0]
 
-    def _field_findings(self, text_field: TextField, plan: KindPlan) -> list[Finding]:
+    def scan_scored(self, text: str, kind: FieldKind) -> Scanned:
+        """Findings and injection score (-1: not scored) of `text` read as `kind`."""
+        plan = self._plans.get(kind)
+        return self._scan(text, plan, kind) if plan is not None else ((), -1.0)
+
+    def _field_scan(self, text_field: TextField, plan: KindPlan) -> Scanned:
         if text_field.kind == "context" and self._cache.size > 0:
             key = hashlib.blake2b(
                 text_field.text.encode("utf-8", "surrogatepass"), digest_size=16
             ).digest()
-            local = self._cache.get(key)
-            if local is None:
-                local = self._scan(text_field.text, plan)
-                self._cache.put(key, local)
-        else:
-            local = self._scan(text_field.text, plan)
+            found = self._cache.get(key)
+            if found is None:
+                found = self._scan(text_field.text, plan, text_field.kind)
+                self._cache.put(key, found)
+            return found
+        return self._scan(text_field.text, plan, text_field.kind)
+
+    def _findings(self, text_field: TextField, local: tuple[Local, ...]) -> list[Finding]:
         out = []
+        channel = self.rules.injection.channels.get(text_field.kind)
         for category, rule_id, start, end, score in local:
-            policy = self._policies[category]
+            policy: CategoryRules | ChannelScoring
+            if channel is not None and rule_id.startswith(SCORE_RULE):
+                policy = channel
+            else:
+                policy = self._policies[category]
             out.append(
                 Finding(
                     filter=self.name,
@@ -124,9 +154,25 @@ class ContentFilter(Filter):
             )
         return out
 
-    def _scan(self, text: str, plan: KindPlan) -> tuple[Local, ...]:
+    def _scan(self, text: str, plan: KindPlan, kind: FieldKind) -> Scanned:
         self.scanned_texts += 1
         views = TextViews(text)
+        score, scored = -1.0, None
+        channel = self.rules.injection.channels.get(kind)
+        if self._injection is not None and channel is not None:
+            score, scored = self._injection.score(views, channel)
+            if self.rules.decode_payloads:  # an encoded payload is read and scored too
+                for start, end, decoded in encoded_payloads(text):
+                    inner, found = self._injection.score(TextViews(decoded), channel)
+                    if inner > score:
+                        score = inner
+                        if found is not None:
+                            category, rule_id, _, _, value = found
+                            scored = (category, f"{rule_id}/decoded", start, end, value)
+        local = self._scan_views(text, views, plan)
+        return ((*local, scored) if scored else local), score
+
+    def _scan_views(self, text: str, views: TextViews, plan: KindPlan) -> tuple[Local, ...]:
         limit = self.rules.max_findings_per_category
         hits: list[Hit] = []
         for view_plan in plan.views:

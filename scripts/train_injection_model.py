@@ -1,0 +1,223 @@
+"""Train the injection classifier shipped in the package, deterministically, from public data.
+
+    .venv/bin/python scripts/train_injection_model.py [--shared ../shared/data] [--out PATH]
+
+Reads the development side of the frozen split (`bench/eval/heldout.yaml`) of the corpora
+in `bench/eval/corpora.py`, fetched from pinned packages; never a held-out family, never
+easyjailbreak (GPL-3.0: evaluation only). Trains a logistic model on hashed byte n-grams
+(`sentinel.filters.content.classifier`) with AdaGrad, fixed seed and order, and writes
+`sentinel/data/content/injection_model_v1.npz`. Then, out of fold (two folds by source and
+family, each scored by a model trained on the other), it prints the benign false-positive
+rates and recalls of the combined score (structure and model) at candidate thresholds, per
+channel: the defaults in the content rules were chosen from that table. The model card is
+docs/model-card-injection.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.eval import agentdojo  # noqa: E402
+from bench.eval.corpora import Sample, everything  # noqa: E402
+from bench.eval.split import assign  # noqa: E402
+from sentinel.filters.content.classifier import MODEL_FILE, HashedModel, ngram_hashes  # noqa: E402
+from sentinel.filters.content.normalize import TextViews  # noqa: E402
+from sentinel.filters.content.structure import StructureScorer  # noqa: E402
+
+VERSION = "injection-hashed-v1"
+BITS = 18  # 262,144 buckets: 512 KB of float16 weights
+WINDOW_BYTES = 1024
+EPOCHS = 6
+LEARNING_RATE = 0.3
+SEED = 13
+NOT_TRAINED = ("easyjailbreak",)  # GPL-3.0 templates: evaluation only
+HARD_NEGATIVE_SOURCES = (
+    "dev-benign", "airoboros", "bastioncorpus", "package-docs", "agentdojo/banking",
+    "agentdojo/slack", "agentdojo/travel",
+)  # fmt: skip
+HARD_NEGATIVE_COPIES = 5
+SPLICES_PER_ATTACK = 3  # dev attacks also spliced into this many benign passages each
+
+Window = tuple[np.ndarray, np.ndarray, float]  # bucket ids, feature values, label
+
+
+def _windows(text: str, label: bool) -> list[Window]:
+    data = TextViews(text).folded_bytes
+    out = []
+    for start in range(0, max(len(data), 1), WINDOW_BYTES):
+        chunk = data[start : start + WINDOW_BYTES]
+        ids = np.concatenate(ngram_hashes(chunk, BITS)) if chunk else np.zeros(0, np.uint32)
+        if ids.size == 0:
+            continue
+        unique, counts = np.unique(ids, return_counts=True)
+        out.append((unique, (counts / np.sqrt(ids.size)).astype(np.float32), float(label)))
+    return out
+
+
+def _spliced(attacks: list[str], passages: list[str], rng: np.random.Generator) -> list[str]:
+    """Each attack text put inside benign passages (at a sentence boundary), trimmed so the
+    attack sits inside one window: an injection is a part of a document, not all of it."""
+    out = []
+    for attack in attacks:
+        for _ in range(SPLICES_PER_ATTACK):
+            passage = passages[int(rng.integers(len(passages)))]
+            cuts = [i + 1 for i, c in enumerate(passage) if c == "."] or [len(passage)]
+            cut = cuts[int(rng.integers(len(cuts)))]
+            room = max(0, (WINDOW_BYTES - len(attack)) // 2)
+            out.append(f"{passage[max(0, cut - room) : cut]} {attack} {passage[cut : cut + room]}")
+    return out
+
+
+def training_texts(dev: list[Sample]) -> list[tuple[str, bool, str]]:
+    """(text, label, group) for training; the group keeps a family on one fold."""
+    rng = np.random.default_rng(SEED)
+    usable = [s for s in dev if s.source not in NOT_TRAINED]
+    # AgentDojo's injected documents share their carriers with the clean twins: trained
+    # whole, the model would learn the carriers. Their attack texts are spliced instead.
+    rows = [
+        (s.text, s.label, s.key)
+        for s in usable
+        if not (s.label and s.source.startswith("agentdojo/"))
+    ]
+    passages = [s.text for s in usable if s.source == "wikipedia" and s.family == "passage"]
+    dev_families = {s.family for s in usable if s.source.startswith("agentdojo/") and s.label}
+    dev_suites = sorted(
+        {s.source.split("/")[1] for s in usable if s.source.startswith("agentdojo/")}
+    )
+    templates = agentdojo.attack_templates()
+    for family in sorted(dev_families):
+        attacks = [
+            templates[family].format(goal=goal, user=agentdojo.USER_NAME, model=model)
+            for suite in dev_suites
+            for goal in agentdojo.goals(suite)
+            for model in agentdojo.MODEL_NAMES[:1]
+        ]
+        rows += [(t, True, f"splice:{family}") for t in _spliced(attacks, passages, rng)]
+    # Hard negatives (texts about AI, prompts and security that attack nothing) are few and
+    # matter most: each is seen HARD_NEGATIVE_COPIES times.
+    hard = [s for s in usable if not s.label and s.source in HARD_NEGATIVE_SOURCES]
+    rows += [(s.text, False, s.key) for s in hard for _ in range(HARD_NEGATIVE_COPIES - 1)]
+    context_attacks = [s.text for s in usable if s.label and s.source == "bastioncorpus"]
+    rows += [(t, True, "splice:bastioncorpus") for t in _spliced(context_attacks, passages, rng)]
+    return rows
+
+
+def train(rows: list[tuple[str, bool, str]]) -> tuple[np.ndarray, float]:
+    windows = [w for text, label, _ in rows for w in _windows(text, label)]
+    positives = sum(1 for w in windows if w[2])
+    pos_weight = (len(windows) - positives) / max(positives, 1)
+    weights = np.zeros(1 << BITS, dtype=np.float64)
+    squares = np.full(1 << BITS, 1e-8, dtype=np.float64)
+    bias, bias_square = 0.0, 1e-8
+    rng = np.random.default_rng(SEED)
+    for _ in range(EPOCHS):
+        for index in rng.permutation(len(windows)):
+            ids, values, label = windows[index]
+            z = bias + float(weights[ids] @ values)
+            p = 1.0 / (1.0 + np.exp(-max(min(z, 30.0), -30.0)))
+            g = (p - label) * (pos_weight if label else 1.0)
+            grad = g * values
+            squares[ids] += grad * grad
+            weights[ids] -= LEARNING_RATE * grad / np.sqrt(squares[ids])
+            bias_square += g * g
+            bias -= LEARNING_RATE * g / np.sqrt(bias_square)
+    return weights, bias
+
+
+def _model(weights: np.ndarray, bias: float, meta: dict[str, object]) -> HashedModel:
+    return HashedModel(weights.astype(np.float32), bias, BITS, WINDOW_BYTES, VERSION, meta)
+
+
+def _fold(key: str, text: str, label: bool) -> int:
+    """Attacks fold by family (a family on one side); benign texts by row."""
+    return zlib.crc32((key if label else text).encode()) % 2
+
+
+def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[str, object]:
+    """Out-of-fold scores of the dev texts, and FP rate / recall at candidate thresholds."""
+    structure = StructureScorer.packaged()
+    models = {}
+    for fold in (0, 1):
+        w, b = train([r for r in rows if _fold(r[2], r[0], r[1]) != fold])
+        models[fold] = _model(w, b, {})
+    table: dict[str, object] = {}
+    for channel in ("context", "user"):
+        scored = []
+        for s in dev:
+            if s.channel != channel or s.source in NOT_TRAINED:
+                continue
+            views = TextViews(s.text)
+            p = models[_fold(s.key, s.text, s.label)].probability(views.folded_bytes)
+            st = structure.score(structure.evidence(views))
+            scored.append((s.label, p, st, 1 - (1 - p) * (1 - st)))
+        rows_out = []
+        for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
+            for name, col in (("model", 1), ("structure", 2), ("combined", 3)):
+                benign = [x for x in scored if not x[0]]
+                attacks = [x for x in scored if x[0]]
+                fp = sum(x[col] >= threshold for x in benign) / max(len(benign), 1)
+                recall = sum(x[col] >= threshold for x in attacks) / max(len(attacks), 1)
+                rows_out.append(
+                    {"score": name, "threshold": threshold, "fp_rate": fp, "recall": recall}
+                )
+        table[channel] = rows_out
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "sentinel" / "data" / "content" / MODEL_FILE
+    )
+    parser.add_argument("--no-calibration", action="store_true")
+    args = parser.parse_args(argv)
+    dev = assign(everything(args.shared)).dev
+    rows = training_texts(dev)
+    weights, bias = train(rows)
+    digest = hashlib.sha256(
+        "\n".join(f"{int(lab)}\t{t}" for t, lab, _ in rows).encode()
+    ).hexdigest()
+    groups: dict[str, int] = {}
+    for _, _, group in rows:
+        source = group.split(":")[0]
+        groups[source] = groups.get(source, 0) + 1
+    meta = {
+        "version": VERSION,
+        "bits": BITS,
+        "window_bytes": WINDOW_BYTES,
+        "ngrams": [3, 4, 5],
+        "epochs": EPOCHS,
+        "learning_rate": LEARNING_RATE,
+        "seed": SEED,
+        "texts": len(rows),
+        "positives": sum(1 for _, lab, _ in rows if lab),
+        "texts_per_source": dict(sorted(groups.items())),
+        "training_data_sha256": digest,
+        "split": "bench/eval/heldout.yaml (development side only)",
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        args.out,
+        weights=weights.astype(np.float16),
+        bias=np.float64(bias),
+        meta=np.array(json.dumps(meta, sort_keys=True)),
+    )
+    print(json.dumps(meta, indent=2, sort_keys=True))
+    if not args.no_calibration:
+        print(json.dumps(calibration(dev, rows), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Structural signals of text that addresses the model from a data channel, as one score.
+
+The signals (`sentinel/data/content/injection_signals.yaml`) are kinds of evidence — an
+addressee ("note to the assistant reading this"), a fake turn or chat-template token, an
+instruction tag, an override verb with a scope, a directive, a payload to print, a link to
+show, a tool call, concealment, a persona or language switch, urgency framing — each an RE2
+pattern over the folded view. One RE2 set pass says which signals occur at all; only those
+run again for their spans. The score is the best noisy-or of the distinct kinds found close
+together, lowered when the text discusses attacks as a topic. Linear time in the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from sentinel.filters.content.engine import PatternSet, Regex
+from sentinel.filters.content.normalize import TextViews
+
+DISCUSSION = "discussion"
+# Kinds whose presence means the text is not merely quoting an attack: a fake turn, an
+# instruction tag or hidden text is an act, not a citation.
+ACTS = frozenset({"role_marker", "instruction_tag", "concealment"})
+MAX_MEM = 32 << 20  # RE2 memory for the signal set (bytes); ~50 patterns need far less
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    id: str
+    kind: str
+    weight: float
+    regex: Regex
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One signal found: its id and kind, its span in the original text, its weight."""
+
+    signal: str
+    kind: str
+    start: int
+    end: int
+    weight: float
+
+
+class StructureScorer:
+    """Compiled signals; `evidence` finds them, `score` combines them."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.window_chars = int(spec["window_chars"])
+        self.discussion_factor = float(spec["discussion_factor"])
+        kinds = set(spec["kinds"])
+        self.signals: list[Signal] = []
+        for item in spec["signals"]:
+            if item["kind"] not in kinds:
+                raise ValueError(f"signal {item['id']}: unknown kind `{item['kind']}`")
+            regex = Regex(item["pattern"], ignore_case=True)
+            self.signals.append(Signal(item["id"], item["kind"], float(item["weight"]), regex))
+        self._set = PatternSet(
+            [s.regex.pattern for s in self.signals], max_mem=MAX_MEM, ignore_case=True
+        )
+
+    @classmethod
+    def packaged(cls) -> StructureScorer:
+        return _packaged()
+
+    def evidence(self, views: TextViews, limit: int = 64) -> list[Evidence]:
+        """Every signal occurrence (at most `limit` per signal), in text order."""
+        data = views.folded_bytes
+        found = self._set.match(data)
+        chosen = range(len(self.signals)) if found is None else found
+        spans: list[tuple[int, int]] = []
+        owners: list[Signal] = []
+        for index in chosen:
+            signal = self.signals[index]
+            for n, span in enumerate(signal.regex.spans(data)):
+                if n >= limit:
+                    break
+                spans.append(span)
+                owners.append(signal)
+        if not spans:
+            return []
+        original = views.to_original("folded", spans)
+        out = [
+            Evidence(s.id, s.kind, start, end, s.weight)
+            for s, (start, end) in zip(owners, original, strict=True)
+        ]
+        out.sort(key=lambda e: (e.start, e.end))
+        return out
+
+    def score(self, evidence: list[Evidence]) -> float:
+        """Best noisy-or of distinct kinds within the window, discounted for discussion."""
+        acts = [e for e in evidence if e.kind != DISCUSSION]
+        if not acts:
+            return 0.0
+        best, left = 0.0, 0
+        for right, item in enumerate(acts):
+            while acts[left].start < item.end - self.window_chars:
+                left += 1
+            strongest: dict[str, float] = {}
+            for e in acts[left : right + 1]:
+                strongest[e.kind] = max(strongest.get(e.kind, 0.0), e.weight)
+            miss = 1.0
+            for weight in strongest.values():
+                miss *= 1.0 - weight
+            best = max(best, 1.0 - miss)
+        kinds = {e.kind for e in evidence}
+        if DISCUSSION in kinds and not kinds & ACTS:
+            best *= self.discussion_factor
+        return best
+
+
+@cache
+def _packaged() -> StructureScorer:
+    path = resources.files("sentinel") / "data" / "content" / "injection_signals.yaml"
+    return StructureScorer(yaml.safe_load(path.read_text(encoding="utf-8")))
