@@ -1,4 +1,4 @@
-"""Injection scores per channel: structural signals, the packaged classifier, followed injections."""
+"""Injection scores per channel: structure, the packaged classifier, followed injections."""
 
 from __future__ import annotations
 
