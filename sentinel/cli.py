@@ -36,7 +36,15 @@ from sentinel.otel import ENCODINGS
 from sentinel.pipeline import VerdictMode
 from sentinel.report import build_report, print_table
 from sentinel.rollback.build import build_rollback
-from sentinel.rules.loader import RuleSet, load_rules, rules_json_schema, write_default_rules
+from sentinel.rules.loader import (
+    KINDS,
+    RuleSet,
+    check_rules,
+    kind_json_schema,
+    load_rules,
+    rules_json_schema,
+    write_default_rules,
+)
 from sentinel.runner import Runner
 from sentinel.slo.promrules import prometheus_rule_manifest, rule_groups, to_yaml
 from sentinel.telemetry.http import start_http_server
@@ -504,10 +512,34 @@ def run(
 
 @main.command()
 @click.argument("rules_dir", type=click.Path(file_okay=False), required=False)
-def validate(rules_dir: str | None) -> None:
-    """Check every rules file in RULES_DIR (default: the packaged rules); exit 3 with file
-    and field path on error."""
-    rules = _load_rules(rules_dir)
+@click.option(
+    "--env/--no-env",
+    "check_env",
+    default=True,
+    show_default=True,
+    help="Check that every ${VAR} a rules field expands is set in this environment.",
+)
+def validate(rules_dir: str | None, check_env: bool) -> None:
+    """Check every rules file in RULES_DIR (default: the packaged rules).
+
+    Lists every problem of every file as FILE:LINE: error|warning: FIELD: MESSAGE, with a
+    "did you mean" for unknown keys; exits 3 if there is any error.
+    """
+    try:
+        rules, problems = check_rules(
+            None if rules_dir is None else Path(rules_dir),
+            environ=os.environ if check_env else None,
+        )
+    except RulesError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_RULES)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if rules is None:
+        errors = sum(1 for p in problems if not p.warning)
+        files = len({p.file for p in problems if not p.warning})
+        click.echo(f"{errors} error(s) in {files} file(s)", err=True)
+        sys.exit(EXIT_RULES)
     for kind, source in sorted(rules.sources.items()):
         state = "default" if kind in rules.defaults else "ok"
         click.echo(f"{state:<8}{kind:<14}{source}")
@@ -536,11 +568,23 @@ def rules_init(directory: str, force: bool) -> None:
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["event", "rules"]), default="event", show_default=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["event", "rules", *sorted(KINDS)]),
+    default="event",
+    show_default=True,
+    help="event, rules (a file of any kind), or one rules kind (the schema a rules file's "
+    "first line points editors to).",
+)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
 def schema(kind: str, out: str | None) -> None:
-    """Print the JSON Schema of the event contract (or of rules files)."""
-    document = json_schema() if kind == "event" else rules_json_schema()
+    """Print the JSON Schema of the event contract, of rules files, or of one rules kind."""
+    if kind == "event":
+        document = json_schema()
+    elif kind == "rules":
+        document = rules_json_schema()
+    else:
+        document = kind_json_schema(kind)
     text = json.dumps(document, indent=2, sort_keys=True) + "\n"
     if out:
         Path(out).write_text(text, encoding="utf-8")

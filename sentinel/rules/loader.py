@@ -9,7 +9,9 @@ Kinds with no packaged file (e.g. `guardrails`) take their model defaults.
 
 from __future__ import annotations
 
+import difflib
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -21,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from sentinel.alerting.config import AlertingRules
+from sentinel.envrefs import env_problems
 from sentinel.errors import RulesError
 from sentinel.filters.content.config import ContentRules
 from sentinel.filters.hallucination.config import HallucinationRules
@@ -32,6 +35,7 @@ from sentinel.rules.base import RULES_VERSION
 from sentinel.rules.guardrails import GuardrailRules
 from sentinel.rules.labels import LabelRules
 from sentinel.rules.pricing import PricingRules
+from sentinel.rules.problems import Problem, line_of, problems_of
 from sentinel.slo.config import SloRules
 
 KINDS: dict[str, type[BaseModel]] = {
@@ -47,6 +51,11 @@ KINDS: dict[str, type[BaseModel]] = {
     "rollback": RollbackRules,
     "otel": OtelRules,
 }
+
+
+# Each packaged rules file starts with `# yaml-language-server: $schema=../schemas/<kind>.json`
+# (the schemas are package data beside the defaults; `rules init` copies them as well).
+PACKAGED_SCHEMA_DIR = "$schema=../schemas/"
 
 
 @dataclass(frozen=True)
@@ -111,40 +120,62 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     """Load and validate every rules file in `directory` (None: the packaged rules).
 
     A kind the directory does not define takes its packaged default, named in `defaults`.
+    Every problem of every file is in the RulesError, one per line.
+    """
+    rules, problems = check_rules(directory)
+    if rules is None:
+        raise RulesError("\n".join(p.as_load_error() for p in problems if not p.warning))
+    return rules
+
+
+def check_rules(
+    directory: Path | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[RuleSet | None, list[Problem]]:
+    """Every problem of every rules file in `directory`, and the rules when there is none.
+
+    With `environ`, `${VAR}` references in the fields that expand them must be set there.
     """
     loaded: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    problems: list[Problem] = []
     if directory is not None:
         if not directory.is_dir():
             raise RulesError(f"could not load rules: {directory} is not a directory")
         files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
         for path in files:
-            kind, rules = load_rules_file(path)
-            if kind in loaded:
-                raise RulesError(
-                    f"could not load {path}: kind `{kind}` is already defined in {sources[kind]}"
-                )
-            loaded[kind] = rules
-            sources[kind] = str(path)
+            kind, rules, node, found = _check_file(path)
+            problems += found
+            if kind is not None and kind in sources:
+                message = f"`{kind}` is already defined in {sources[kind]}"
+                problems.append(Problem(str(path), line_of(node, ["kind"]), "kind", message))
+                continue
+            if kind is not None:
+                sources[kind] = str(path)
+                if rules is not None:
+                    loaded[kind] = rules
+                if environ is not None:
+                    problems += env_problems(str(path), kind, node, environ)
+    if any(not p.warning for p in problems):
+        return None, problems
     defaults: list[str] = []
     for kind, entry in packaged_rules().items():
         if kind not in loaded:
             loaded[kind] = _packaged(kind)
             sources[kind] = f"packaged {entry.name}"
             defaults.append(kind)
-    return RuleSet(
+    rules_set = RuleSet(
         **loaded,
         sources=sources,
         defaults=tuple(defaults) if directory is not None else (),
         directory=None if directory is None else str(directory),
     )
+    return rules_set, problems
 
 
 def write_default_rules(directory: Path, overwrite: bool = False) -> list[Path]:
-    """Copy the packaged rules files into `directory` (created); return the files written.
-
-    Existing files are kept unless `overwrite`: a RulesError names them instead.
-    """
+    """Copy the packaged rules files into `directory` (created), with the JSON Schema of
+    every kind in `directory/schemas/` (their first lines point there); return the files
+    written. Existing rules files are kept unless `overwrite`: a RulesError names them."""
     entries = packaged_rules()
     targets = {directory / entry.name: entry for entry in entries.values()}
     existing = sorted(str(path) for path in targets if path.exists())
@@ -153,51 +184,76 @@ def write_default_rules(directory: Path, overwrite: bool = False) -> list[Path]:
             f"could not write default rules: {', '.join(existing)} already exist "
             "(pass --force to replace them)"
         )
+    schemas = resources.files("sentinel.rules") / "schemas"
+    written: list[Path] = []
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "schemas").mkdir(parents=True, exist_ok=True)
         for path, entry in targets.items():
-            path.write_bytes(entry.read_bytes())
+            text = entry.read_text(encoding="utf-8")
+            text = text.replace(PACKAGED_SCHEMA_DIR, "$schema=schemas/", 1)
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+        for kind in KINDS:
+            target = directory / "schemas" / f"{kind}.json"
+            target.write_bytes((schemas / f"{kind}.json").read_bytes())
+            written.append(target)
     except OSError as exc:
         raise RulesError(f"could not write default rules to {directory}: {exc}") from exc
-    return list(targets)
+    return written
 
 
 def load_rules_file(path: Path | Traversable) -> tuple[str, BaseModel]:
     """Parse and validate one file; return its kind and model."""
+    kind, rules, _, problems = _check_file(path)
+    if problems or kind is None or rules is None:
+        raise RulesError("\n".join(p.as_load_error() for p in problems))
+    return kind, rules
+
+
+def _check_file(
+    path: Path | Traversable,
+) -> tuple[str | None, BaseModel | None, yaml.Node | None, list[Problem]]:
+    """(kind, model, YAML tree, problems) of one file; the model only when no problem."""
+    file = str(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(f"could not load {path}: {exc}") from exc
+        return None, None, None, [Problem(file, None, "(top)", str(exc))]
+    try:  # the tree gives lines, the document the values (rules files are small)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise RulesError(f"could not load {path}: not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        line = None if mark is None else int(mark.line) + 1
+        return None, None, None, [Problem(file, line, "(top)", f"not valid YAML: {exc}")]
     if not isinstance(document, dict):
-        raise RulesError(f"could not load {path}: expected a mapping with `version` and `kind`")
+        expected = "expected a mapping with `version` and `kind`"
+        return None, None, node, [Problem(file, 1, "(top)", expected)]
     if document.get("version") != RULES_VERSION:
-        raise RulesError(
-            f"could not load {path}: version: expected `{RULES_VERSION}`, "
-            f"got `{document.get('version')}`"
-        )
+        message = f"expected `{RULES_VERSION}`, got `{document.get('version')}`"
+        return None, None, node, [Problem(file, line_of(node, ["version"]), "version", message)]
     kind = document.get("kind")
     if kind not in KINDS:
-        raise RulesError(
-            f"could not load {path}: kind: unknown kind `{kind}` "
-            f"(known: {', '.join(sorted(KINDS))})"
-        )
+        close = difflib.get_close_matches(str(kind), list(KINDS), n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        message = f"unknown kind `{kind}` (known: {', '.join(sorted(KINDS))}){hint}"
+        return None, None, node, [Problem(file, line_of(node, ["kind"]), "kind", message)]
     try:
-        return kind, KINDS[kind].model_validate(document)
+        return kind, KINDS[kind].model_validate(document), node, []
     except ValidationError as exc:
-        raise RulesError(f"could not load {path}: {_describe(exc)}") from exc
+        return kind, None, node, problems_of(exc, KINDS[kind], file, node)
 
 
-def _describe(exc: ValidationError) -> str:
-    """`models[2].input: Input should be greater than or equal to 0` (one line per error)."""
-    lines = []
-    for error in exc.errors():
-        path = ""
-        for part in error["loc"]:
-            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        lines.append(f"{path or '(top)'}: {error['msg']}")
-    return "; ".join(lines)
+def kind_json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one kind's rules file: what each file's first line points editors
+    to (`# yaml-language-server: $schema=...`), so they check and complete that kind only."""
+    schema = KINDS[kind].model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:sentinel:schema:rules:{kind}:sentinel.v1",
+        **schema,
+        "title": f"sentinel rules: kind {kind}",
+    }
 
 
 def rules_json_schema() -> dict[str, Any]:

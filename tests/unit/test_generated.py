@@ -9,20 +9,28 @@ import pytest
 from click.testing import CliRunner
 
 from sentinel.cli import main
+from sentinel.rules.loader import KINDS
 
 DOCS = Path(__file__).parents[2] / "docs" / "schemas"
 
 
+KIND_SCHEMAS = Path(__file__).parents[2] / "sentinel" / "rules" / "schemas"
+
+
 @pytest.mark.parametrize(
-    ("kind", "file"),
-    [("event", "sentinel.llm.v1.json"), ("rules", "sentinel.rules.v1.json")],
-    ids=["event schema matches", "rules schema matches"],
+    ("kind", "path"),
+    [
+        ("event", DOCS / "sentinel.llm.v1.json"),
+        ("rules", DOCS / "sentinel.rules.v1.json"),
+        *[(kind, KIND_SCHEMAS / f"{kind}.json") for kind in sorted(KINDS)],
+    ],
+    ids=lambda value: f"{value} schema matches" if isinstance(value, str) else "",
 )
-def test_committed_schema_has_not_drifted(kind: str, file: str) -> None:
+def test_committed_schema_has_not_drifted(kind: str, path: Path) -> None:
     """`sentinel schema` output equals the committed copy (run scripts/generate.sh)."""
     result = CliRunner().invoke(main, ["schema", "--kind", kind])
     assert result.exit_code == 0
-    assert result.output == (DOCS / file).read_text(), f"regenerate {file}: scripts/generate.sh"
+    assert result.output == path.read_text(), f"regenerate {path.name}: scripts/generate.sh"
 
 
 def test_the_event_schema_accepts_and_rejects_like_the_decoder() -> None:
