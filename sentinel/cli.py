@@ -26,7 +26,7 @@ from sentinel.alerting.build import build_alerting
 from sentinel.errors import ConfigError, RulesError, SentinelError, SinkError, SourceError
 from sentinel.events.decode import DEFAULT_MAX_DEPTH
 from sentinel.events.model import json_schema
-from sentinel.health import Health
+from sentinel.health import ContactWatch, Health
 from sentinel.html_report import render_html
 from sentinel.io.files import FileSource, JsonlSink
 from sentinel.io.kafka_env import kafka_options_from_env
@@ -420,6 +420,13 @@ def replay(
     show_default=True,
     help="Encoding of the --otlp-topic messages (the Collector's Kafka exporter `encoding`).",
 )
+@click.option(
+    "--broker-grace-seconds",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="/readyz turns false when the Kafka broker has not answered for this long.",
+)
 @click.option("--http-host", default="0.0.0.0", show_default=True)
 @click.option("--http-port", default=9464, show_default=True, type=click.IntRange(0, 65535))
 @pipeline_options
@@ -439,7 +446,12 @@ def run(
     **options: Any,
 ) -> None:
     """Consume events from Kafka; serve /metrics, /healthz and /readyz."""
-    from sentinel.io.kafka import KafkaSettings, KafkaSink, KafkaSource  # Kafka only here
+    from sentinel.io.kafka import (  # Kafka only here
+        KafkaSettings,
+        KafkaSink,
+        KafkaSource,
+        wait_for_brokers,
+    )
 
     configure_logging(options["log_level"], options["log_json"])
     rules = _load_rules(options["rules_dir"])
@@ -464,8 +476,16 @@ def run(
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_RULES)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    starting = threading.Event()  # set while connecting and building: all or nothing
+    starting.set()
+
+    def on_signal(*_: object) -> None:
+        stop.set()
+        if starting.is_set():  # interrupts a blocked client constructor or a slow build
+            raise _StopRequested
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     server = start_http_server(registry, health, http_host, http_port, rollback.handle_gate)
     log.info(
         "started",
@@ -475,8 +495,12 @@ def run(
         http_port=server.server_address[1],
         rules=options["rules_dir"],
     )
+    read = 0
     try:
-        sink = KafkaSink(settings)
+        health.set_check("kafka", False, "connecting")
+        if not wait_for_brokers(bootstrap_servers, stop, _waiting_for_kafka(health)):
+            raise _StopRequested
+        sink = KafkaSink(settings, stop)
         source = KafkaSource(settings)
         health.set_check("kafka", False, "waiting for partition assignment")
         health.set_check("sink", True, "")
@@ -492,22 +516,54 @@ def run(
             throttle=throttle.send if throttle is not None else None,
         )
         alerting.start()
-        Runner(
-            source, pipeline, sink, health, lag=source.lag, assigned=lambda: source.assigned
-        ).run(stop)
+        runner = Runner(
+            source,
+            pipeline,
+            sink,
+            health,
+            lag=source.lag,
+            assigned=lambda: source.assigned,
+            watch=ContactWatch("kafka", options["broker_grace_seconds"]),
+        )
+        starting.clear()
+        if not stop.is_set():
+            runner.run(stop)
+        else:
+            source.close()
+        read = pipeline.counts.read
         sink.close()
+    except _StopRequested:
+        log.info("stopped_during_startup")
     except SentinelError as exc:
         log.error("stopped_on_error", error=type(exc).__name__)
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_IO)
     finally:
+        starting.clear()
         alerting.close(timeout_seconds=5)
         rollback.close(timeout_seconds=5)
         if throttle is not None:
             throttle.close(timeout_seconds=5)
         providers.shutdown()  # flushes sentinel's own spans and metrics
         server.shutdown()
-    log.info("stopped", events=pipeline.counts.read)
+    log.info("stopped", events=read)
+
+
+class _StopRequested(Exception):
+    """SIGTERM or SIGINT during start-up."""
+
+
+def _waiting_for_kafka(health: Health) -> Any:
+    """Readiness and a log line (first, then every 10 s) while the broker is unreachable."""
+    logged = [-10.0]
+
+    def on_wait(seconds: float) -> None:
+        health.set_check("kafka", False, f"connecting: unreachable for {seconds:.0f} s")
+        if seconds - logged[0] >= 10.0:
+            logged[0] = seconds
+            log.warning("kafka_unreachable_at_start", seconds=round(seconds, 1))
+
+    return on_wait
 
 
 @main.command()

@@ -6,6 +6,8 @@ import threading
 import time
 from collections.abc import Callable
 
+import structlog
+
 
 class Health:
     """`healthy`: the loop made progress recently. `ready`: every critical check passes.
@@ -45,3 +47,61 @@ class Health:
             name: {"ok": passed, "detail": d, **({} if crit else {"critical": False})}
             for name, (passed, d, crit) in checks.items()
         }
+
+
+class ContactWatch:
+    """When a dependency (the Kafka broker) last answered. Consume loop only: `ok()` on
+    an answer, `failed()` when a call to it failed; `down` once it has not answered for
+    longer than `grace_seconds`. The outage and the recovery are logged once each."""
+
+    def __init__(
+        self,
+        name: str,
+        grace_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = name
+        self.grace_seconds = grace_seconds
+        self._clock = clock
+        self._failing_since: float | None = None
+        self._reported = False
+        self._log = structlog.get_logger("sentinel.health")
+
+    def ok(self) -> None:
+        since = self._failing_since
+        if since is not None:
+            self._log.info(
+                "dependency_recovered",
+                dependency=self.name,
+                unreachable_seconds=round(self._clock() - since, 1),
+            )
+        self._failing_since = None
+        self._reported = False
+
+    def failed(self, why: str) -> None:
+        now = self._clock()
+        if self._failing_since is None:
+            self._failing_since = now
+            self._log.warning("dependency_unanswered", dependency=self.name, error=why)
+        if not self._reported and now - self._failing_since > self.grace_seconds:
+            self._reported = True
+            self._log.error(
+                "dependency_unreachable",
+                dependency=self.name,
+                seconds=round(now - self._failing_since, 1),
+                grace_seconds=self.grace_seconds,
+            )
+
+    @property
+    def failing(self) -> bool:
+        return self._failing_since is not None
+
+    @property
+    def down(self) -> bool:
+        since = self._failing_since
+        return since is not None and self._clock() - since > self.grace_seconds
+
+    def detail(self) -> str:
+        since = self._failing_since
+        seconds = 0.0 if since is None else self._clock() - since
+        return f"{self.name} unreachable for {seconds:.0f} s (grace {self.grace_seconds:g} s)"

@@ -5,6 +5,10 @@
 A failed flush raises before the commit, so the batch is redelivered after a restart.
 A stop request (SIGTERM) is honoured between batches: the batch in flight finishes,
 its outputs are flushed and its offsets committed, then the source closes.
+
+Broker outages are watched (`ContactWatch`): lag lookups ask the broker for end offsets;
+when it stops answering for longer than the grace, readiness turns false with the reason;
+an outage is not idle traffic, so event time does not advance through it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable
 
 import structlog
 
-from sentinel.health import Health
+from sentinel.health import ContactWatch, Health
 from sentinel.io.records import Sink, Source
 from sentinel.pipeline import Pipeline
 
@@ -34,6 +38,7 @@ class Runner:
         lag: Callable[[], dict[tuple[str, int], int]] | None = None,
         assigned: Callable[[], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        watch: ContactWatch | None = None,
     ) -> None:
         self.source = source
         self.pipeline = pipeline
@@ -44,6 +49,7 @@ class Runner:
         self._lag = lag
         self._assigned = assigned  # readiness: the consumer holds partitions
         self._clock = clock
+        self._watch = watch  # broker reachability (lag lookups, records received)
 
     def run(self, stop: threading.Event) -> None:
         """Loop until `stop` is set or a finite source is exhausted."""
@@ -54,18 +60,16 @@ class Runner:
             while not stop.is_set():
                 batch = self.source.poll(self.max_records, self.poll_timeout_seconds)
                 self.health.beat()
+                if batch and self._watch is not None:
+                    self._watch.ok()
                 if self._assigned is not None:
-                    held = self._assigned()
-                    self.health.set_check(
-                        "kafka",
-                        held,
-                        "partitions assigned" if held else "waiting for partition assignment",
-                    )
+                    self._kafka_check()
                 now = self._clock()
                 if not batch:
                     if self.source.exhausted:
                         break
-                    self.pipeline.idle(now - last_poll)
+                    if self._watch is None or not self._watch.failing:  # outage ≠ idle
+                        self.pipeline.idle(now - last_poll)
                 else:
                     for record in batch:
                         self.pipeline.process(record)
@@ -74,16 +78,43 @@ class Runner:
                 self._flush_and_commit()
                 if batch:
                     recorder.batch_duration.observe(self._clock() - now)
-                if self._lag is not None and now - last_lag >= 5.0:  # lag lookups cost a call
+                # Lag lookups cost a call to the broker: every 5 s, every second in an outage.
+                every = 1.0 if self._watch is not None and self._watch.failing else 5.0
+                if self._lag is not None and now - last_lag >= every:
                     last_lag = now
-                    for (topic, partition), lag in self._lag().items():
-                        recorder.consumer_lag.labels(topic, str(partition)).set(lag)
+                    self._refresh_lag()
             if self.source.exhausted:
                 self.pipeline.drain()
                 self.pipeline.end_batch()
                 self._flush_and_commit()
         finally:
             self.source.close()
+
+    def _kafka_check(self) -> None:
+        assert self._assigned is not None
+        watch = self._watch
+        if watch is not None and watch.down:
+            self.health.set_check("kafka", False, watch.detail())
+            return
+        held = self._assigned()
+        detail = "partitions assigned" if held else "waiting for partition assignment"
+        self.health.set_check("kafka", held, detail)
+
+    def _refresh_lag(self) -> None:
+        assert self._lag is not None
+        try:
+            lags = self._lag()
+        except Exception as exc:  # the broker did not answer: an outage, not a crash
+            if self._watch is not None:
+                self._watch.failed(type(exc).__name__)
+            else:
+                log.warning("lag_lookup_failed", error=type(exc).__name__)
+            return
+        if self._watch is not None:
+            self._watch.ok()
+        gauge = self.pipeline.recorder.consumer_lag
+        for (topic, partition), lag in lags.items():
+            gauge.labels(topic, str(partition)).set(lag)
 
     def _flush_and_commit(self) -> None:
         try:

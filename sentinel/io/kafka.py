@@ -10,6 +10,10 @@ more (the dedupe window and `event_id` make outputs idempotent).
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +41,16 @@ PRODUCER_DEFAULTS: dict[str, Any] = {
     "linger_ms": 5,
     "batch_size": 256 * 1024,
 }
+
+
+# kafka-python backs reconnects off up to 30 s by default: consumption resumed 30-80 s after
+# a broker came back. Capped at 1 s, it resumes within a few seconds (both clients; the
+# client options override it).
+RECONNECT_DEFAULTS: dict[str, Any] = {"reconnect_backoff_max_ms": 1000}
+END_OFFSETS_TIMEOUT_MS = 1000  # a lag lookup during an outage holds the loop this long
+COMMIT_TIMEOUT_MS = 2000  # a commit during an outage fails after this; offsets are kept
+CLOSE_TIMEOUT_SECONDS = 2.0  # bounded exits: SIGTERM is honoured within 5 s
+FLUSH_STEP_SECONDS = 0.5  # a flush waits in steps, watching for a stop request
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,7 @@ class KafkaSource:
         self.settings = settings
         try:
             self._consumer = KafkaConsumer(
+                **RECONNECT_DEFAULTS,
                 group_id=settings.group_id,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
@@ -122,10 +137,17 @@ class KafkaSource:
         return batch
 
     def commit(self) -> None:
+        """Commit what was polled. During an outage the commit fails after
+        COMMIT_TIMEOUT_MS and the positions are kept for the next commit (the records
+        would only be redelivered: at-least-once holds)."""
         if not self._next:
             return
         offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._next.items()}
-        self._consumer.commit(offsets=offsets)
+        try:
+            self._consumer.commit(offsets=offsets, timeout_ms=COMMIT_TIMEOUT_MS)
+        except KafkaError as exc:
+            log.warning("commit_failed", error=type(exc).__name__, partitions=len(offsets))
+            return
         self._next.clear()
 
     def forget(self, partitions: list[TopicPartition]) -> None:
@@ -134,17 +156,25 @@ class KafkaSource:
             self._next.pop(tp, None)
 
     def lag(self) -> dict[tuple[str, int], int]:
-        """Messages between our position and the partition end, per assigned partition."""
-        lag: dict[tuple[str, int], int] = {}
-        for tp in self._consumer.assignment():
-            end = self._consumer.highwater(tp)
-            if end is not None:
-                lag[(tp.topic, tp.partition)] = max(end - self._consumer.position(tp), 0)
-        return lag
+        """Messages between our position and the partition end, per assigned partition,
+        from end offsets asked of the broker now (the high-water mark of the last fetch
+        goes stale in an outage). Raises SourceError when the broker does not answer."""
+        assignment = list(self._consumer.assignment())
+        if not assignment:
+            return {}
+        try:
+            ends = self._consumer.end_offsets(assignment, timeout_ms=END_OFFSETS_TIMEOUT_MS)
+        except KafkaError as exc:
+            raise SourceError(f"could not read end offsets: {type(exc).__name__}") from exc
+        return {
+            (tp.topic, tp.partition): max(end - self._consumer.position(tp), 0)
+            for tp, end in ends.items()
+            if end is not None
+        }
 
     def close(self) -> None:
         # Bounded: a pending rebalance would otherwise hold the exit for request_timeout_ms.
-        self._consumer.close(autocommit=False, timeout_ms=2000)
+        self._consumer.close(autocommit=False, timeout_ms=int(CLOSE_TIMEOUT_SECONDS * 1000))
 
 
 class KafkaSink:
@@ -152,7 +182,9 @@ class KafkaSink:
 
     name = "kafka"
 
-    def __init__(self, settings: KafkaSettings) -> None:
+    def __init__(self, settings: KafkaSettings, stop: threading.Event | None = None) -> None:
+        """`stop`: a flush waiting on an unreachable broker gives up when it is set."""
+        self._stop = stop
         self._topics = {
             "dead_letter": settings.dead_letter_topic,
             "verdicts": settings.verdict_topic,
@@ -161,6 +193,7 @@ class KafkaSink:
         try:
             self._producer = KafkaProducer(
                 **{
+                    **RECONNECT_DEFAULTS,
                     **PRODUCER_DEFAULTS,
                     # Independent of --max-event-bytes: dead letters of oversized events fit.
                     "max_request_size": max(MAX_MESSAGE_BYTES, settings.max_message_bytes) + 1024,
@@ -187,7 +220,14 @@ class KafkaSink:
     def flush(self) -> None:
         if not self._futures:
             return
-        self._producer.flush()
+        while not all(f.is_done for f in self._futures):
+            if self._stop is not None and self._stop.is_set():
+                self._futures.clear()  # not accepted: the batch is not committed
+                raise SinkError("stopped before Kafka accepted the outputs; not committed")
+            try:
+                self._producer.flush(timeout=FLUSH_STEP_SECONDS)
+            except KafkaError:  # the step's timeout; the sends' own timeouts still apply
+                continue
         failed = [f for f in self._futures if f.failed()]
         self._futures.clear()
         if failed:
@@ -197,4 +237,30 @@ class KafkaSink:
 
     def close(self) -> None:
         self.flush()
-        self._producer.close()
+        self._producer.close(timeout=CLOSE_TIMEOUT_SECONDS)
+
+
+def wait_for_brokers(
+    bootstrap_servers: str,
+    stop: threading.Event,
+    on_wait: Callable[[float], None],
+    probe_timeout_seconds: float = 1.0,
+) -> bool:
+    """Block until a bootstrap server accepts a TCP connection (True) or `stop` is set
+    (False). Building the clients against an unreachable broker blocks for their
+    bootstrap timeout (30 s) with no word; this wait is silent for no longer than a probe,
+    calls `on_wait(seconds_waited)` between probes, and honours `stop` within a second."""
+    started = time.monotonic()
+    hosts = [server.strip().rpartition(":") for server in bootstrap_servers.split(",")]
+    while not stop.is_set():
+        for host, _, port in hosts:
+            try:
+                with socket.create_connection(
+                    (host.strip("[]") or "localhost", int(port or 9092)), probe_timeout_seconds
+                ):
+                    return True
+            except (OSError, ValueError):
+                continue
+        on_wait(time.monotonic() - started)
+        stop.wait(probe_timeout_seconds)
+    return False

@@ -126,3 +126,41 @@ def prometheus_factory(
     finally:
         for handle in started:
             handle.stop()
+
+
+class RestartableBroker:
+    """A broker of its own (not the session's) that a test may stop and start again with
+    the same data directory and port: `.bootstrap`, `.stop()`, `.start()`."""
+
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.bootstrap = f"127.0.0.1:{port}"
+
+    def start(self) -> None:
+        res = subprocess.run(
+            ["bash", str(KAFKA_SH), "start", str(self.data_dir), str(self.port)],
+            capture_output=True,
+            text=True,
+            timeout=KAFKA_START_TIMEOUT_S,
+        )
+        if res.returncode != 0:
+            pytest.fail(f"broker did not start: {res.stderr[-3000:]}", pytrace=False)
+
+    def stop(self) -> None:
+        subprocess.run(
+            ["bash", str(KAFKA_SH), "stop", str(self.data_dir)], capture_output=True, timeout=120
+        )
+
+
+@pytest.fixture
+def restartable_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestartableBroker]:
+    """A real broker the test may stop and restart (same data dir and port); stopped at
+    the end."""
+    _require("java", "kcat")
+    broker = RestartableBroker(tmp_path_factory.mktemp("kafka-own"), free_port_pair())
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
