@@ -37,13 +37,13 @@ FILTERS: dict[str, Callable[[RuleSet], Filter]] = {
 
 # Field kinds whose findings depend only on the field's own text and kind (filters/cache.py):
 # pii reads the user's messages to tell leaks in outputs and tool calls, so those three kinds
-# are not local to it; content judges every field on its own; hallucination compares the
-# output with the context, nothing of it is local. tests/unit/test_chain_cache.py runs the
-# pipeline with and without the cache on external corpora and the sample: a filter change
-# that breaks one of these declarations fails there.
+# are not local to it. content scores injection per field and judges the output against
+# those scores (injection_followed), and hallucination compares the output with the context:
+# nothing of theirs is local. tests/unit/test_chain_cache.py runs the pipeline with and
+# without the cache on external corpora and the sample: a filter change that breaks one of
+# these declarations fails there.
 LOCAL_KINDS: dict[str, frozenset[FieldKind]] = {
     "pii": frozenset({"system", "assistant", "tool", "context"}),
-    "content": frozenset({"system", "user", "assistant", "tool", "context", "output", "tool_call"}),
 }
 
 
