@@ -1,6 +1,8 @@
-"""Command line: `sentinel run | replay | validate | schema | slo-rules | dashboards`.
+"""Command line: `sentinel run | replay | validate | rules init | schema | slo-rules |
+dashboards`.
 
-Exit codes: 0 success, 2 bad arguments, 3 bad rules, 4 an input or output failed.
+Exit codes: 0 success, 2 bad arguments (Kafka options included), 3 bad rules, 4 an input or
+output failed, 5 replay: the input held no record, 6 replay: every record was a dead letter.
 """
 
 from __future__ import annotations
@@ -28,8 +30,15 @@ from sentinel.events.decode import DEFAULT_MAX_DEPTH
 from sentinel.events.model import json_schema
 from sentinel.health import ContactWatch, Health
 from sentinel.html_report import render_html
+from sentinel.input_check import (
+    EXIT_EMPTY_INPUT,
+    EXIT_NO_VALID_INPUT,
+    check_input,
+    read_head,
+)
 from sentinel.io.files import FileSource, JsonlSink
 from sentinel.io.kafka_env import kafka_options_from_env
+from sentinel.io.kafka_options import parse_kafka_options, split_env_options
 from sentinel.io.records import Sink
 from sentinel.io.routing import RoutingSink
 from sentinel.otel import ENCODINGS
@@ -56,17 +65,20 @@ from sentinel.wiring import (
     build_throttle,
 )
 
-# kafka-python settings that take integers (besides *_ms and *_bytes); everything else,
-# passwords included, stays a string even when it is all digits.
-_INT_KAFKA_OPTIONS = frozenset(
-    {
-        "max_poll_records",
-        "retries",
-        "batch_size",
-        "linger_ms",
-        "max_in_flight_requests_per_connection",
-    }
-)
+
+class _KafkaOption(click.ParamType[str]):
+    """`KEY=VALUE`; from the environment (SENTINEL_RUN_KAFKA_OPTIONS) one per line, separated
+    by commas or spaces before the next `key=`, or a JSON object."""
+
+    name = "KEY=VALUE"
+
+    def split_envvar_value(self, rv: str) -> list[str]:
+        try:
+            return split_env_options(rv)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc), param_hint="SENTINEL_RUN_KAFKA_OPTIONS") from exc
+
+
 _BOUNDS = Bounds()  # defaults of the plausibility and skew options
 EXIT_RULES = 3
 EXIT_IO = 4
@@ -249,8 +261,28 @@ def pipeline_options(command: Any) -> Any:
     return command
 
 
+_EXIT_CODES_HELP = (
+    "\b\nExit codes:\n"
+    "  0  success\n"
+    "  2  bad arguments (a Kafka option included: checked before connecting)\n"
+    "  3  bad rules (every problem, with file, line and field)\n"
+    "  4  an input or output failed\n"
+    f"  {EXIT_EMPTY_INPUT}  replay: the input held no record\n"
+    f"  {EXIT_NO_VALID_INPUT}  replay: every record was a dead letter (wrong file or encoding)"
+)
+_ENVIRONMENT_HELP = (
+    "\b\nEnvironment:\n"
+    "  SENTINEL_<COMMAND>_<OPTION>  any option, e.g. SENTINEL_RUN_BOOTSTRAP_SERVERS,\n"
+    "                               SENTINEL_REPLAY_RULES_DIR (`<command> --help` lists them)\n"
+    "  SENTINEL_KAFKA_OPTION_<KEY>  one Kafka client option (secrets: never in argv)\n"
+    "  SENTINEL_RUN_KAFKA_OPTIONS   several: one per line, comma-separated, or a JSON object\n"
+    "  OTEL_*                       sentinel's own OpenTelemetry export (docs/opentelemetry.md)"
+)
+
+
 @click.group(
-    context_settings={"auto_envvar_prefix": "SENTINEL", "help_option_names": ["-h", "--help"]}
+    context_settings={"auto_envvar_prefix": "SENTINEL", "help_option_names": ["-h", "--help"]},
+    epilog=f"{_EXIT_CODES_HELP}\n\n{_ENVIRONMENT_HELP}",
 )
 @click.version_option(__version__, prog_name="sentinel")
 def main() -> None:
@@ -274,12 +306,14 @@ def main() -> None:
 @click.option(
     "--verdicts",
     type=click.Path(dir_okay=False),
-    help="Write one verdict per exchange to this JSONL file.",
+    help="Write one verdict per exchange to this JSONL file (one JSON object per line, "
+    "as on the verdict topic).",
 )
 @click.option(
     "--review",
     type=click.Path(dir_okay=False),
-    help="Write review items (escalations, PII redacted) to this JSONL file.",
+    help="Write review items (escalations, PII redacted) to this JSONL file (one JSON object "
+    "per line).",
 )
 @click.option(
     "--otlp-encoding",
@@ -325,9 +359,9 @@ def replay(
         if dead_letter:
             routes["dead_letter"] = JsonlSink(dead_letter, "dead_letter")
         if verdicts:
-            routes["verdicts"] = JsonlSink(verdicts, "verdicts")
+            routes["verdicts"] = JsonlSink(verdicts, "verdicts", plain_json=True)
         if review:
-            routes["review"] = JsonlSink(review, "review")
+            routes["review"] = JsonlSink(review, "review", plain_json=True)
         sink = RoutingSink(routes)
         registry = CollectorRegistry()
         # A replay records the alerts a live run would fire; it sends none.
@@ -368,7 +402,16 @@ def replay(
             click.echo(f"error: could not write {html_path}: {exc}", err=True)
             sys.exit(EXIT_IO)
     report = build_report(pipeline)
-    report["warnings"] = rules_warnings(rules) + unpriced_warnings(report)
+    events = report["events"]
+    problem = check_input(
+        events["read"],
+        events["invalid"],
+        events["invalid_by_reason"],
+        read_head(path),
+        otlp=otlp_encoding is not None,
+    )
+    input_warnings = [] if problem is None else [problem.message]
+    report["warnings"] = input_warnings + rules_warnings(rules) + unpriced_warnings(report)
     if report_format == "json":
         click.echo(json.dumps(report, indent=2))
     else:
@@ -377,6 +420,9 @@ def replay(
         print_table(report, console)
         for warning in report["warnings"]:
             console.print(f"[yellow]warning[/] {warning}", highlight=False)
+    if problem is not None:
+        click.echo(f"warning: {problem.message}", err=True)
+        sys.exit(problem.exit_code)
 
 
 @main.command()
@@ -401,6 +447,7 @@ def replay(
     "--kafka-option",
     "kafka_options",
     multiple=True,
+    type=_KafkaOption(),
     metavar="KEY=VALUE",
     help="kafka-python client setting passed through (security_protocol, sasl_*, "
     "ssl_*...). Repeatable. Secrets belong in the environment instead: "
@@ -700,17 +747,11 @@ def dashboards(out_dir: str, check: bool) -> None:
 
 
 def _parse_kafka_options(pairs: tuple[str, ...]) -> dict[str, Any]:
-    parsed: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(
-                f"expected KEY=VALUE, got `{pair}`", param_hint="--kafka-option"
-            )
-        key = key.strip()
-        numeric = key.endswith(("_ms", "_bytes")) or key in _INT_KAFKA_OPTIONS
-        parsed[key] = int(value) if numeric and value.isdigit() else value
-    return parsed
+    """Typed client options, checked before any connection (a bad one is exit code 2)."""
+    try:
+        return parse_kafka_options(pairs)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--kafka-option") from exc
 
 
 def _progress(path: str) -> Progress | None:
@@ -732,3 +773,21 @@ class _nothing:  # a context manager that does nothing
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+def _environment_epilog(command: click.Command, prefix: str) -> str:
+    """`--help` text listing the environment variable of every option of `command`."""
+    lines = ["\b", "Environment variables (the command line wins):"]
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name and not param.hidden:
+            variable = f"{prefix}_{param.name.upper()}"
+            lines.append(f"  {variable:<38} {max(param.opts, key=len)}")
+    return "\n".join(lines)
+
+
+for _name in ("run", "replay"):
+    _command = main.commands[_name]
+    _epilog = _environment_epilog(_command, f"SENTINEL_{_name.upper()}")
+    if _name == "run":
+        _epilog += f"\n  {'SENTINEL_KAFKA_OPTION_<KEY>':<38} one Kafka client option (secrets)"
+    _command.epilog = f"{_epilog}\n\n{_EXIT_CODES_HELP}"

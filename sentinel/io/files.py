@@ -69,11 +69,18 @@ class FileSource:
 
 
 class JsonlSink:
-    """Writes each record as one JSON line: stream, key, headers, value (UTF-8 or base64)."""
+    """Writes each record as one JSON line.
 
-    def __init__(self, path: str, name: str) -> None:
+    With `plain_json` (verdict and review files), a record whose value is a JSON object is
+    written as that object, as a consumer of the topic would read it. Otherwise (dead
+    letters, whose value is the raw input) the line is an envelope: stream, key, headers,
+    encoding and the value as UTF-8 text or base64.
+    """
+
+    def __init__(self, path: str, name: str, plain_json: bool = False) -> None:
         self.name = name
         self.path = path
+        self.plain_json = plain_json
         try:
             self._file = open(path, "wb")  # noqa: SIM115  # closed in close()
         except OSError as exc:
@@ -81,6 +88,11 @@ class JsonlSink:
         self._encoder = msgspec.json.Encoder()
 
     def send(self, record: OutRecord) -> None:
+        value_bytes = record.value
+        # our records are single-line msgspec JSON; anything else keeps the envelope
+        if self.plain_json and value_bytes[:1] == b"{" and b"\n" not in value_bytes:
+            self._file.write(value_bytes + b"\n")
+            return
         try:
             value: str = record.value.decode("utf-8")
             encoding = "utf-8"

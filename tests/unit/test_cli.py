@@ -204,3 +204,77 @@ def test_rules_init_then_validate(tmp_path: Path) -> None:
     assert code == 0 and "0 kind(s) from packaged defaults" in out
     code, _, err = invoke("rules", "init", str(tmp_path / "r"))
     assert code == 3 and "already exist" in err and "--force" in err
+
+
+def test_an_empty_input_warns_and_exits_5(tmp_path: Path) -> None:
+    """An empty file is not a quiet day: a warning and exit code 5."""
+    (tmp_path / "empty.jsonl").write_text("")
+    code, out, err = invoke("replay", str(tmp_path / "empty.jsonl"), "--report", "json")
+    assert code == 5 and "holds no records" in err
+    assert json.loads(out)["warnings"][0].startswith("the input holds no records")
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "hint"),
+    [
+        ("v1 events", ["--otlp-encoding", "otlp_json"], "replay them without --otlp-encoding"),
+        ("OTLP traces", [], "add --otlp-encoding otlp_json"),
+        ("UTF-16 text", [], "looks like UTF-16"),
+    ],
+    ids=["v1 events read as OTLP", "OTLP read as v1", "UTF-16 file"],
+)
+def test_an_all_invalid_input_warns_and_exits_6(
+    tmp_path: Path, content: str, args: list[str], hint: str
+) -> None:
+    """When every record is a dead letter the replay says why it looks wrong, exit 6."""
+    path = tmp_path / "in.jsonl"
+    if content == "v1 events":
+        independent_traffic(path, 5, seed=1)
+        path.write_text("\n".join(ln for ln in path.read_text().splitlines() if '"type"' in ln))
+    elif content == "OTLP traces":
+        path.write_text(json.dumps({"resourceSpans": [{"scopeSpans": []}]}) + "\n")
+    else:
+        independent_traffic(path, 5, seed=1)
+        path.write_bytes(path.read_text().encode("utf-16"))
+    code, out, err = invoke("replay", str(path), "--report", "json", *args)
+    assert code == 6, err
+    assert "were dead letters" in err and hint in err
+    assert json.loads(out)["events"]["invalid"] == json.loads(out)["events"]["read"] > 0
+
+
+def test_verdict_files_hold_plain_json_objects(tmp_path: Path) -> None:
+    """Each line of --verdicts and --review is the record itself, not a string inside JSON;
+    dead letters keep their raw line in an envelope."""
+    path = tmp_path / "t.jsonl"
+    independent_traffic(path, 12, seed=4)
+    verdicts, dead = tmp_path / "v.jsonl", tmp_path / "d.jsonl"
+    code, _, _ = invoke(
+        "replay", str(path), "--report", "json", "--verdicts", str(verdicts),
+        "--dead-letter", str(dead),
+    )
+    assert code == 0
+    records = [json.loads(line) for line in verdicts.read_text().splitlines()]
+    assert len(records) == 12
+    assert all(r["schema"] == "sentinel.verdict.v1" and isinstance(r["tokens"], dict)
+               for r in records)
+    letters = [json.loads(line) for line in dead.read_text().splitlines()]
+    assert letters and all(isinstance(d["value"], str) and d["headers"] for d in letters)
+
+
+def test_help_lists_environment_variables_and_exit_codes() -> None:
+    """`--help` names each option's environment variable, and the exit codes."""
+    code, out, _ = invoke("run", "--help")
+    assert code == 0
+    assert "SENTINEL_RUN_BOOTSTRAP_SERVERS" in out and "SENTINEL_RUN_KAFKA_OPTIONS" in out
+    assert "SENTINEL_KAFKA_OPTION_<KEY>" in out and "6  replay: every record" in out
+    code, out, _ = invoke("--help")
+    assert "SENTINEL_<COMMAND>_<OPTION>" in out and "5  replay: the input held no record" in out
+
+
+def test_a_listed_environment_variable_is_the_one_click_reads(tmp_path: Path) -> None:
+    """SENTINEL_REPLAY_RULES_DIR, as listed in `replay --help`, sets --rules."""
+    assert "SENTINEL_REPLAY_RULES_DIR" in invoke("replay", "--help")[1]
+    result = CliRunner(env={"SENTINEL_REPLAY_RULES_DIR": str(tmp_path / "nope")}).invoke(
+        main, ["replay", "-"], input=""
+    )
+    assert result.exit_code == 3 and "nope is not a directory" in result.stderr
