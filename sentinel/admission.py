@@ -15,8 +15,10 @@ Which clock:
   a real gap in the recording (a quiet night), which one event cannot tell apart: it is
   held, and the next events vote. When the held events are the majority of the
   `VOTE_EVENTS` that arrive from the first held one on, traffic really moved and they are
-  admitted in arrival order; otherwise they are `clock_skew` dead letters. At the end of
-  the input, held events are admitted (nothing contradicts them).
+  admitted in arrival order; otherwise they are `clock_skew` dead letters. The vote ends
+  as soon as one side has a majority; it is wide enough that a burst of skewed events
+  from one producer does not carry it. At the end of the input, held events are admitted
+  (nothing contradicts them).
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from sentinel.events.decode import Invalid
 from sentinel.events.model import Event
 from sentinel.io.records import Record
 
-VOTE_EVENTS = 5  # events that decide a held jump: the first held one and the next four
+# Events that decide a held jump (the first held one and the next 50): at most 51 events
+# wait, and a burst of up to 25 skewed events in a row cannot move the run's clock.
+VOTE_EVENTS = 51
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +128,11 @@ class Admission:
 
     def _vote(self) -> list[Admitted]:
         held, against = len(self._held), self._votes_against
-        if held + against < VOTE_EVENTS:
-            return []
-        if held > against:
+        majority = VOTE_EVENTS // 2 + 1
+        if held >= majority:
             return self._release()
+        if against < majority:
+            return []
         rejected: list[Admitted] = [
             (record, _skew(record, f"{event.event_time - self._newest:.0f} s ahead of the run"))
             for record, event in self._held

@@ -110,8 +110,8 @@ def _deeper_than(roots: Iterable[tuple[Any, int]], max_depth: int) -> bool:
 def _is_json(raw: bytes) -> bool:
     try:
         msgspec.json.decode(raw)
-    except (msgspec.DecodeError, RecursionError):
-        return False  # (a top-level array nested past the recursion limit)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return False  # (nested past the recursion limit; bytes that are not UTF-8)
     return True
 
 
