@@ -48,13 +48,15 @@ CONSUMER: dict[str, tuple[int, dict[str, Any]]] = {  # name -> (max_records, opt
 PRODUCER: dict[str, dict[str, Any]] = {
     "kafka-python defaults (16 KiB, linger 5, murmur2 per byte)": {
         "batch_size": 16384,
+        "linger_ms": 5,
         "partitioner": DefaultPartitioner(),
     },
-    "16 KiB batches, fast partitioner": {"batch_size": 16384},
-    "sentinel defaults (256 KiB, linger 5, fast partitioner)": {},
-    "1 MiB batches": {"batch_size": 1 << 20},
+    "16 KiB batches, linger 5, fast partitioner": {"batch_size": 16384, "linger_ms": 5},
+    "sentinel defaults (256 KiB, linger 50, fast partitioner)": {},
+    "linger 5": {"linger_ms": 5},
     "linger 0": {"linger_ms": 0},
-    "linger 50": {"linger_ms": 50},
+    "linger 200": {"linger_ms": 200},
+    "1 MiB batches": {"batch_size": 1 << 20},
     "gzip": {"compression_type": "gzip"},
 }
 
