@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sentinel.events.exchange import Exchange
@@ -121,7 +121,7 @@ class FilterChain:
             rest.append(text_field)
         if not known and not keys:
             return f.check(exchange, scan)
-        sub = Scan(rest, scan.deadline, scan.skipped_bytes, scan.partial, scan.clock)
+        sub = replace(scan, fields=rest)  # the same budget, partial marks and scores
         found = f.check(exchange, sub)
         by_field: dict[str, list[Finding]] = {}
         for finding in found:

@@ -7,18 +7,23 @@ import json
 import threading
 from dataclasses import replace
 
+import msgspec
 import pytest
 from prometheus_client import CollectorRegistry
 
 from bench.realworld import SHARED, build
 from sentinel.cli import bundled_sample
-from sentinel.filters.base import Finding
+from sentinel.events.exchange import Exchange
+from sentinel.events.model import Event
+from sentinel.filters.base import Filter, Finding, Scan
 from sentinel.filters.cache import FieldCache
+from sentinel.filters.chain import FilterChain
 from sentinel.health import Health
 from sentinel.io.memory import MemorySink, MemorySource
 from sentinel.rules.loader import RuleSet, load_rules
 from sentinel.runner import Runner
 from sentinel.wiring import PipelineSettings, build_pipeline
+from tests.unit.conftest import event
 
 
 def _rules() -> RuleSet:
@@ -96,3 +101,42 @@ def test_hits_are_relabelled_with_their_field() -> None:
     cache.put(("content", "system", b"a"), [])
     cache.put(("content", "system", b"b"), [])
     assert cache.get(("content", "system", b"k"), "system[0]") is None and len(cache) == 2
+
+
+class _Scoring(Filter):
+    """Reports one finding per system field and records a score for each field it reads."""
+
+    name = "scoring"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def check(self, exchange: Exchange, scan: Scan) -> list[Finding]:
+        out = []
+        for f in scan.fields:
+            self.seen.append(f.name)
+            scan.record_score(f"seen.{f.kind}", 0.5)
+            if f.kind == "system":
+                out.append(Finding(self.name, "x", "low", f.name, f.kind, 0, 3, 1.0, "r", "flag"))
+        return out
+
+
+def test_the_filter_sees_only_unseen_local_fields_and_its_marks_reach_the_verdict() -> None:
+    """A repeated system prompt is not handed to the filter again, its finding comes back
+    from the cache, and scores the filter records on the fields it does read are kept."""
+    e = msgspec.convert(
+        event(
+            "exchange",
+            messages=[{"role": "system", "content": "be nice"}, {"role": "user", "content": "q"}],
+            output={"content": "a"},
+        ),
+        Event,
+    )
+    scoring = _Scoring()
+    chain = FilterChain([scoring], local_kinds={"scoring": frozenset({"system"})})
+    first = chain.run(Exchange("complete", e, e))
+    second = chain.run(Exchange("complete", e, e))
+    assert scoring.seen == ["output", "user[1]", "system[0]", "output", "user[1]"]
+    assert first.findings == second.findings and len(first.findings) == 1
+    assert dict(second.scores) == {"seen.output": 0.5, "seen.user": 0.5}
+    assert dict(first.scores)["seen.system"] == 0.5
