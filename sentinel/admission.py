@@ -45,7 +45,9 @@ class Bounds:
     max_retries: int = 1_000
     max_abs_rating: float = 10_000.0  # ratings are 1-5, 0-10 or 0-100 scales
     max_future_seconds: float = 900.0  # ahead of the processing clock; 0 turns it off
-    max_age_seconds: float = 90 * 86_400.0  # behind the processing clock; 0 turns it off
+    # Behind the processing clock; 0 turns it off. Unset clocks stamp 1970; ten years
+    # keeps any real backlog (and recorded test traffic) well inside.
+    max_age_seconds: float = 3650 * 86_400.0
 
 
 Admitted = tuple[Record, Event | Invalid]

@@ -50,7 +50,7 @@ PRODUCER_DEFAULTS: dict[str, Any] = {
 RECONNECT_DEFAULTS: dict[str, Any] = {"reconnect_backoff_max_ms": 1000}
 END_OFFSETS_TIMEOUT_MS = 1000  # a lag lookup during an outage holds the loop this long
 COMMIT_TIMEOUT_MS = 2000  # a commit during an outage fails after this; offsets are kept
-CLOSE_TIMEOUT_SECONDS = 2.0  # bounded exits: SIGTERM is honoured within 5 s
+CLOSE_TIMEOUT_SECONDS = 1.0  # each client: bounded exits, SIGTERM is honoured within 5 s
 FLUSH_STEP_SECONDS = 0.5  # a flush waits in steps, watching for a stop request
 
 

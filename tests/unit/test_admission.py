@@ -64,10 +64,10 @@ def test_real_values_are_plausible() -> None:
 
 
 def test_live_guard_rejects_events_far_from_the_wall_clock() -> None:
-    """With a processing clock: 15 min ahead or 90 days behind it is clock_skew."""
+    """With a processing clock: 15 min ahead or ten years behind it is clock_skew."""
     guard = Admission(Bounds(), clock=lambda: T0)
     ahead = guard.admit(rec(), ev("2026-11-02T09:16:00Z"))
-    behind = guard.admit(rec(), ev("2026-07-01T00:00:00Z"))
+    behind = guard.admit(rec(), ev("1970-01-01T00:00:00Z"))
     near = guard.admit(rec(), ev("2026-11-02T09:14:00Z"))
     assert [type(a[1]) for a in (*ahead, *behind)] == [Invalid, Invalid]
     assert {a[1].reason for a in (*ahead, *behind) if isinstance(a[1], Invalid)} == {"clock_skew"}
