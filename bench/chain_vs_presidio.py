@@ -30,12 +30,11 @@ from bench.events import events
 from bench.realworld import SHARED, build
 from bench.rulesets import shipped
 from sentinel.filters.cache import FieldCache
-from sentinel.filters.chain import Verdict
 from sentinel.health import Health
 from sentinel.io.memory import MemorySource
 from sentinel.io.routing import NullSink
 from sentinel.runner import Runner
-from sentinel.track.account import Accounted
+from sentinel.values import Accounted, Verdict
 from sentinel.wiring import PipelineSettings, build_pipeline
 
 # Entities both systems detect by default (sentinel's rules/pii.yaml ∩ Presidio's patterns).

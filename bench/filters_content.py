@@ -22,9 +22,10 @@ from pathlib import Path
 
 from sentinel.events.decode import EventDecoder
 from sentinel.events.exchange import Exchange
-from sentinel.filters.base import FieldKind, Scan
+from sentinel.filters.base import Scan
 from sentinel.filters.content import ContentFilter, ContentRules
 from sentinel.filters.texts import exchange_fields
+from sentinel.values import FieldKind
 
 REPO = Path(__file__).resolve().parents[1]
 SENTENCES = [

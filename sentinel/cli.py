@@ -60,7 +60,7 @@ from sentinel.telemetry.http import start_http_server
 from sentinel.telemetry.logs import configure_logging
 from sentinel.wiring import (
     PipelineSettings,
-    build_pipeline,
+    assemble,
     build_self_telemetry,
     build_throttle,
 )
@@ -368,7 +368,7 @@ def replay(
         alerting = build_alerting(rules.alerting, registry, deliver=False)
         # Rollback decisions are recorded as a dry run would: no webhook is called.
         rollback = build_rollback(rules.rollback.model_copy(update={"dry_run": True}), registry)
-        pipeline = build_pipeline(
+        assembly = assemble(
             rules,
             _settings(options, "all" if verdicts else "off", scan_time_budget=scan_time_budget),
             registry,
@@ -390,18 +390,22 @@ def replay(
                     else None
                 ),
             )
-            Runner(source, pipeline, sink, Health()).run(threading.Event())
+            Runner(source, assembly.pipeline, sink, Health(), assembly.metrics).run(
+                threading.Event()
+            )
         sink.close()
     except (SourceError, SinkError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_IO)
     if html_path:
         try:
-            Path(html_path).write_text(render_html(pipeline), encoding="utf-8")
+            Path(html_path).write_text(
+                render_html(assembly.pipeline, assembly.run), encoding="utf-8"
+            )
         except OSError as exc:
             click.echo(f"error: could not write {html_path}: {exc}", err=True)
             sys.exit(EXIT_IO)
-    report = build_report(pipeline)
+    report = build_report(assembly.pipeline, assembly.run)
     events = report["events"]
     problem = check_input(
         events["read"],
@@ -551,7 +555,7 @@ def run(
         source = KafkaSource(settings)
         health.set_check("kafka", False, "waiting for partition assignment")
         health.set_check("sink", True, "")
-        pipeline = build_pipeline(
+        assembly = assemble(
             rules,
             _settings(options, verdict_mode, skew_clock="wall"),
             registry,
@@ -565,9 +569,10 @@ def run(
         alerting.start()
         runner = Runner(
             source,
-            pipeline,
+            assembly.pipeline,
             sink,
             health,
+            assembly.metrics,
             lag=source.lag,
             assigned=lambda: source.assigned,
             watch=ContactWatch("kafka", options["broker_grace_seconds"]),
@@ -577,7 +582,7 @@ def run(
             runner.run(stop)
         else:
             source.close()
-        read = pipeline.counts.read
+        read = assembly.pipeline.counts.read
         sink.close()
     except _StopRequested:
         log.info("stopped_during_startup")

@@ -126,8 +126,15 @@ class Correlator:
         self._closed: dict[str, float] = {}
 
     def offer(self, event: Event) -> list[Exchange]:
-        """Take one request, response or exchange event; return the exchanges it completes."""
+        """Take one request, response or exchange event; return the exchanges it completes
+        (requests its event time expired first, then the join): `advance`, then `join`."""
         done = self.advance(event.event_time)
+        done.extend(self.join(event))
+        return done
+
+    def join(self, event: Event) -> list[Exchange]:
+        """Join one event at the current watermark (the caller advanced event time first)."""
+        done: list[Exchange] = []
         if event.type == "exchange":
             done.append(Exchange("complete", event, event))
         elif self._is_late(event):

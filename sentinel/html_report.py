@@ -31,6 +31,7 @@ from sentinel.svgchart import (
     x_label,
 )
 from sentinel.track.quantiles import summarize
+from sentinel.track.run import RunRecord
 from sentinel.track.timeline import Timeline
 
 MAX_POINTS = 120  # time charts merge neighbouring buckets down to this many points
@@ -59,9 +60,9 @@ svg .zero { stroke: #c00; stroke-dasharray: 4 3; }
 """
 
 
-def render_html(pipeline: Pipeline) -> str:
-    report = build_report(pipeline)
-    timeline = pipeline.timeline
+def render_html(pipeline: Pipeline, run: RunRecord) -> str:
+    report = build_report(pipeline, run)
+    timeline = run.timeline
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -79,7 +80,7 @@ def render_html(pipeline: Pipeline) -> str:
         _canary_chart(report.get("canary")),
         "<h2>Cost and findings</h2>",
         _cost_chart(timeline),
-        _findings_chart(timeline, [c for c, _ in pipeline.totals.findings.most_common()]),
+        _findings_chart(timeline, [c for c, _ in run.totals.findings.most_common()]),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"

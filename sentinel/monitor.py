@@ -9,26 +9,33 @@ Empty event time is crossed in O(1): once no observation lies within the quiet h
 windows) every further tick would evaluate to the same empty state, so the monitor jumps to
 the last tick the watermark passed and evaluates it once. Two exchanges a year apart cost
 a few hundred evaluations, not a million.
+
+On the exchange path the monitor is an observer: it evaluates outside record handling, at
+the end of each batch. Exchanges that arrive after event time passed a tick not yet
+evaluated are held (with the time marks between them) and replayed in order at the batch
+end, so every tick sees exactly the exchanges older than it, as if evaluated at once.
+`followers` (the report timeline, which samples SLO budgets) are fed in the same order,
+just before the monitors see each exchange, so what they read is as consistent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sentinel.alerting.book import AlertBook
-from sentinel.filters.chain import Verdict
 from sentinel.guard.config import SpendGuardRules
 from sentinel.guard.spend import ALERT_NAME as SPEND_ALERT
 from sentinel.guard.spend import SpendGuard, Trip
+from sentinel.observers import BatchEnd, Observer
 from sentinel.rollback.engine import RollbackEngine
 from sentinel.slo.config import SloRules
 from sentinel.slo.engine import ALERT_NAME as SLO_ALERT
 from sentinel.slo.engine import SloEngine, short_minutes
-from sentinel.track.account import Accounted
+from sentinel.values import Accounted, Verdict
 
 
-class Monitor:
+class Monitor(Observer):
     def __init__(
         self,
         slo: SloEngine,
@@ -38,9 +45,11 @@ class Monitor:
         throttle: Callable[[dict[str, Any]], None] | None = None,
         rollback: RollbackEngine | None = None,
         horizon_seconds: float | None = None,
+        followers: Sequence[Callable[[Accounted, Verdict], None]] = (),
     ) -> None:
         """`horizon_seconds`: after this much event time without observations, nothing
-        can start firing (`quiet_horizon_seconds`); a day when not given."""
+        can start firing (`quiet_horizon_seconds`); a day when not given. `followers` see
+        each exchange just before the monitors do, in the monitors' order."""
         self.slo = slo
         self.guard = guard
         self.book = book
@@ -51,8 +60,42 @@ class Monitor:
         self._horizon = horizon_seconds if horizon_seconds is not None else 86_400.0
         self._last_observed = float("-inf")  # newest event time observed
         self._tripped: dict[tuple[str, tuple[tuple[str, str], ...]], Trip] = {}
+        self.followers = tuple(followers)
+        # From the first passed tick to the batch end: exchanges and time marks, in order.
+        self._held: list[tuple[Accounted, Verdict] | float] | None = None
+
+    # -- the exchange path (observer hooks) -------------------------------------------
+
+    def exchange(self, item: Accounted, verdict: Verdict) -> None:
+        if self._held is None:
+            self.observe(item, verdict)
+        else:
+            self._held.append((item, verdict))
+
+    def time(self, watermark: float) -> None:
+        if self._next_tick is None:
+            self.advance(watermark)  # the first time sets the first tick
+        elif self._held is not None:
+            self._held.append(watermark)
+        elif watermark >= self._next_tick:
+            self._held = [watermark]
+
+    def batch_end(self, batch: BatchEnd) -> None:
+        """Evaluate the ticks passed in this batch, in event-time order; publish the SLO
+        snapshot that scrapes read."""
+        held, self._held = self._held, None
+        for entry in held or ():
+            if isinstance(entry, float):
+                self.advance(entry)
+            else:
+                self.observe(*entry)
+        self.publish()  # scrapes read this snapshot, never live state
+
+    # -- direct use -------------------------------------------------------------------
 
     def observe(self, item: Accounted, verdict: Verdict) -> None:
+        for follow in self.followers:
+            follow(item, verdict)
         if item.event_time > self._last_observed:
             self._last_observed = item.event_time
         self.slo.observe(item, verdict)

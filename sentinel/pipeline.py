@@ -1,7 +1,10 @@
-"""The per-record path: decode → dedupe → correlate → account → filters → outputs.
+"""The path of one record: decode → dedupe → correlate → account → judge → emit → observe.
 
 Each step either hands its result to the next or stops the record explicitly (dead letter,
-duplicate, feedback). Outputs are the observers below plus the sinks; nothing here commits.
+duplicate, feedback). A completed exchange takes the core steps in `_complete`: account
+(labels, tokens, cost, once), judge (the filter chain's verdict), emit (verdict and review
+records to the sink); then every observer is told (`sentinel.observers`). Event time is
+announced to observers as it moves; nothing here evaluates monitors or commits.
 """
 
 from __future__ import annotations
@@ -13,31 +16,24 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import msgspec
-import structlog
 
 from sentinel.admission import Admission
 from sentinel.correlate import Correlator, DedupeWindow
 from sentinel.events.decode import EventDecoder, Invalid
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
-from sentinel.filters.chain import FilterChain, Verdict
+from sentinel.filters.chain import FilterChain
 from sentinel.io.records import Headers, OutRecord, Record, Sink
-from sentinel.monitor import Monitor
+from sentinel.observers import BatchEnd, Observer, failed, hooks
 from sentinel.records import review_record, verdict_record
-from sentinel.telemetry.metrics import PrometheusRecorder
-from sentinel.track.account import OUTCOME_OK, Accountant, Accounted, LabelValues
-from sentinel.track.quantiles import WindowedSketch, summarize
-from sentinel.track.spend import SpendTracker
-from sentinel.track.timeline import Timeline
-from sentinel.track.totals import RunTotals
+from sentinel.track.account import Accountant
+from sentinel.values import Accounted, Labels, Verdict
 
-log = structlog.get_logger("sentinel.pipeline")
 # Which exchanges get a verdict record: every one, only those not plainly ok, or none.
 VerdictMode = Literal["all", "flagged", "off"]
 # Dead letters carry the raw bytes up to this size (the Kafka sink admits 16 MiB + headers);
 # a larger original is truncated, flagged, and still found at its source offset.
 DEAD_LETTER_MAX_BYTES = 16 * 1024 * 1024 - 64 * 1024
-LATENCY_WINDOW_SECONDS = 300.0  # in-process p50/p95/p99 gauge window
 _RECENT_LABELS = 100_000  # request_id -> labels kept for attributing feedback events
 
 
@@ -45,15 +41,6 @@ class RecordDecoder(Protocol):
     """Bytes of one record to an event, several events (batch formats), or a dead letter."""
 
     def decode(self, raw: bytes) -> Event | Sequence[Event] | Invalid: ...
-
-
-class PipelineObserver(Protocol):
-    """Told of every verdict and every finished batch (sentinel's own traces, GenAI
-    metrics). Must be cheap and must not raise; a raise is logged and ignored."""
-
-    def exchange(self, item: Accounted, verdict: Verdict) -> None: ...
-
-    def batch(self, started_ns: int, records: int) -> None: ...
 
 
 @dataclass
@@ -72,44 +59,38 @@ class Pipeline:
         dedupe: DedupeWindow,
         correlator: Correlator,
         accountant: Accountant,
-        recorder: PrometheusRecorder,
         sink: Sink,
         chain: FilterChain,
         verdicts: VerdictMode = "all",
         review_actions: Collection[str] = ("escalate",),
-        monitor: Monitor | None = None,
         topic_decoders: dict[str, RecordDecoder] | None = None,
-        observers: Sequence[PipelineObserver] = (),
+        observers: Sequence[Observer] = (),
         admission: Admission | None = None,
     ) -> None:
         self.decoder = decoder
         self.dedupe = dedupe
         self.correlator = correlator
         self.accountant = accountant
-        self.recorder = recorder
         self.sink = sink
         self.chain = chain
         self.verdicts = verdicts
         self.review_actions = frozenset(review_actions)
-        self.monitor = monitor
         self.topic_decoders = topic_decoders or {}  # topic -> decoder other than v1 JSON
         self.observers = tuple(observers)
         self.admission = admission  # plausibility bounds and skew guard, before joining
+        self._on_exchange = hooks(self.observers, "exchange")
+        self._on_feedback = hooks(self.observers, "feedback")
+        self._on_time = hooks(self.observers, "time")
+        self._on_batch_end = hooks(self.observers, "batch_end")
         self._batch_started_ns = 0  # wall time of the batch's first record (observers)
         self._batch_records = 0
         self.counts = EventCounts()
-        self._evicted_recorded = 0
-        self.totals = RunTotals()
-        self.timeline = Timeline(budgets=monitor.slo.statuses if monitor is not None else None)
-        self.spend: dict[str, SpendTracker] = {}
-        self.latency_windows: dict[str, WindowedSketch] = {}
-        self._recent: dict[str, LabelValues] = {}
+        self._recent: dict[str, Labels] = {}
         self._encoder = msgspec.json.Encoder()
 
     def process(self, record: Record) -> None:
         """Handle one raw record completely (its outputs are sent, not yet flushed)."""
         self.counts.read += 1
-        self.recorder.events_read.inc()
         if not self._batch_records:
             self._batch_started_ns = time.time_ns()
         self._batch_records += 1
@@ -140,30 +121,35 @@ class Pipeline:
     def _event(self, event: Event) -> None:
         if self.dedupe.seen(event.event_id):
             self.counts.duplicates += 1
-            self.recorder.events_duplicate.inc()
             return
         self.counts.valid += 1
         if event.type == "feedback":
             self._feedback(event)
             return
-        # Event time moves first (timeouts complete), then the monitors evaluate the ticks
-        # it passed, then the event joins: a replay evaluates exactly as the live run did.
-        for exchange in self.correlator.advance(event.event_time):
+        # Event time moves first (timeouts complete), then observers hear the new time,
+        # then the event joins: monitors see exchanges in event-time order, in replay as live.
+        self._advance(event.event_time)
+        for exchange in self.correlator.join(event):
             self._complete(exchange)
-        if self.monitor is not None:
-            self.monitor.advance(self.correlator.watermark)
-        for exchange in self.correlator.offer(event):
+
+    def _advance(self, event_time: float) -> None:
+        before = self.correlator.watermark
+        for exchange in self.correlator.advance(event_time):
             self._complete(exchange)
+        watermark = self.correlator.watermark
+        if watermark != before:
+            for hook in self._on_time:
+                try:
+                    hook(watermark)
+                except Exception:  # telemetry never takes the consumer down
+                    failed(hook)
 
     def idle(self, idle_seconds: float) -> None:
         """No input for `idle_seconds` more: event time progresses by as much, so pending
         requests still time out when traffic stops."""
         watermark = self.correlator.watermark
         if watermark != float("-inf"):
-            for exchange in self.correlator.advance(watermark + idle_seconds):
-                self._complete(exchange)
-            if self.monitor is not None:
-                self.monitor.advance(self.correlator.watermark)
+            self._advance(watermark + idle_seconds)
 
     def drain(self) -> None:
         """End of a finite input: pending requests are timeouts."""
@@ -177,62 +163,43 @@ class Pipeline:
             self._complete(exchange)
 
     def end_batch(self) -> None:
-        """Publish the batch's counters and refresh the gauges that summarise state
-        (once per batch is far cheaper than once per event)."""
-        recorder = self.recorder
-        for observer in self.observers:
-            try:
-                observer.batch(self._batch_started_ns, self._batch_records)
-            except Exception:  # telemetry never takes the consumer down
-                log.warning("observer_failed", observer=type(observer).__name__)
+        """Tell observers the batch is done (they publish what they aggregate per batch)."""
+        counts, stats = self.counts, self.correlator.stats
+        batch = BatchEnd(
+            started_ns=self._batch_started_ns if self._batch_records else 0,
+            records=self._batch_records,
+            watermark=self.correlator.watermark,
+            read=counts.read,
+            duplicates=counts.duplicates,
+            invalid=counts.invalid,
+            pending=stats.pending,
+            evicted=stats.evicted,
+        )
         self._batch_records = 0
-        stats = self.correlator.stats
-        recorder.evictions.inc(stats.evicted - self._evicted_recorded)
-        self._evicted_recorded = stats.evicted
-        recorder.pending.set(self.correlator.stats.pending)
-        if self.correlator.watermark != float("-inf"):
-            recorder.watermark.set(self.correlator.watermark)
-        for service, tracker in self.spend.items():
-            recorder.record_burn(service, tracker.burn())
-        for model, window in self.latency_windows.items():
-            s = summarize(window.window(LATENCY_WINDOW_SECONDS))
-            recorder.record_latency_window(model, (s.p50, s.p95, s.p99))
-        if self.monitor is not None:
-            self.monitor.publish()  # scrapes read this snapshot, never live state
+        for hook in self._on_batch_end:
+            try:
+                hook(batch)
+            except Exception:  # telemetry never takes the consumer down
+                failed(hook)
 
     def _complete(self, exchange: Exchange) -> None:
-        item = self.accountant.account(exchange)
-        self.totals.add(item)
-        self.recorder.record(item)
-        labels, event_time = item.labels, item.event_time
-        spend = self.spend.get(labels[0])
-        if spend is None:
-            spend = self.spend[labels[0]] = SpendTracker()
-        spend.add(item.cost.total, item.tokens.input + item.tokens.output, event_time)
-        latency = item.latency_ms
-        if latency is not None:
-            window = self.latency_windows.get(labels[3])
-            if window is None:
-                window = self.latency_windows[labels[3]] = WindowedSketch()
-            window.add(latency, event_time)
+        item = self.accountant.account(exchange)  # account
+        verdict = self.chain.run(exchange)  # judge
+        self._emit(item, verdict)  # emit
         recent = self._recent
-        recent[exchange.request_id] = labels
+        recent[exchange.request_id] = item.labels
         if len(recent) > _RECENT_LABELS:
             del recent[next(iter(recent))]
-        verdict = self.chain.run(exchange)
-        self.totals.add_verdict(verdict)
-        self.timeline.add(item, verdict)
-        self.recorder.record_verdict(verdict, labels)
-        if self.monitor is not None:
-            self.monitor.observe(item, verdict)
-        for observer in self.observers:
+        for hook in self._on_exchange:  # observe
             try:
-                observer.exchange(item, verdict)
+                hook(item, verdict)
             except Exception:  # telemetry never takes the consumer down
-                log.warning("observer_failed", observer=type(observer).__name__)
-        key = exchange.request_id.encode()
+                failed(hook)
+
+    def _emit(self, item: Accounted, verdict: Verdict) -> None:
+        key = item.exchange.request_id.encode()
         if self.verdicts == "all" or (
-            self.verdicts == "flagged" and (item.outcome != OUTCOME_OK or verdict.findings)
+            self.verdicts == "flagged" and (item.outcome != "ok" or verdict.findings)
         ):
             record = self._encoder.encode(verdict_record(item, verdict))
             self.sink.send(OutRecord("verdicts", record, key))
@@ -247,12 +214,14 @@ class Pipeline:
         labels = self._recent.get(event.request_id) or self.accountant.labels(
             event.service, event.endpoint, event.feature, event.model, event.variant
         )
-        self.totals.feedback.add(event.feedback)
-        self.recorder.record_feedback(event.feedback, labels)
+        for hook in self._on_feedback:
+            try:
+                hook(event.feedback, labels)
+            except Exception:  # telemetry never takes the consumer down
+                failed(hook)
 
     def _dead_letter(self, record: Record, invalid: Invalid) -> None:
         self.counts.invalid[invalid.reason] += 1
-        self.recorder.events_invalid.labels(invalid.reason).inc()
         headers: Headers = (
             ("sentinel.reason", invalid.reason.encode()),
             ("sentinel.detail", invalid.detail.encode()),

@@ -10,13 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from sentinel.events.exchange import Exchange
-from sentinel.filters.base import Finding
-from sentinel.filters.chain import Verdict
 from sentinel.filters.redact import redact
 from sentinel.filters.texts import exchange_fields
-from sentinel.track.account import OUTCOME_ERROR, OUTCOME_TIMEOUT, Accounted
+from sentinel.values import Accounted, Finding, Verdict
 
-_STATUS = {OUTCOME_TIMEOUT: "timeout", OUTCOME_ERROR: "error"}
 # A review item shows at most this many characters of each text.
 _REVIEW_TEXT_CHARS = 4000
 
@@ -50,7 +47,7 @@ def verdict_record(item: Accounted, verdict: Verdict) -> dict[str, Any]:
         "feature": feature,
         "model": model,
         "variant": variant,
-        "status": _STATUS.get(item.outcome, "ok"),
+        "status": item.outcome,
         "latency_ms": item.latency_ms,
         "ttft_ms": item.ttft_ms,
         "tokens": {

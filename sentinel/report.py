@@ -11,10 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from sentinel.pipeline import Pipeline
+from sentinel.track.run import RunRecord
 
 
-def build_report(pipeline: Pipeline) -> dict[str, Any]:
-    counts, totals, stats = pipeline.counts, pipeline.totals, pipeline.correlator.stats
+def build_report(pipeline: Pipeline, run: RunRecord) -> dict[str, Any]:
+    """The pipeline's own counts with what its run observer recorded."""
+    counts, totals, stats = pipeline.counts, run.totals, pipeline.correlator.stats
     report: dict[str, Any] = {
         "events": {
             "read": counts.read,
@@ -33,35 +35,14 @@ def build_report(pipeline: Pipeline) -> dict[str, Any]:
         "pii_leaks": totals.leaks,
         "partial_scans": totals.partial_scans,
         "failed_filters": dict(totals.failed_filters),
-        "alerts": pipeline.monitor.book.report() if pipeline.monitor else [],
-        "rollbacks": (
-            pipeline.monitor.rollback.history()
-            if pipeline.monitor and pipeline.monitor.rollback
-            else []
-        ),
-        "canary": _canary(pipeline),
+        "alerts": run.alerts(),
+        "rollbacks": run.rollbacks(),
+        "canary": run.canary(),
         "by_model": {
             model: per_model.report() for model, per_model in sorted(totals.by_model.items())
         },
     }
     return report
-
-
-def _canary(pipeline: Pipeline) -> dict[str, Any] | None:
-    """The canary gates of the current rollout: per gate, bad / total of each variant."""
-    rollback = pipeline.monitor.rollback if pipeline.monitor else None
-    if rollback is None or not rollback.rules.enabled:
-        return None
-    status = rollback.status(rollback.canary)
-    if status is None:
-        return None
-    return {
-        "variant": rollback.canary,
-        "baseline_variant": rollback.baseline,
-        "open": status.is_open,
-        "dry_run": status.dry_run,
-        "gates": [gate.to_json() for gate in status.gates],
-    }
 
 
 MAX_ROWS = 20  # alerts and rollback decisions listed in the table; JSON has them all

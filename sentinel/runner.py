@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 import structlog
 
@@ -24,6 +25,36 @@ from sentinel.io.records import Sink, Source
 from sentinel.pipeline import Pipeline
 
 log = structlog.get_logger("sentinel.runner")
+LAG_INTERVAL_SECONDS = 5.0  # lag lookups cost a call to the broker
+LAG_INTERVAL_OUTAGE_SECONDS = 1.0  # every second while the broker is failing
+
+
+class LoopReport(Protocol):
+    """What the consume loop reports (the metrics observer implements it)."""
+
+    def batch_done(self, seconds: float) -> None: ...
+
+    def committed(self) -> None: ...
+
+    def sink_failed(self, sink: str) -> None: ...
+
+    def lag(self, lags: Mapping[tuple[str, int], int]) -> None: ...
+
+
+class NoReport:
+    """A `LoopReport` that reports nothing (tests, embedding without metrics)."""
+
+    def batch_done(self, seconds: float) -> None:
+        pass
+
+    def committed(self) -> None:
+        pass
+
+    def sink_failed(self, sink: str) -> None:
+        pass
+
+    def lag(self, lags: Mapping[tuple[str, int], int]) -> None:
+        pass
 
 
 class Runner:
@@ -33,6 +64,7 @@ class Runner:
         pipeline: Pipeline,
         sink: Sink,
         health: Health,
+        report: LoopReport | None = None,
         max_records: int = 1000,
         poll_timeout_seconds: float = 0.5,
         lag: Callable[[], dict[tuple[str, int], int]] | None = None,
@@ -44,6 +76,7 @@ class Runner:
         self.pipeline = pipeline
         self.sink = sink
         self.health = health
+        self.report: LoopReport = report or NoReport()
         self.max_records = max_records
         self.poll_timeout_seconds = poll_timeout_seconds
         self._lag = lag
@@ -53,7 +86,6 @@ class Runner:
 
     def run(self, stop: threading.Event) -> None:
         """Loop until `stop` is set or a finite source is exhausted."""
-        recorder = self.pipeline.recorder
         last_poll = self._clock()
         last_lag = 0.0
         try:
@@ -77,9 +109,9 @@ class Runner:
                 self.pipeline.end_batch()
                 self._flush_and_commit()
                 if batch:
-                    recorder.batch_duration.observe(self._clock() - now)
-                # Lag lookups cost a call to the broker: every 5 s, every second in an outage.
-                every = 1.0 if self._watch is not None and self._watch.failing else 5.0
+                    self.report.batch_done(self._clock() - now)
+                failing = self._watch is not None and self._watch.failing
+                every = LAG_INTERVAL_OUTAGE_SECONDS if failing else LAG_INTERVAL_SECONDS
                 if self._lag is not None and now - last_lag >= every:
                     last_lag = now
                     self._refresh_lag()
@@ -112,17 +144,15 @@ class Runner:
             return
         if self._watch is not None:
             self._watch.ok()
-        gauge = self.pipeline.recorder.consumer_lag
-        for (topic, partition), lag in lags.items():
-            gauge.labels(topic, str(partition)).set(lag)
+        self.report.lag(lags)
 
     def _flush_and_commit(self) -> None:
         try:
             self.sink.flush()
         except Exception:
-            self.pipeline.recorder.sink_errors.labels(self.sink.name).inc()
+            self.report.sink_failed(self.sink.name)
             self.health.set_check("sink", False, "flush failed; offsets not committed")
             log.error("flush_failed_commit_aborted")
             raise
         self.source.commit()
-        self.pipeline.recorder.commits.inc()
+        self.report.committed()

@@ -22,6 +22,7 @@ from sentinel.guard.spend import SpendGuard
 from sentinel.health import Health
 from sentinel.io.records import Sink
 from sentinel.monitor import Monitor, quiet_horizon_seconds
+from sentinel.observers import Observer
 from sentinel.otel import Encoding, OtlpCollector, OtlpDecoder, OtlpStats
 from sentinel.otel.selftelemetry import (
     Providers,
@@ -29,7 +30,7 @@ from sentinel.otel.selftelemetry import (
     input_hasher,
     providers_from_environment,
 )
-from sentinel.pipeline import Pipeline, PipelineObserver, RecordDecoder, VerdictMode
+from sentinel.pipeline import Pipeline, RecordDecoder, VerdictMode
 from sentinel.rollback.actions import WebhookNotifier
 from sentinel.rollback.engine import RollbackEngine
 from sentinel.rules.loader import RuleSet
@@ -40,6 +41,9 @@ from sentinel.telemetry.slo_series import SloSeries
 from sentinel.track.account import Accountant
 from sentinel.track.cost import CostModel
 from sentinel.track.labels import bounders, combination_budget
+from sentinel.track.live import LiveTrackers
+from sentinel.track.run import RunRecord
+from sentinel.track.timeline import Timeline
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,18 @@ class PipelineSettings:
     skew_clock: Literal["wall", "event_time"] = "event_time"
 
 
-def build_pipeline(
+@dataclass(frozen=True)
+class Assembly:
+    """A pipeline with its observers: `metrics` is also the consume loop's `LoopReport`,
+    `run` what the replay reports read, `monitor` the event-time monitors."""
+
+    pipeline: Pipeline
+    metrics: PrometheusRecorder
+    run: RunRecord
+    monitor: Monitor
+
+
+def assemble(
     rules: RuleSet,
     settings: PipelineSettings,
     registry: CollectorRegistry,
@@ -78,13 +93,16 @@ def build_pipeline(
     book: AlertBook | None = None,
     rollback: RollbackEngine | None = None,
     otlp_topics: Mapping[str, Encoding] | None = None,
-    observers: Sequence[PipelineObserver] = (),
+    observers: Sequence[Observer] = (),
     throttle: Callable[[dict[str, Any]], None] | None = None,
-) -> Pipeline:
-    """`book` receives the monitors' alerts (with its notifiers); a fresh one by default.
+) -> Assembly:
+    """The exchange path and its observers, in order: Prometheus samples, run totals and
+    timeline, live trackers, monitors, then `observers` (sentinel's own OTel telemetry).
+
+    `book` receives the monitors' alerts (with its notifiers); a fresh one by default.
     `rollback` gates canaries when given (built with its webhook by `build_rollback`).
-    `otlp_topics` maps topics (or replayed file paths) to their OTLP encoding; `observers`
-    see every verdict (`build_self_telemetry`); `throttle` receives spend-guard trips."""
+    `otlp_topics` maps topics (or replayed file paths) to their OTLP encoding; `throttle`
+    receives spend-guard trips."""
     decoders: dict[str, RecordDecoder] = {}
     if otlp_topics:
         stats = OtlpStats()
@@ -97,21 +115,45 @@ def build_pipeline(
                 stats,
                 max_depth=settings.max_nesting_depth,
             )
-    return Pipeline(
+    book = book or AlertBook()
+    trackers = LiveTrackers()
+    metrics = PrometheusRecorder(registry, version=__version__, trackers=trackers)
+    monitor = build_monitor(rules, registry, book, rollback, throttle)
+    # The timeline samples SLO budgets, so the monitor feeds it in the monitor's own order.
+    timeline = Timeline(budgets=monitor.slo.statuses)
+    monitor.followers = (timeline.add,)
+    run = RunRecord(
+        timeline,
+        alerts=book.report,
+        rollbacks=rollback.history if rollback is not None else list,
+        canary=rollback.canary_report if rollback is not None else (lambda: None),
+        timeline_fed_elsewhere=True,
+    )
+    pipeline = Pipeline(
         decoder=EventDecoder(settings.max_event_bytes, settings.max_nesting_depth),
         dedupe=DedupeWindow(settings.dedupe_window),
         correlator=Correlator(settings.ttl_seconds, settings.max_pending, settings.grace_seconds),
         accountant=build_accountant(rules, registry),
-        recorder=PrometheusRecorder(registry, version=__version__),
         sink=sink,
         chain=build_chain(rules, time_budget=settings.scan_time_budget),
         verdicts=settings.verdicts,
         review_actions=rules.guardrails.review_actions,
-        monitor=build_monitor(rules, registry, book or AlertBook(), rollback, throttle),
         topic_decoders=decoders,
-        observers=observers,
+        observers=(metrics, run, trackers, monitor, *observers),
         admission=Admission(settings.bounds, time.time if settings.skew_clock == "wall" else None),
     )
+    return Assembly(pipeline, metrics, run, monitor)
+
+
+def build_pipeline(
+    rules: RuleSet,
+    settings: PipelineSettings,
+    registry: CollectorRegistry,
+    sink: Sink,
+    **options: Any,
+) -> Pipeline:
+    """`assemble(...).pipeline`, for callers that need only the path (benchmarks)."""
+    return assemble(rules, settings, registry, sink, **options).pipeline
 
 
 def build_accountant(rules: RuleSet, registry: CollectorRegistry) -> Accountant:

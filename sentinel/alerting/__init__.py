@@ -17,7 +17,7 @@ from sentinel.alerting.encode import (
     WebhookEncoder,
 )
 from sentinel.alerting.metrics import AlertMetrics
-from sentinel.alerting.model import Alert, Severity, rfc3339
+from sentinel.alerting.model import Alert, AlertSeverity, rfc3339
 from sentinel.alerting.notifiers import AlertmanagerNotifier, WebhookNotifier
 from sentinel.alerting.transport import DeliveryError, Transport, post_json
 
@@ -28,6 +28,7 @@ __all__ = [
     "AlertBook",
     "AlertListener",
     "AlertMetrics",
+    "AlertSeverity",
     "Alerting",
     "AlertingRules",
     "AlertmanagerEncoder",
@@ -38,7 +39,6 @@ __all__ = [
     "DeliverySettings",
     "Notifier",
     "RetrySettings",
-    "Severity",
     "Transport",
     "WebhookEncoder",
     "WebhookNotifier",

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import structlog
 
-from sentinel.alerting.model import Alert, Severity, rfc3339
+from sentinel.alerting.model import Alert, AlertSeverity, rfc3339
 
 log = structlog.get_logger("sentinel.alerting")
 
@@ -76,7 +76,7 @@ class AlertBook:
         name: str,
         labels: Mapping[str, str],
         at: float,
-        severity: Severity | None = None,
+        severity: AlertSeverity | None = None,
     ) -> list[Alert]:
         """End the firing alerts with this name and labels (of any severity unless one is
         given) at event time `at`; returns the alerts resolved (empty if none fired)."""

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-Severity = Literal["page", "ticket", "critical", "info"]
+# How urgently people are told (routing in Alertmanager), not a finding's `Severity`.
+AlertSeverity = Literal["page", "ticket", "critical", "info"]
 
 
 def rfc3339(seconds: float) -> str:
@@ -21,7 +22,7 @@ class Alert:
     bounded sets (SLO names, label allow-lists), never from event content."""
 
     name: str
-    severity: Severity
+    severity: AlertSeverity
     labels: dict[str, str]
     annotations: dict[str, str] = field(default_factory=dict)  # summary, runbook_url, ...
     starts_at: float = 0.0  # event time, POSIX seconds

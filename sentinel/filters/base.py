@@ -1,4 +1,4 @@
-"""The filter contract: findings, the texts of an exchange, the scan budget.
+"""The filter contract: the texts of an exchange, the scan budget, the `Filter` base.
 
 A filter is a guardrail step. Its rules, written here once:
 
@@ -13,7 +13,8 @@ A filter is a guardrail step. Its rules, written here once:
 4. It may raise; the chain turns the exception into a failed-filter verdict according to
    the rules' `on_error` (fail open or fail closed). Exceptions never escape the chain.
 
-Filters import the event model and the rules base classes, nothing else of ours.
+Findings and verdicts are values (`sentinel.values`). Filters import the event model, the
+values and the rules base classes, nothing else of ours.
 """
 
 from __future__ import annotations
@@ -22,15 +23,10 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from sentinel.events.exchange import Exchange
-
-Action = Literal["allow", "flag", "redact", "escalate", "block"]
-ACTION_RANK: dict[str, int] = {"allow": 0, "flag": 1, "redact": 2, "escalate": 3, "block": 4}
-Severity = Literal["info", "low", "medium", "high", "critical"]
-# Bounded kinds of fields (metric label values).
-FieldKind = Literal["system", "user", "assistant", "tool", "context", "output", "tool_call"]
+from sentinel.values import FieldKind, Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,21 +37,6 @@ class TextField:
     name: str
     kind: FieldKind
     text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    filter: str
-    category: str  # bounded per filter: an entity type, a content category, a heuristic
-    severity: Severity
-    field: str  # TextField.name, or "exchange" for findings about the whole exchange
-    field_kind: FieldKind | Literal["exchange"]
-    start: int  # character span in the field's text; -1 when not applicable
-    end: int
-    score: float
-    rule_id: str
-    action: Action
-    leak: bool = False  # PII in output/tool arguments the user did not supply
 
 
 @dataclass

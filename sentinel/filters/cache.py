@@ -15,7 +15,7 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import replace
 
-from sentinel.filters.base import Finding
+from sentinel.values import Finding
 
 # A text with more findings than this is not cached (a 4 MB dense field would pin them).
 MAX_CACHED_FINDINGS = 256

@@ -8,29 +8,14 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sentinel.events.exchange import Exchange
-from sentinel.filters.base import ACTION_RANK, Action, FieldKind, Filter, Finding, Scan, TextField
+from sentinel.filters.base import Filter, Scan, TextField
 from sentinel.filters.cache import FieldCache, digest
 from sentinel.filters.texts import exchange_fields
+from sentinel.values import ACTION_RANK, ALLOW, Action, FieldKind, Finding, Verdict
 
 OnError = Literal["open", "closed"]
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    action: Action
-    findings: tuple[Finding, ...]
-    failed_filters: tuple[str, ...] = ()
-    partial: tuple[tuple[str, str], ...] = ()  # (filter, reason) for scans cut short
-    skipped_bytes: int = 0
-    filter_seconds: tuple[tuple[str, float], ...] = ()
-    scores: tuple[tuple[str, float], ...] = ()  # (name, highest score) per scored channel
-
-    @property
-    def complete(self) -> bool:
-        return not self.partial and not self.skipped_bytes and not self.failed_filters
-
-
-ALLOW = Verdict("allow", ())
 _NO_DEADLINE = float("inf")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sentinel.filters.base import Finding
+from sentinel.values import Finding
 
 
 def redact(text: str, findings: Iterable[Finding]) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sentinel.errors import RulesError
-from sentinel.filters.base import FieldKind, Filter
+from sentinel.filters.base import Filter
 from sentinel.filters.chain import ChainSettings, FilterChain
 from sentinel.rules.loader import RuleSet
+from sentinel.values import FieldKind
 
 
 def _pii(rules: RuleSet) -> Filter:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from sentinel.events.exchange import Exchange
-from sentinel.filters.base import FieldKind, TextField
+from sentinel.filters.base import TextField
+from sentinel.values import FieldKind
 
 _ROLE_KINDS: dict[str, FieldKind] = {
     "system": "system",

@@ -7,8 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sentinel.rules.base import RulesFile, Strict
-
-LabelName = Literal["service", "endpoint", "feature", "model", "variant"]
+from sentinel.values import LabelName
 
 
 class SpendGuardRule(Strict):

@@ -13,10 +13,9 @@ from typing import Any
 from sentinel.alerting.model import Alert
 from sentinel.guard.config import SpendGuardRule, SpendGuardRules
 from sentinel.slo.windows import WindowSums
-from sentinel.track.account import Accounted
+from sentinel.values import Accounted, label_key
 
 ALERT_NAME = "SentinelSpendBurn"
-_INDEX = {"service": 0, "endpoint": 1, "feature": 2, "model": 3, "variant": 4}
 _DAY_MINUTES = 1440
 
 
@@ -50,6 +49,9 @@ class _Guard:
     rule: SpendGuardRule
     series: dict[tuple[str, ...], WindowSums] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.key = label_key(self.rule.by)
+
 
 class SpendGuard:
     def __init__(self, rules: SpendGuardRules, runbook_base_url: str) -> None:
@@ -62,7 +64,7 @@ class SpendGuard:
         if not usd and not tokens:
             return
         for guard in self._guards:
-            key = tuple(item.labels[_INDEX[name]] for name in guard.rule.by)
+            key = guard.key(item.labels)
             sums = guard.series.get(key)
             if sums is None:
                 sums = guard.series[key] = WindowSums(60, [guard.rule.window_minutes, _DAY_MINUTES])

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from opentelemetry.metrics import Meter
 
-from sentinel.track.account import OUTCOME_ERROR, OUTCOME_TIMEOUT, Accounted
 from sentinel.track.labels import LabelBounder
+from sentinel.values import Accounted
 
 TOKEN_USAGE = "gen_ai.client.token.usage"
 OPERATION_DURATION = "gen_ai.client.operation.duration"
@@ -47,7 +47,7 @@ class GenAiMetrics:
         self._error_type = LabelBounder(None, _MAX_ERROR_TYPES)
 
     def record(self, item: Accounted) -> None:
-        if item.outcome == OUTCOME_TIMEOUT:
+        if item.outcome == "timeout":
             return  # no response: neither a duration nor usage to report
         exchange = item.exchange
         primary = exchange.primary
@@ -55,14 +55,14 @@ class GenAiMetrics:
         attributes: dict[str, str] = {
             "gen_ai.operation.name": operation if isinstance(operation, str) else "chat",
             "gen_ai.provider.name": self._provider(primary.provider),
-            "gen_ai.request.model": item.labels[3],
-            "sentinel.service": item.labels[0],
+            "gen_ai.request.model": item.labels.model,
+            "sentinel.service": item.labels.service,
         }
-        if item.outcome == OUTCOME_ERROR:
+        if item.outcome == "error":
             attributes["error.type"] = self._error_type(exchange.error_type)
         if item.latency_ms is not None:
             self.duration.record(item.latency_ms / 1000.0, attributes)
-        if item.outcome == OUTCOME_ERROR:
+        if item.outcome == "error":
             return
         tokens = item.tokens
         self.tokens.record(tokens.input, {**attributes, "gen_ai.token.type": "input"})

@@ -38,8 +38,7 @@ from opentelemetry.trace import (
 )
 
 from sentinel.events.exchange import Exchange
-from sentinel.filters.base import ACTION_RANK, Finding
-from sentinel.filters.chain import Verdict
+from sentinel.values import ACTION_RANK, Finding, Verdict
 
 Target = Literal["input", "output"]
 Mode = Literal["off", "flagged", "all"]

@@ -27,11 +27,11 @@ from opentelemetry.trace import NoOpTracerProvider, Tracer, TracerProvider
 
 from sentinel.errors import ConfigError
 from sentinel.events.exchange import Exchange
-from sentinel.filters.chain import Verdict
+from sentinel.observers import BatchEnd, Observer
 from sentinel.otel.config import OtelRules
 from sentinel.otel.genai_metrics import GenAiMetrics
 from sentinel.otel.guardrail import GuardrailSpans, InputHasher
-from sentinel.track.account import Accounted
+from sentinel.values import Accounted, Verdict
 
 log = structlog.get_logger("sentinel.otel")
 
@@ -191,7 +191,7 @@ def input_hasher(rules: OtelRules, environ: Mapping[str, str] | None = None) -> 
         raise ConfigError(f"self_telemetry.input_hash_key_env: {name} {state} ({exc})") from None
 
 
-class SelfTelemetry:
+class SelfTelemetry(Observer):
     """A pipeline observer: guardrail spans and GenAI metrics per exchange, a span per batch.
 
     Built once by the wiring; every call is cheap when the providers are no-ops.
@@ -233,8 +233,9 @@ class SelfTelemetry:
         if self.metrics is not None:
             self.metrics.record(item)
 
-    def batch(self, started_ns: int, records: int) -> None:
+    def batch_end(self, batch: BatchEnd) -> None:
         """After a polled batch: one `sentinel.batch` span from its first record to now."""
+        started_ns, records = batch.started_ns, batch.records
         exchanges, findings = self._exchanges, self._findings
         self._exchanges = self._findings = 0
         if not self.batch_spans or not records:

@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Protocol
 
 import structlog
 
 from sentinel.alerting.model import Alert
-from sentinel.filters.chain import Verdict
 from sentinel.rollback import gates
 from sentinel.rollback.config import Gate, RollbackRules
 from sentinel.rollback.decision import (
@@ -37,10 +37,8 @@ from sentinel.rollback.decision import (
 from sentinel.rollback.metrics import NO_METRICS, RollbackRecorder
 from sentinel.rollback.stats import Look, msprt
 from sentinel.slo.sli import SliSpec, classify
-from sentinel.track.account import Accounted
+from sentinel.values import Accounted, Verdict
 
-_VARIANT = 4  # index of `variant` in Accounted.labels
-_SCOPE_INDEX = {"service": 0, "endpoint": 1, "feature": 2}
 _HISTORY = 10_000  # decisions kept for reports: at most one per gate per cooldown
 _LOG_E_FLOOR = -1e6  # stands for "no evidence at all" (log Λ = -inf) in JSON evidence
 
@@ -109,7 +107,7 @@ class RollbackEngine:
             for name, values in rules.scope.model_dump().items()
             if values is not None
         ]
-        self._scope = [(_SCOPE_INDEX[name], allowed) for name, allowed in self._scope_by_name]
+        self._scope = [(attrgetter(name), allowed) for name, allowed in self._scope_by_name]
         self._gates: list[_GateState] = []
         self._slos: dict[str, _SloState] = {}
         self._started_at: float | None = None
@@ -130,9 +128,9 @@ class RollbackEngine:
         if not self.rules.enabled:
             return
         labels = item.labels
-        if any(labels[i] not in allowed for i, allowed in self._scope):
+        if any(get(labels) not in allowed for get, allowed in self._scope):
             return
-        variant = labels[_VARIANT]
+        variant = labels.variant
         if variant == self.canary:
             self._canary_seen(item.event_time)
             arm = "canary"
@@ -242,6 +240,22 @@ class RollbackEngine:
     def handle_gate(self, path: str, query: dict[str, list[str]]) -> gates.Response | None:
         """The gate endpoints for the HTTP server; None when `path` is not one of them."""
         return gates.handle_gate(self.status, self.canary, path, query)
+
+    def canary_report(self) -> dict[str, Any] | None:
+        """The canary gates of the current rollout: per gate, bad / total of each variant
+        (None when rollback is off or no gate is kept)."""
+        if not self.rules.enabled:
+            return None
+        status = self.status(self.canary)
+        if status is None:
+            return None
+        return {
+            "variant": self.canary,
+            "baseline_variant": self.baseline,
+            "open": status.is_open,
+            "dry_run": status.dry_run,
+            "gates": [gate.to_json() for gate in status.gates],
+        }
 
     def history(self) -> list[dict[str, object]]:
         """Decisions so far, oldest first, for `replay --report json`."""

@@ -18,9 +18,7 @@ UsdPerMillion = Annotated[float, Field(ge=0, le=10_000)]
 # `…@20240620` (Vertex), `…-2025-04-14` and `…-20250929` (dated snapshots), `…-001`,
 # `…-latest`.
 _PREFIX = re.compile(r"^(?:[^/]*/|[a-z]+\.)")  # `provider/` or an alphabetic `provider.`
-_SUFFIX = re.compile(
-    r"(?:[-@](?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{3}|latest)|-v\d+(?::\d+)?|:\d+)$"
-)
+_SUFFIX = re.compile(r"(?:[-@](?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{3}|latest)|-v\d+(?::\d+)?|:\d+)$")
 
 
 def name_candidates(model: str) -> list[str]:

@@ -128,9 +128,7 @@ def _step(current: Any, part: int | str) -> Any:
     for candidate in _models_in(current):
         info = candidate.model_fields.get(str(part))
         if info is None:
-            info = next(
-                (i for i in candidate.model_fields.values() if i.alias == str(part)), None
-            )
+            info = next((i for i in candidate.model_fields.values() if i.alias == str(part)), None)
         if info is not None:
             return info.annotation
     for arg in _arms(current):

@@ -8,8 +8,7 @@ from pydantic import Field, model_validator
 
 from sentinel.rules.base import RulesFile, Strict
 from sentinel.rules.labels import LABEL_DIMENSIONS
-
-LabelName = Literal["service", "endpoint", "feature", "model", "variant"]
+from sentinel.values import LabelName
 
 
 class SliRule(Strict):

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter
 
 from sentinel.alerting.model import Alert
-from sentinel.filters.chain import Verdict
 from sentinel.slo.config import BurnWindow, Slo, SloRules
 from sentinel.slo.sli import CLASSIFIERS, SliSpec
 from sentinel.slo.windows import WindowSums
-from sentinel.track.account import Accounted
+from sentinel.values import Accounted, Labels, Verdict, label_key
 
 ALERT_NAME = "SentinelSLOBurnRate"
-_LABEL_INDEX = {"service": 0, "endpoint": 1, "feature": 2, "model": 3, "variant": 4}
 _MINUTE = 60
 _HOUR = 3600
 
@@ -61,21 +59,14 @@ class SloStatus:
 class _Compiled:
     spec: Slo
     sli: SliSpec
-    match: list[tuple[int, frozenset[str]]]
-    by: list[tuple[str, int]]
+    match: list[tuple[Callable[[Labels], str], frozenset[str]]]
+    by: list[str]  # label names
     windows: list[int]  # minutes
     series: dict[tuple[str, ...], SloSeries] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.classify = CLASSIFIERS[self.sli.kind]
-        indices = [i for _, i in self.by]
-        getter = itemgetter(*indices) if indices else None
-        if getter is None:
-            self.key: Callable[[tuple[str, ...]], tuple[str, ...]] = lambda labels: ()
-        elif len(indices) == 1:
-            self.key = lambda labels: (getter(labels),)
-        else:
-            self.key = getter
+        self.key = label_key(self.by)
 
 
 class SloEngine:
@@ -104,15 +95,15 @@ class SloEngine:
         return _Compiled(
             spec=spec,
             sli=SliSpec(spec.sli.kind, spec.sli.threshold),
-            match=[(_LABEL_INDEX[k], frozenset(v)) for k, v in spec.match.items()],
-            by=[(k, _LABEL_INDEX[k]) for k in spec.by],
+            match=[(attrgetter(k), frozenset(v)) for k, v in spec.match.items()],
+            by=list(spec.by),
             windows=windows,
         )
 
     def observe(self, item: Accounted, verdict: Verdict) -> None:
         labels = item.labels
         for slo in self._slos:
-            if slo.match and any(labels[i] not in allowed for i, allowed in slo.match):
+            if slo.match and any(get(labels) not in allowed for get, allowed in slo.match):
                 continue
             good = slo.classify(item, verdict, slo.sli)
             if good is None:
@@ -140,7 +131,7 @@ class SloEngine:
             for key, series in slo.series.items():
                 series.fine.advance(tick - 1e-9)  # windows end just before the tick
                 series.period.advance(tick - 1e-9)
-                labels = {"slo": spec.name, **{name: key[i] for i, (name, _) in enumerate(slo.by)}}
+                labels = {"slo": spec.name, **dict(zip(slo.by, key, strict=True))}
                 for severity, pairs in (("page", spec.page), ("ticket", spec.ticket)):
                     for pair in pairs:
                         factor = burn_factor(pair, spec.period_days)
@@ -191,7 +182,7 @@ class SloEngine:
                 out.append(
                     SloStatus(
                         spec.name,
-                        {name: key[i] for i, (name, _) in enumerate(slo.by)},
+                        dict(zip(slo.by, key, strict=True)),
                         spec.objective,
                         rates,
                         remaining,

@@ -11,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from sentinel.filters.chain import Verdict
-from sentinel.track.account import OUTCOME_OK, OUTCOME_TIMEOUT, Accounted
+from sentinel.values import Accounted, Verdict
 
 SliKind = Literal[
     "latency",  # good: latency_ms <= threshold (timeouts are bad)
@@ -35,7 +34,7 @@ class SliSpec:
 
 
 def _latency(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
-    if item.outcome == OUTCOME_TIMEOUT:
+    if item.outcome == "timeout":
         return False
     if item.latency_ms is None or spec.threshold is None:
         return None
@@ -49,7 +48,7 @@ def _ttft(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
 
 
 def _errors(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
-    return item.outcome == OUTCOME_OK
+    return item.outcome == "ok"
 
 
 def _has_output(item: Accounted) -> bool:

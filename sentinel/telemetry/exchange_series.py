@@ -16,14 +16,13 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 from prometheus_client.registry import Collector
 
 from sentinel.telemetry import names as n
-from sentinel.track.account import Accounted, LabelValues
+from sentinel.values import OUTCOMES, Accounted, Labels
 
-OUTCOMES = ("ok", "error", "timeout")
 TOKEN_KINDS = ("input", "output", "cached_input", "cache_write", "reasoning")
 COST_KINDS = ("input", "output", "cache_read", "cache_write")
 
 # Slots of `_Series.counters`.
-_OUTCOME = 0  # + index in OUTCOMES
+_OUTCOME = {outcome: i for i, outcome in enumerate(OUTCOMES)}  # slot of each outcome
 _RETRIES = 3
 _SAVINGS = 4
 _TOKENS = 5  # + index in TOKEN_KINDS
@@ -74,14 +73,14 @@ class ExchangeSeries(Collector):
     """Outcomes, latency, time to first token, tokens and cost per bounded label set."""
 
     def __init__(self) -> None:
-        self._series: dict[LabelValues, _Series] = {}
+        self._series: dict[Labels, _Series] = {}
 
     def record(self, item: Accounted) -> None:
         series = self._series.get(item.labels)
         if series is None:
             series = self._series[item.labels] = _Series()
         c = series.counters
-        c[_OUTCOME + item.outcome] += 1
+        c[_OUTCOME[item.outcome]] += 1
         c[_RETRIES] += item.retries
         if item.latency_ms is not None:
             series.latency.observe(item.latency_ms / 1000.0)
@@ -136,8 +135,8 @@ class ExchangeSeries(Collector):
         for label_values, series in list(self._series.items()):
             values = list(label_values)
             c = list(series.counters)
-            for i, outcome in enumerate(OUTCOMES):
-                exchanges.add_metric([*values, outcome], c[_OUTCOME + i])
+            for outcome in OUTCOMES:
+                exchanges.add_metric([*values, outcome], c[_OUTCOME[outcome]])
             retries.add_metric(values, c[_RETRIES])
             savings.add_metric(values, c[_SAVINGS])
             for i, kind in enumerate(TOKEN_KINDS):
@@ -150,7 +149,7 @@ class ExchangeSeries(Collector):
                 ("input", series.input_tokens),
                 ("output", series.output_tokens),
             ):
-                key = (label_values[0], label_values[3], direction)
+                key = (label_values.service, label_values.model, direction)
                 merged = by_service_model.get(key)
                 if merged is None:
                     merged = by_service_model[key] = _Histogram(n.TOKEN_BUCKETS)

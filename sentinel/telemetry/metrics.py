@@ -7,18 +7,20 @@ ones (errors by type, feedback, pipeline health) use prometheus_client's metric 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from sentinel.events.model import Feedback
-from sentinel.filters.chain import Verdict
+from sentinel.observers import BatchEnd, Observer
 from sentinel.telemetry import names as n
 from sentinel.telemetry.exchange_series import ExchangeSeries
-from sentinel.track.account import OUTCOME_ERROR, Accounted, LabelValues
 from sentinel.track.labels import LabelBounder
-from sentinel.track.quantiles import QUANTILES
+from sentinel.track.live import LATENCY_WINDOW_SECONDS, LiveTrackers
+from sentinel.track.quantiles import QUANTILES, summarize
 from sentinel.track.spend import Burn
+from sentinel.values import Accounted, Labels, Verdict
 
 _MAX_ERROR_TYPES = 20  # error.type comes from events: bound it like any label
 _MAX_CATEGORIES = 200  # finding categories come from rules (entities, custom categories)
@@ -28,10 +30,19 @@ INJECTION_FOLLOWED = "injection_followed"  # the content filter's finding catego
 INJECTION_SCORE_PREFIX = "injection."  # verdict score names: injection.<field kind>
 
 
-class PrometheusRecorder:
-    """Owns sentinel's metric families in the given registry."""
+class PrometheusRecorder(Observer):
+    """Owns sentinel's metric families in the given registry. An observer of the exchange
+    path (per exchange: `ExchangeSeries` and verdict samples; per batch: counters of the
+    pipeline's counts, gauges of the live trackers) and the consume loop's `LoopReport`."""
 
-    def __init__(self, registry: CollectorRegistry, version: str = "dev") -> None:
+    def __init__(
+        self,
+        registry: CollectorRegistry,
+        version: str = "dev",
+        trackers: LiveTrackers | None = None,
+    ) -> None:
+        self._trackers = trackers
+        self._published: dict[str, int] = {}  # whole-run counts already added to counters
         self.events_read = Counter(n.EVENTS_READ, "Raw events read.", registry=registry)
         self.events_invalid = Counter(
             n.EVENTS_INVALID, "Events sent to the dead-letter sink.", ["reason"], registry=registry
@@ -67,7 +78,7 @@ class PrometheusRecorder:
             ["model"],
             registry=registry,
         )
-        self.feedback = Counter(
+        self.feedback_events = Counter(
             n.FEEDBACK,
             "User feedback events by kind.",
             ["service", "model", "variant", "kind"],
@@ -185,24 +196,74 @@ class PrometheusRecorder:
         registry.register(self.series)
         self._error_type = LabelBounder(None, _MAX_ERROR_TYPES)
 
+    # -- observer hooks -----------------------------------------------------------------
+
+    def exchange(self, item: Accounted, verdict: Verdict) -> None:
+        self.record(item)
+        self.record_verdict(verdict, item.labels)
+
+    def feedback(self, feedback: Feedback, labels: Labels) -> None:
+        self.record_feedback(feedback, labels)
+
+    def batch_end(self, batch: BatchEnd) -> None:
+        """Publish the batch's counts and refresh the gauges that summarise state (once per
+        batch is far cheaper than once per event)."""
+        self._add(self.events_read, "read", batch.read)
+        self._add(self.events_duplicate, "duplicates", batch.duplicates)
+        for reason, count in batch.invalid.items():
+            self._add(self.events_invalid.labels(reason), f"invalid:{reason}", count)
+        self._add(self.evictions, "evicted", batch.evicted)
+        self.pending.set(batch.pending)
+        if batch.watermark != float("-inf"):
+            self.watermark.set(batch.watermark)
+        if self._trackers is not None:
+            for service, tracker in self._trackers.spend.items():
+                self.record_burn(service, tracker.burn())
+            for model, window in self._trackers.latency_windows.items():
+                s = summarize(window.window(LATENCY_WINDOW_SECONDS))
+                self.record_latency_window(model, (s.p50, s.p95, s.p99))
+
+    def _add(self, counter: Any, key: str, total: int) -> None:
+        delta = total - self._published.get(key, 0)
+        if delta:
+            counter.inc(delta)
+            self._published[key] = total
+
+    # -- the consume loop (`sentinel.runner.LoopReport`) -------------------------------
+
+    def batch_done(self, seconds: float) -> None:
+        self.batch_duration.observe(seconds)
+
+    def committed(self) -> None:
+        self.commits.inc()
+
+    def sink_failed(self, sink: str) -> None:
+        self.sink_errors.labels(sink).inc()
+
+    def lag(self, lags: Mapping[tuple[str, int], int]) -> None:
+        for (topic, partition), lag in lags.items():
+            self.consumer_lag.labels(topic, str(partition)).set(lag)
+
+    # -- samples ----------------------------------------------------------------------
+
     def record(self, item: Accounted) -> None:
         """Samples for one exchange (or timeout)."""
         self.series.record(item)
         exchange, labels = item.exchange, item.labels
-        if item.outcome == OUTCOME_ERROR:
+        if item.outcome == "error":
             self.errors.labels(
-                labels[0], labels[3], labels[4], self._error_type(exchange.error_type)
+                labels.service, labels.model, labels.variant, self._error_type(exchange.error_type)
             ).inc()
         if exchange.kind == "orphan_response":
             self.orphans.inc()
         tokens = item.tokens
         if tokens.inconsistent:
-            self.inconsistent.labels(labels[3]).inc()
+            self.inconsistent.labels(labels.model).inc()
         if not item.cost.priced and (tokens.input or tokens.output):
-            self.unpriced.labels(labels[3]).inc()
+            self.unpriced.labels(labels.model).inc()
 
-    def record_verdict(self, verdict: Verdict, labels: LabelValues) -> None:
-        service, model, variant = labels[0], labels[3], labels[4]
+    def record_verdict(self, verdict: Verdict, labels: Labels) -> None:
+        service, model, variant = labels.service, labels.model, labels.variant
         self._child(self.verdicts, service, model, variant, verdict.action).inc()
         for name, seconds in verdict.filter_seconds:
             self._child(self.filter_duration, name).observe(seconds)
@@ -245,15 +306,15 @@ class PrometheusRecorder:
             child = self._children[key] = metric.labels(*values)
         return child
 
-    def record_feedback(self, feedback: Feedback, labels: LabelValues) -> None:
-        service, model, variant = labels[0], labels[3], labels[4]
+    def record_feedback(self, feedback: Feedback, labels: Labels) -> None:
+        service, model, variant = labels.service, labels.model, labels.variant
         if feedback.rating is not None:
-            self.feedback.labels(service, model, variant, "rating").inc()
+            self.feedback_events.labels(service, model, variant, "rating").inc()
             self.rating.labels(service, model, variant).observe(feedback.rating)
         if feedback.escalated:
-            self.feedback.labels(service, model, variant, "escalation").inc()
+            self.feedback_events.labels(service, model, variant, "escalation").inc()
         if feedback.complaint:
-            self.feedback.labels(service, model, variant, "complaint").inc()
+            self.feedback_events.labels(service, model, variant, "complaint").inc()
 
     def record_burn(self, service: str, burn: Burn) -> None:
         self.spend_burn.labels(service).set(burn.usd_per_hour)

@@ -1,36 +1,15 @@
 """Account for one exchange once: bounded labels, normalised tokens and cost.
 
-Every tracker and the metrics module read the same `Accounted` value, so token and cost
-arithmetic exists in exactly one place.
+Every tracker and the metrics module read the same `Accounted` value (`sentinel.values`),
+so token and cost arithmetic exists in exactly one place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sentinel.events.exchange import Exchange
-from sentinel.track.cost import Cost, CostModel, Tokens
+from sentinel.track.cost import CostModel
 from sentinel.track.labels import CombinationBudget, LabelBounder
-
-LabelValues = tuple[str, str, str, str, str]  # service, endpoint, feature, model, variant
-
-
-OUTCOME_OK, OUTCOME_ERROR, OUTCOME_TIMEOUT = 0, 1, 2
-
-
-@dataclass(frozen=True, slots=True)
-class Accounted:
-    """An exchange with everything trackers read, each computed once."""
-
-    exchange: Exchange
-    labels: LabelValues
-    tokens: Tokens
-    cost: Cost
-    outcome: int  # OUTCOME_OK | OUTCOME_ERROR | OUTCOME_TIMEOUT
-    event_time: float
-    latency_ms: float | None
-    ttft_ms: float | None
-    retries: int
+from sentinel.values import Accounted, Labels, Outcome
 
 
 class Accountant:
@@ -55,8 +34,8 @@ class Accountant:
         feature: str | None,
         model: str | None,
         variant: str | None,
-    ) -> LabelValues:
-        labels = (
+    ) -> Labels:
+        labels = Labels(
             self._service(service),
             self._endpoint(endpoint),
             self._feature(feature),
@@ -65,17 +44,19 @@ class Accountant:
         )
         if self.budget is None:
             return labels
-        return self.budget(labels)  # type: ignore[return-value]  # same length
+        kept = self.budget(labels)
+        return labels if kept is labels else Labels(*kept)  # folded into `other`
 
     def account(self, exchange: Exchange) -> Accounted:
         service, endpoint, feature, model, variant = exchange.identity()
         tokens = self._cost_model.tokens(model, exchange.usage)
         cost = self._cost_model.cost(model, tokens)
         labels = self.labels(service, endpoint, feature, model, variant)
+        outcome: Outcome
         if exchange.kind == "timeout":
-            outcome = OUTCOME_TIMEOUT
+            outcome = "timeout"
         else:
-            outcome = OUTCOME_ERROR if exchange.is_error else OUTCOME_OK
+            outcome = "error" if exchange.is_error else "ok"
         return Accounted(
             exchange,
             labels,

@@ -8,47 +8,14 @@ totals never count a cached token twice and never miss one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sentinel.events.model import Usage
 from sentinel.rules.pricing import ModelPrice, PricingRules
+from sentinel.values import Cost, Tokens
 
 _PER_TOKEN = 1e-6  # prices are per 1M tokens
 
 # Bound on the memo of model name -> price; names beyond it are looked up every time.
 _MEMO_LIMIT = 4096
-
-
-@dataclass(frozen=True, slots=True)
-class Tokens:
-    """Tokens of one exchange in the OpenTelemetry convention."""
-
-    input: int  # all input tokens: uncached + cached reads + cache writes
-    output: int  # includes reasoning tokens
-    cached_input: int
-    cache_write: int
-    reasoning: int
-    inconsistent: bool  # cached + cache_write exceeded input; uncached clamped to 0
-
-    @property
-    def uncached_input(self) -> int:
-        return max(self.input - self.cached_input - self.cache_write, 0)
-
-
-@dataclass(frozen=True, slots=True)
-class Cost:
-    """USD by token kind; `priced` is False when no rule matched the model."""
-
-    input: float = 0.0
-    output: float = 0.0
-    cache_read: float = 0.0
-    cache_write: float = 0.0
-    cache_savings: float = 0.0  # what the cached tokens would have cost at the input price
-    priced: bool = False
-
-    @property
-    def total(self) -> float:
-        return self.input + self.output + self.cache_read + self.cache_write
 
 
 UNPRICED = Cost()

@@ -16,9 +16,8 @@ from typing import Protocol
 
 from ddsketch import DDSketch
 
-from sentinel.filters.chain import Verdict
-from sentinel.track.account import OUTCOME_OK, Accounted
 from sentinel.track.quantiles import new_sketch
+from sentinel.values import Accounted, Verdict
 
 # One minute: fine enough to see an alert's onset in a replayed hour; a long run coarsens.
 BUCKET_SECONDS = 60.0
@@ -139,11 +138,11 @@ class Timeline:
         for finding in verdict.findings:
             bucket.findings[finding.category] += 1
             hallucinated = hallucinated or finding.filter == HALLUCINATION_FILTER
-        variant = self.variants.get(item.labels[4])
+        variant = self.variants.get(item.labels.variant)
         if variant is None:
-            variant = self.variants[item.labels[4]] = VariantCounts()
+            variant = self.variants[item.labels.variant] = VariantCounts()
         variant.exchanges += 1
-        variant.failed += item.outcome != OUTCOME_OK
+        variant.failed += item.outcome != "ok"
         variant.flagged += verdict.action != "allow"
         variant.hallucinated += hallucinated
         variant.cost_usd += cost

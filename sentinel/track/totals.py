@@ -9,9 +9,8 @@ from typing import Any
 from ddsketch import DDSketch
 
 from sentinel.events.model import Feedback
-from sentinel.filters.chain import Verdict
-from sentinel.track.account import OUTCOME_ERROR, OUTCOME_TIMEOUT, Accounted
 from sentinel.track.quantiles import new_sketch, summarize
+from sentinel.values import Accounted, Verdict
 
 TOKEN_KINDS = ("input", "output", "cached_input", "cache_write", "reasoning")
 
@@ -30,11 +29,11 @@ class Totals:
     ttft_ms: DDSketch = field(default_factory=new_sketch)
 
     def add(self, item: Accounted) -> None:
-        if item.outcome == OUTCOME_TIMEOUT:
+        if item.outcome == "timeout":
             self.timeouts += 1
         else:
             self.exchanges += 1
-            self.errors += item.outcome == OUTCOME_ERROR
+            self.errors += item.outcome == "error"
             if item.latency_ms is not None:
                 self.latency_ms.add(item.latency_ms)
             if item.ttft_ms is not None:
@@ -139,7 +138,7 @@ class RunTotals:
             self.failed_filters[name] += 1
 
     def add(self, item: Accounted) -> None:
-        model = item.labels[3]
+        model = item.labels.model
         per_model = self.by_model.get(model)
         if per_model is None:
             per_model = self.by_model[model] = Totals()

@@ -21,7 +21,7 @@ from _alertmanager import (  # noqa: F401 - fixtures used by name
 from _procs import free_port, wait_until
 from prometheus_client import CollectorRegistry
 
-from sentinel.alerting import Alert, Alerting, AlertingRules, Severity, build_alerting
+from sentinel.alerting import Alert, Alerting, AlertingRules, AlertSeverity, build_alerting
 
 StartAlertmanager = Callable[..., AlertmanagerHandle]
 WAIT_S = 20.0  # Alertmanager notifies within group_wait / group_interval (1 s) of a change
@@ -67,7 +67,7 @@ def am_config(tmp_path: Path, webhook_sink: WebhookSink) -> Path:  # noqa: F811 
     return write_config(tmp_path / "alertmanager.yml", webhook_sink.url)
 
 
-def slo_alert(slo: str, severity: Severity = "page") -> Alert:
+def slo_alert(slo: str, severity: AlertSeverity = "page") -> Alert:
     return Alert(
         "SloErrorBudgetBurn",
         severity,

@@ -38,6 +38,7 @@ from sentinel.events.exchange import Exchange
 from sentinel.health import Health
 from sentinel.io.kafka import KafkaSettings, KafkaSource
 from sentinel.io.memory import MemorySink, MemorySource
+from sentinel.observers import BatchEnd
 from sentinel.otel import (
     OtlpCollector,
     OtlpDecoder,
@@ -50,7 +51,7 @@ from sentinel.pipeline import Pipeline
 from sentinel.report import build_report
 from sentinel.rules.loader import RuleSet, load_rules
 from sentinel.runner import Runner
-from sentinel.wiring import PipelineSettings, build_pipeline
+from sentinel.wiring import PipelineSettings, assemble, build_pipeline
 
 # OpenLLMetry's own pydantic models use a deprecated config style; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:opentelemetry.*")
@@ -144,9 +145,9 @@ def _native_values(captured: Captured) -> list[bytes]:
 
 def _replay(rules: RuleSet, values: list[bytes]) -> dict[str, Any]:
     sink = MemorySink()
-    pipeline = build_pipeline(rules, PipelineSettings(verdicts="off"), CollectorRegistry(), sink)
-    Runner(MemorySource(values), pipeline, sink, Health()).run(threading.Event())
-    return build_report(pipeline)
+    built = assemble(rules, PipelineSettings(verdicts="off"), CollectorRegistry(), sink)
+    Runner(MemorySource(values), built.pipeline, sink, Health()).run(threading.Event())
+    return build_report(built.pipeline, built.run)
 
 
 def _comparable(report: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +175,8 @@ def _consume(
 ) -> tuple[Pipeline, CollectorRegistry, OtlpDecoder]:
     """A pipeline reading `topic` with a real consumer until every exchange is in."""
     registry, sink = CollectorRegistry(), MemorySink()
-    pipeline = build_pipeline(rules, PipelineSettings(verdicts="off"), registry, sink)
+    built = assemble(rules, PipelineSettings(verdicts="off"), registry, sink)
+    pipeline = built.pipeline
     decoder = OtlpDecoder(encoding, OTEL_RULES.ingest, MAX_BYTES)  # type: ignore[arg-type]
     registry.register(OtlpCollector(decoder.stats))
     pipeline.topic_decoders = {topic: decoder}
@@ -183,12 +185,14 @@ def _consume(
     )
     stop = threading.Event()
     runner = threading.Thread(
-        target=Runner(source, pipeline, sink, Health()).run, args=(stop,), daemon=True
+        target=Runner(source, pipeline, sink, Health(), built.metrics).run,
+        args=(stop,),
+        daemon=True,
     )
     runner.start()
     try:
         wait_until(
-            lambda: pipeline.totals.overall.exchanges >= expected_exchanges,
+            lambda: built.run.totals.overall.exchanges >= expected_exchanges,
             60,
             f"{expected_exchanges} exchanges from {topic}",
             interval_s=0.2,
@@ -266,7 +270,8 @@ def test_malformed_otlp_messages_become_dead_letters_on_kafka(
     good = encode_spans([_genai_span()]).SerializeToString()
     _produce(kafka_bootstrap, topic, [b"\xff\x00garbage", b'{"resourceSpans": 1}', good])
     registry, sink = CollectorRegistry(), MemorySink()
-    pipeline = build_pipeline(rules, PipelineSettings(verdicts="off"), registry, sink)
+    built = assemble(rules, PipelineSettings(verdicts="off"), registry, sink)
+    pipeline = built.pipeline
     pipeline.topic_decoders = {topic: OtlpDecoder("otlp_proto", OTEL_RULES.ingest, MAX_BYTES)}
     source = KafkaSource(
         KafkaSettings(bootstrap_servers=kafka_bootstrap, topics=(topic,), group_id=topic)
@@ -284,7 +289,7 @@ def test_malformed_otlp_messages_become_dead_letters_on_kafka(
     dead = sink.stream("dead_letter")
     assert [dict(r.headers)["sentinel.reason"] for r in dead] == [b"bad_otlp", b"bad_otlp"]
     assert dead[0].value == b"\xff\x00garbage"
-    assert pipeline.totals.overall.exchanges == 1
+    assert built.run.totals.overall.exchanges == 1
 
 
 def _genai_span(**attributes: Any) -> ReadableSpan:
@@ -339,7 +344,7 @@ def test_own_spans_reach_an_otlp_endpoint_when_configured(
             exchange = Exchange("complete", event, event)
             item = pipeline.accountant.account(exchange)
             telemetry.exchange(item, pipeline.chain.run(exchange))
-        telemetry.batch(started, 1)
+        telemetry.batch_end(BatchEnd(started, 1, 0.0, 1, 0, {}, 0, 0))
     finally:
         providers.shutdown()  # flushes the batch processor
     try:

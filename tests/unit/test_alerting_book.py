@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sentinel.alerting import Alert, AlertBook, AlertMetrics, Severity
+from sentinel.alerting import Alert, AlertBook, AlertMetrics, AlertSeverity
 
 T0 = 1_793_610_000.0  # 2026-11-02T09:00:00Z
 
 
-def alert(name: str = "SloBurnRate", severity: Severity = "page", **labels: str) -> Alert:
+def alert(name: str = "SloBurnRate", severity: AlertSeverity = "page", **labels: str) -> Alert:
     return Alert(name, severity, labels or {"slo": "latency"}, {"summary": "s"}, T0)
 
 
@@ -58,7 +58,7 @@ def test_resolve_never_ends_an_alert_before_it_started() -> None:
     [(None, []), ("ticket", ["page"])],
     ids=["without a severity every severity resolves", "with a severity only that one does"],
 )
-def test_resolve_by_severity(severity: Severity | None, left_firing: list[str]) -> None:
+def test_resolve_by_severity(severity: AlertSeverity | None, left_firing: list[str]) -> None:
     """resolve() picks the severities to end."""
     book = AlertBook()
     book.raise_(alert(severity="page"))

@@ -7,10 +7,11 @@ import pytest
 
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
-from sentinel.filters.base import Action, Filter, Finding, Scan
+from sentinel.filters.base import Filter, Scan
 from sentinel.filters.chain import ChainSettings, FilterChain
 from sentinel.filters.redact import redact
 from sentinel.filters.texts import exchange_fields
+from sentinel.values import Action, Finding
 from tests.unit.conftest import event
 
 

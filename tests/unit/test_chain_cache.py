@@ -15,13 +15,14 @@ from bench.realworld import SHARED, build
 from sentinel.cli import bundled_sample
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
-from sentinel.filters.base import Filter, Finding, Scan
+from sentinel.filters.base import Filter, Scan
 from sentinel.filters.cache import FieldCache
 from sentinel.filters.chain import FilterChain
 from sentinel.health import Health
 from sentinel.io.memory import MemorySink, MemorySource
 from sentinel.rules.loader import RuleSet, load_rules
 from sentinel.runner import Runner
+from sentinel.values import Finding
 from sentinel.wiring import PipelineSettings, build_pipeline
 from tests.unit.conftest import event
 

@@ -177,8 +177,11 @@ def test_replay_warns_about_unpriced_models_and_defaulted_rules(tmp_path: Path) 
     independent_traffic(path, 6, seed=9)
     lines = path.read_text().splitlines()
     unknown = json.loads(lines[0]) | {
-        "model": "in-house-llm-v2", "event_id": "e-unknown", "request_id": "q-unknown",
-        "type": "exchange", "usage": {"input_tokens": 10, "output_tokens": 2},
+        "model": "in-house-llm-v2",
+        "event_id": "e-unknown",
+        "request_id": "q-unknown",
+        "type": "exchange",
+        "usage": {"input_tokens": 10, "output_tokens": 2},
     }
     path.write_text("\n".join([*lines, json.dumps(unknown)]) + "\n")
     rules = tmp_path / "rules"
@@ -249,14 +252,21 @@ def test_verdict_files_hold_plain_json_objects(tmp_path: Path) -> None:
     independent_traffic(path, 12, seed=4)
     verdicts, dead = tmp_path / "v.jsonl", tmp_path / "d.jsonl"
     code, _, _ = invoke(
-        "replay", str(path), "--report", "json", "--verdicts", str(verdicts),
-        "--dead-letter", str(dead),
+        "replay",
+        str(path),
+        "--report",
+        "json",
+        "--verdicts",
+        str(verdicts),
+        "--dead-letter",
+        str(dead),
     )
     assert code == 0
     records = [json.loads(line) for line in verdicts.read_text().splitlines()]
     assert len(records) == 12
-    assert all(r["schema"] == "sentinel.verdict.v1" and isinstance(r["tokens"], dict)
-               for r in records)
+    assert all(
+        r["schema"] == "sentinel.verdict.v1" and isinstance(r["tokens"], dict) for r in records
+    )
     letters = [json.loads(line) for line in dead.read_text().splitlines()]
     assert letters and all(isinstance(d["value"], str) and d["headers"] for d in letters)
 

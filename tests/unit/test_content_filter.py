@@ -12,10 +12,11 @@ import yaml
 
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
-from sentinel.filters.base import FieldKind, Finding, Scan
+from sentinel.filters.base import Scan
 from sentinel.filters.content import ContentFilter, ContentRules
 from sentinel.filters.redact import redact
 from sentinel.filters.texts import exchange_fields
+from sentinel.values import FieldKind, Finding
 
 SHIPPED = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults" / "content.yaml"
 RULES = ContentRules.model_validate(yaml.safe_load(SHIPPED.read_text()))

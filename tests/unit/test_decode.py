@@ -80,11 +80,27 @@ def test_unknown_fields_are_ignored_for_forward_compatibility() -> None:
 
 # every optional field of every struct, sent as JSON null
 NULLS = {
-    "service": None, "endpoint": None, "feature": None, "session_id": None, "user_id": None,
-    "model": None, "provider": None, "variant": None, "route": None,
-    "messages": None, "context": None, "tools": None, "output": None, "usage": None,
-    "latency_ms": None, "ttft_ms": None, "status": None, "error": None, "retries": None,
-    "feedback": None, "metadata": None,
+    "service": None,
+    "endpoint": None,
+    "feature": None,
+    "session_id": None,
+    "user_id": None,
+    "model": None,
+    "provider": None,
+    "variant": None,
+    "route": None,
+    "messages": None,
+    "context": None,
+    "tools": None,
+    "output": None,
+    "usage": None,
+    "latency_ms": None,
+    "ttft_ms": None,
+    "status": None,
+    "error": None,
+    "retries": None,
+    "feedback": None,
+    "metadata": None,
 }
 NESTED_NULLS = {
     "messages": [{"role": "user", "content": None, "name": None}],
@@ -92,8 +108,11 @@ NESTED_NULLS = {
     "tools": [{"name": "lookup", "parameters": None, "description": None}],
     "output": {"content": None, "tool_calls": None, "finish_reason": None},
     "usage": {
-        "input_tokens": None, "output_tokens": None, "cached_input_tokens": None,
-        "cache_write_tokens": None, "reasoning_tokens": None,
+        "input_tokens": None,
+        "output_tokens": None,
+        "cached_input_tokens": None,
+        "cache_write_tokens": None,
+        "reasoning_tokens": None,
     },
     "error": {"type": "timeout", "message": None},
     "feedback": {"rating": None, "escalated": None, "complaint": None},
@@ -150,5 +169,8 @@ def test_the_documented_examples_are_valid_events() -> None:
     decoded = [EventDecoder(1 << 20).decode(" ".join(b.split("\n")).encode()) for b in blocks]
     assert all(isinstance(e, Event) for e in decoded), decoded
     assert {e.type for e in decoded if isinstance(e, Event)} == {
-        "request", "response", "exchange", "feedback"
+        "request",
+        "response",
+        "exchange",
+        "feedback",
     }

@@ -16,7 +16,7 @@ import pytest
 from sentinel.errors import RulesError
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import ContextChunk, Event, Message, Output, ToolCall, ToolSpec
-from sentinel.filters.base import Finding, Scan
+from sentinel.filters.base import Scan
 from sentinel.filters.hallucination import HallucinationFilter, HallucinationRules
 from sentinel.filters.hallucination.grounding import (
     MODEL_PACKAGE,
@@ -26,6 +26,7 @@ from sentinel.filters.hallucination.grounding import (
 )
 from sentinel.filters.texts import exchange_fields
 from sentinel.rules.loader import load_rules, load_rules_file
+from sentinel.values import Finding
 
 REPO_RULES = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults"
 _ids = itertools.count()

@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
-from sentinel.filters.base import Finding, Scan
+from sentinel.filters.base import Scan
 from sentinel.filters.chain import FilterChain
 from sentinel.filters.content import ContentFilter, ContentRules
 from sentinel.filters.content.classifier import HashedModel, ngram_hashes
@@ -24,6 +24,7 @@ from sentinel.filters.content.structure import StructureScorer
 from sentinel.filters.texts import exchange_fields
 from sentinel.slo.sli import SliSpec, classify
 from sentinel.telemetry.metrics import PrometheusRecorder
+from sentinel.values import Finding
 
 SHIPPED = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults" / "content.yaml"
 RULES = ContentRules.model_validate(yaml.safe_load(SHIPPED.read_text()))

@@ -32,8 +32,11 @@ def test_options_are_typed_from_kafka_pythons_own_defaults(pair: str, value: obj
 
 
 BAD = [
-    ("a misspelt name suggests the right one", "ssl_check_hostnme=SECRET",
-     "unknown Kafka client option `ssl_check_hostnme` (did you mean `ssl_check_hostname`?)"),
+    (
+        "a misspelt name suggests the right one",
+        "ssl_check_hostnme=SECRET",
+        "unknown Kafka client option `ssl_check_hostnme` (did you mean `ssl_check_hostname`?)",
+    ),
     ("a boolean that is not one", "ssl_check_hostname=SECRET", "expected true or false"),
     ("an integer that is not one", "request_timeout_ms=SECRET", "expected an integer"),
     ("a protocol not in the list", "security_protocol=SECRET", "expected one of PLAINTEXT, SSL"),

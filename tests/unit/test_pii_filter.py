@@ -10,7 +10,7 @@ import pytest
 
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import ContextChunk, Event, Message, Output, ToolCall
-from sentinel.filters.base import Finding, Scan
+from sentinel.filters.base import Scan
 from sentinel.filters.chain import FilterChain
 from sentinel.filters.pii.config import PiiRules
 from sentinel.filters.pii.engine import build_engine
@@ -18,6 +18,7 @@ from sentinel.filters.pii.fast import FastAnalyzer
 from sentinel.filters.pii.filter import PiiFilter
 from sentinel.filters.redact import redact
 from sentinel.filters.texts import exchange_fields
+from sentinel.values import Finding
 
 
 @pytest.fixture(scope="module")

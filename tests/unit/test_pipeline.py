@@ -12,18 +12,17 @@ from prometheus_client import CollectorRegistry
 from sentinel.errors import SinkError
 from sentinel.health import Health
 from sentinel.io.memory import MemorySink, MemorySource
-from sentinel.pipeline import Pipeline
 from sentinel.rules.loader import load_rules
 from sentinel.runner import Runner
-from sentinel.wiring import PipelineSettings, build_pipeline
+from sentinel.wiring import Assembly, PipelineSettings, assemble
 from tests.unit.conftest import event, raw
 
 RULES = load_rules(Path(__file__).parents[2] / "sentinel" / "rules" / "defaults")
 
 
-def make(sink: MemorySink, **settings: object) -> tuple[Pipeline, CollectorRegistry]:
+def make(sink: MemorySink, **settings: object) -> tuple[Assembly, CollectorRegistry]:
     registry = CollectorRegistry()
-    return build_pipeline(RULES, PipelineSettings(**settings), registry, sink), registry  # type: ignore[arg-type]
+    return assemble(RULES, PipelineSettings(**settings), registry, sink), registry  # type: ignore[arg-type]
 
 
 def sample(registry: CollectorRegistry, name: str, **labels: str) -> float:
@@ -33,10 +32,12 @@ def sample(registry: CollectorRegistry, name: str, **labels: str) -> float:
 
 def run(values: list[bytes], sink: MemorySink | None = None, **settings: object):  # type: ignore[no-untyped-def]
     sink = sink or MemorySink()
-    pipeline, registry = make(sink, **settings)
+    built, registry = make(sink, **settings)
     source = MemorySource(values)
-    Runner(source, pipeline, sink, Health(), max_records=3).run(threading.Event())
-    return pipeline, registry, sink, source
+    Runner(source, built.pipeline, sink, Health(), built.metrics, max_records=3).run(
+        threading.Event()
+    )
+    return built, registry, sink, source
 
 
 def test_every_input_is_accounted_for() -> None:
@@ -60,13 +61,14 @@ def test_every_input_is_accounted_for() -> None:
         raw(event("request", "r2")),  # never answered
         raw(event("feedback", "r1", feedback={"rating": 4, "escalated": True})),
     ]
-    pipeline, registry, sink, source = run(values)
+    built, registry, sink, source = run(values)
+    pipeline = built.pipeline
     assert pipeline.counts.read == 6
     assert pipeline.counts.duplicates == 1
     assert dict(pipeline.counts.invalid) == {"bad_json": 1}
     assert pipeline.counts.feedback == 1
-    assert pipeline.totals.overall.exchanges == 1
-    assert pipeline.totals.overall.timeouts == 1
+    assert built.run.totals.overall.exchanges == 1
+    assert built.run.totals.overall.timeouts == 1
     assert source.committed == 6
     assert [r.headers[0] for r in sink.stream("dead_letter")] == [("sentinel.reason", b"bad_json")]
     assert sink.stream("dead_letter")[0].value == b"{broken"
@@ -100,16 +102,20 @@ def test_a_failed_flush_aborts_the_commit() -> None:
     """Outputs not accepted → offsets not committed, and the error reaches the caller."""
     sink = MemorySink()
     sink.fail_next_flush = True
-    pipeline, _ = make(sink)
+    built, registry = make(sink)
     source = MemorySource([raw(event()) for _ in range(5)])
     health = Health()
     with pytest.raises(SinkError):
-        Runner(source, pipeline, sink, health, max_records=2).run(threading.Event())
+        Runner(source, built.pipeline, sink, health, built.metrics, max_records=2).run(
+            threading.Event()
+        )
     assert source.committed == 0
     assert health.ready()[1]["sink"] == {
         "ok": False,
         "detail": "flush failed; offsets not committed",
     }
+    assert sample(registry, "sentinel_sink_errors_total", sink=sink.name) == 1
+    assert sample(registry, "sentinel_commits_total") == 0
 
 
 def test_commits_follow_each_flushed_batch() -> None:
@@ -127,9 +133,9 @@ def test_commits_follow_each_flushed_batch() -> None:
             order.append(f"commit:{self.committed}")
 
     sink = RecordingSink()
-    pipeline, _ = make(sink)
+    built, _ = make(sink)
     source = RecordingSource([raw(event()) for _ in range(4)])
-    Runner(source, pipeline, sink, Health(), max_records=2).run(threading.Event())
+    Runner(source, built.pipeline, sink, Health(), max_records=2).run(threading.Event())
     assert order[:4] == ["flush:2", "commit:2", "flush:4", "commit:4"]
 
 
@@ -138,10 +144,10 @@ def test_a_set_stop_event_ends_the_loop_before_the_next_poll() -> None:
     stop = threading.Event()
     stop.set()
     sink = MemorySink()
-    pipeline, _ = make(sink)
+    built, _ = make(sink)
     source = MemorySource([raw(event())])
-    Runner(source, pipeline, sink, Health()).run(stop)
-    assert pipeline.counts.read == 0 and source.committed == 0
+    Runner(source, built.pipeline, sink, Health()).run(stop)
+    assert built.pipeline.counts.read == 0 and source.committed == 0
 
 
 def test_label_values_are_bounded_against_cardinality_attacks() -> None:
@@ -181,9 +187,10 @@ def test_feedback_is_attributed_to_its_exchange_labels() -> None:
 def test_idle_time_lets_pending_requests_time_out() -> None:
     """With no input, event time advances by idle time so requests still time out (TTL + grace)."""
     sink = MemorySink()
-    pipeline, _ = make(sink, ttl_seconds=10, grace_seconds=2)
+    built, _ = make(sink, ttl_seconds=10, grace_seconds=2)
+    pipeline, totals = built.pipeline, built.run.totals
     pipeline.process(MemorySource([raw(event("request", "r1"))]).poll(1, 0)[0])
     pipeline.idle(5)
-    assert pipeline.totals.overall.timeouts == 0
+    assert totals.overall.timeouts == 0
     pipeline.idle(11)
-    assert pipeline.totals.overall.timeouts == 1
+    assert totals.overall.timeouts == 1

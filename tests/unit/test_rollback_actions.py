@@ -13,7 +13,6 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from sentinel.errors import ConfigError
-from sentinel.filters.chain import ALLOW
 from sentinel.health import Health
 from sentinel.rollback import (
     Decision,
@@ -24,6 +23,7 @@ from sentinel.rollback import (
     urllib_transport,
 )
 from sentinel.rollback.metrics import PrometheusRollbackRecorder
+from sentinel.values import ALLOW
 from tests.unit.test_rollback_engine import T0, accounted
 
 DECISION = Decision(

@@ -171,9 +171,10 @@ def test_every_error_of_every_file_with_line_and_hint(tmp_path: Path) -> None:
     assert found[("pricing.yaml", 6, "models[0].ouput")].endswith("(did you mean `output`?)")
     assert ("pricing.yaml", 4, "models[0].output") in found  # the item that lacks it
     assert found[("pricing.yaml", 7, "models[1].input")].startswith("Input should be greater")
-    assert "did you mean `evaluation_interval_seconds`?" in found[
-        ("slos.yaml", 3, "evaluation_intervl")
-    ]
+    assert (
+        "did you mean `evaluation_interval_seconds`?"
+        in found[("slos.yaml", 3, "evaluation_intervl")]
+    )
     assert found[("x.yaml", 2, "kind")].endswith("did you mean `pricing`?")
     with pytest.raises(RulesError) as error:  # load_rules says all of it too, one per line
         load_rules(tmp_path)
@@ -199,7 +200,7 @@ def test_env_references_must_be_set_where_they_are_expanded(tmp_path: Path) -> N
     )
     (tmp_path / "rollback.yaml").write_text(
         "version: sentinel/v1\nkind: rollback\nactions:\n  webhook:\n"
-        "    url: https://x.example/${TOKEN}\n    headers: {Authorization: \"Bearer ${TOKEN}\"}\n"
+        '    url: https://x.example/${TOKEN}\n    headers: {Authorization: "Bearer ${TOKEN}"}\n'
     )
     rules, problems = check_rules(tmp_path, environ={})
     assert rules is None

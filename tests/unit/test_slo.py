@@ -12,7 +12,6 @@ from prometheus_client import CollectorRegistry
 from sentinel.alerting.book import AlertBook
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
-from sentinel.filters.chain import ALLOW
 from sentinel.guard.config import SpendGuardRules
 from sentinel.guard.spend import SpendGuard
 from sentinel.io.memory import MemorySink
@@ -27,7 +26,8 @@ from sentinel.slo.windows import WindowSums
 from sentinel.track.account import Accountant
 from sentinel.track.cost import CostModel
 from sentinel.track.labels import bounders
-from sentinel.wiring import PipelineSettings, build_pipeline
+from sentinel.values import ALLOW
+from sentinel.wiring import PipelineSettings, assemble
 from tests.unit.conftest import event, raw
 
 T0 = 1793610000.0  # 2026-11-02T09:00:00Z
@@ -154,13 +154,13 @@ def test_replay_alerts_do_not_depend_on_batching() -> None:
     rules = load_rules(Path(__file__).parents[2] / "sentinel" / "rules" / "defaults")
     reports = []
     for batch in (1, 997):
-        pipeline = build_pipeline(rules, PipelineSettings(), CollectorRegistry(), MemorySink())
+        built = assemble(rules, PipelineSettings(), CollectorRegistry(), MemorySink())
+        pipeline = built.pipeline
         for start in range(0, len(values), batch):
             for offset, value in enumerate(values[start : start + batch]):
                 pipeline.process(Record(value, offset=start + offset))
             pipeline.end_batch()
-        assert pipeline.monitor is not None
-        reports.append(pipeline.monitor.book.report())
+        reports.append(built.run.alerts())
     assert reports[0] == reports[1] and reports[0]
 
 

@@ -7,19 +7,17 @@ from typing import Any
 
 import pytest
 
-from sentinel.filters.chain import Verdict
-from sentinel.track.account import OUTCOME_OK, Accounted
-from sentinel.track.cost import Cost, Tokens
 from sentinel.track.quantiles import summarize
 from sentinel.track.timeline import Timeline
+from sentinel.values import Accounted, Cost, Labels, Tokens, Verdict
 
 ALLOW = Verdict("allow", ())
 
 
 def item(event_time: float, latency_ms: float = 100.0) -> Accounted:
-    labels = ("svc", "/chat", "f", "m", "canary")
+    labels = Labels("svc", "/chat", "f", "m", "canary")
     tokens = Tokens(1, 1, 0, 0, 0, False)
-    return Accounted(None, labels, tokens, Cost(), OUTCOME_OK, event_time, latency_ms, None, 0)  # type: ignore[arg-type]
+    return Accounted(None, labels, tokens, Cost(), "ok", event_time, latency_ms, None, 0)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from typing import Any, Literal, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from sentinel.filters.base import FieldKind, Severity
 from sentinel.filters.content import catalogue
 from sentinel.filters.content.engine import RegexError, checked
 from sentinel.filters.content.patterns import fold_pattern
 from sentinel.rules.base import RulesFile, Strict
+from sentinel.values import FieldKind, Severity
 
 ContentAction = Literal["flag", "redact", "escalate", "block"]
 View = Literal["normalized", "folded", "original"]

@@ -12,7 +12,7 @@ import hashlib
 from collections import OrderedDict, defaultdict
 
 from sentinel.events.exchange import Exchange
-from sentinel.filters.base import FieldKind, Filter, Finding, Scan, TextField
+from sentinel.filters.base import Filter, Scan, TextField
 from sentinel.filters.content.config import CategoryRules, ChannelScoring, ContentRules
 from sentinel.filters.content.decode import encoded_payloads
 from sentinel.filters.content.detectors import exfil_links, homoglyphs, invisible
@@ -30,6 +30,7 @@ from sentinel.filters.content.matcher import (
     match_rules,
 )
 from sentinel.filters.content.normalize import TextViews
+from sentinel.values import FieldKind, Finding
 
 # (category, rule id, start, end, score): a finding without its field, cacheable per text.
 Local = tuple[str, str, int, int, float]

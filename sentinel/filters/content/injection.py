@@ -10,12 +10,13 @@ against the output (`followed.py`): doing what the data asked is `injection_foll
 
 from __future__ import annotations
 
-from sentinel.filters.base import Finding, TextField
+from sentinel.filters.base import TextField
 from sentinel.filters.content.classifier import HashedModel
 from sentinel.filters.content.config import ChannelScoring, InjectionScoring
 from sentinel.filters.content.followed import followed
 from sentinel.filters.content.normalize import TextViews
 from sentinel.filters.content.structure import DISCUSSION, StructureScorer
+from sentinel.values import Finding
 
 FOLLOWED = "injection_followed"
 SCORE_RULE = "injection_score"  # rule id prefix of score findings: injection_score.<signal>

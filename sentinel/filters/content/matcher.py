@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sentinel.filters.base import FieldKind
 from sentinel.filters.content import catalogue
 from sentinel.filters.content.config import ContentRule, ContentRules, rules_of
 from sentinel.filters.content.detectors import is_secret
 from sentinel.filters.content.engine import PatternSet, Regex
 from sentinel.filters.content.normalize import TextViews
 from sentinel.filters.content.patterns import fold_pattern, terms_pattern
+from sentinel.values import FieldKind
 
 VIEWS = ("normalized", "folded", "original")
 

@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from sentinel.filters.base import Action, Severity
 from sentinel.rules.base import RulesFile, Strict
+from sentinel.values import Action, Severity
 
 SupportSource = Literal["context", "user", "system", "tool", "assistant"]
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import ContextChunk, Event, ToolCall
-from sentinel.filters.base import Filter, Finding, Scan, TextField
+from sentinel.filters.base import Filter, Scan, TextField
 from sentinel.filters.hallucination.citations import ContextIndex, find_citations
 from sentinel.filters.hallucination.claims import Claim, ClaimKind, extract_claims
 from sentinel.filters.hallucination.config import Check, HallucinationRules, Scored
 from sentinel.filters.hallucination.grounding import Embedder, GroundednessScorer, load_embedder
 from sentinel.filters.hallucination.support import FactCache, Support
 from sentinel.filters.hallucination.tools import SchemaCache, check_calls
+from sentinel.values import Finding
 
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]+`", re.DOTALL)
 _CLAIM_CATEGORY: dict[ClaimKind, str] = {

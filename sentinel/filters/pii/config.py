@@ -14,6 +14,7 @@ import re2  # type: ignore[import-untyped]  # google-re2 ships no type informati
 from pydantic import Field, field_validator, model_validator
 
 from sentinel.rules.base import RulesFile, Strict
+from sentinel.values import Severity
 
 # Pattern entities backed by Presidio's own recognizers (plus sentinel's Mastercard 2-series).
 PatternEntity = Literal[
@@ -40,7 +41,6 @@ CONTEXT_ONLY_ENTITIES = frozenset({"US_DRIVER_LICENSE"})
 # Entities a spaCy NER model gives Presidio (used only when `ner_model` is installed).
 NerEntity = Literal["PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME"]
 FieldAction = Literal["flag", "redact", "escalate", "block"]
-Severity = Literal["info", "low", "medium", "high", "critical"]
 Normalize = Literal["text", "digits", "alnum"]
 
 # RE2 memory per compiled user pattern; a pattern that needs more is refused at load time.

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from presidio_analyzer import RecognizerResult
 
 from sentinel.events.exchange import Exchange
-from sentinel.filters.base import ACTION_RANK, Action, Filter, Finding, Scan, Severity, TextField
+from sentinel.filters.base import Filter, Scan, TextField
 from sentinel.filters.pii.config import PiiRules
 from sentinel.filters.pii.engine import build_engine
 from sentinel.filters.pii.fast import FastAnalyzer
 from sentinel.filters.pii.leaks import UserValues, normalization, normalize
 from sentinel.filters.pii.overlaps import resolve
 from sentinel.filters.pii.plausible import plausible
+from sentinel.values import ACTION_RANK, Action, Finding, Severity
 
 LEAK_FIELDS = frozenset({"output", "tool_call"})
 SEVERITIES: dict[str, Severity] = {
