@@ -25,7 +25,7 @@ from sentinel.wiring import PipelineSettings, assemble
 from tests.unit.conftest import event, raw
 from tests.unit.test_slo import T0, accounted, slo_rules
 
-RULES = load_rules(Path(__file__).parents[2] / "rules")
+RULES = load_rules(Path(__file__).parents[2] / "sentinel" / "rules" / "defaults")
 
 
 class Counting(Observer):
