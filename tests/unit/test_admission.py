@@ -20,7 +20,7 @@ from sentinel.io.memory import MemorySink, MemorySource
 from sentinel.io.records import Record
 from sentinel.rules.loader import load_rules
 from sentinel.runner import Runner
-from sentinel.wiring import PipelineSettings, build_pipeline
+from sentinel.wiring import Assembly, PipelineSettings, assemble
 from tests.unit.conftest import event, raw
 
 RULES = load_rules(Path(__file__).parents[2] / "sentinel" / "rules" / "defaults")
@@ -101,11 +101,11 @@ def test_replay_guard_admits_held_events_at_the_end_of_input() -> None:
     assert [type(a[1]) for a in guard.flush()] == [Event]
 
 
-def run(values: list[bytes]) -> tuple[Any, CollectorRegistry, MemorySink]:
+def run(values: list[bytes]) -> tuple[Assembly, CollectorRegistry, MemorySink]:
     sink, registry = MemorySink(), CollectorRegistry()
-    pipeline = build_pipeline(RULES, PipelineSettings(), registry, sink)
-    Runner(MemorySource(values), pipeline, sink, Health()).run(threading.Event())
-    return pipeline, registry, sink
+    built = assemble(RULES, PipelineSettings(), registry, sink)
+    Runner(MemorySource(values), built.pipeline, sink, Health()).run(threading.Event())
+    return built, registry, sink
 
 
 def test_a_future_event_among_pending_requests_times_none_of_them_out() -> None:
@@ -115,10 +115,10 @@ def test_a_future_event_among_pending_requests_times_none_of_them_out() -> None:
     responses = [
         raw(event("response", f"r{i}", ts="2026-11-02T09:00:01Z", model="m")) for i in range(200)
     ]
-    pipeline, _, sink = run([*requests, future, *responses])
-    assert pipeline.counts.invalid == {"clock_skew": 1}
-    assert pipeline.totals.overall.timeouts == 0
-    assert pipeline.totals.overall.exchanges == 200
+    built, _, sink = run([*requests, future, *responses])
+    assert built.pipeline.counts.invalid == {"clock_skew": 1}
+    assert built.run.totals.overall.timeouts == 0
+    assert built.run.totals.overall.exchanges == 200
     letters = sink.stream("dead_letter")
     assert [dict(r.headers)["sentinel.reason"] for r in letters] == [b"clock_skew"]
 
@@ -130,9 +130,9 @@ def test_implausible_values_never_reach_cost_or_latency() -> None:
     bad["usage"] = {"input_tokens": 10**30}
     good = event("exchange", model="gpt-4.1-mini", latency_ms=300.0)
     good["usage"] = {"input_tokens": 1000, "output_tokens": 10}
-    pipeline, registry, _ = run([json.dumps(bad).encode(), raw(good)])
-    assert pipeline.counts.invalid == {"implausible_value": 1}
-    assert pipeline.totals.overall.cost_usd < 0.01
+    built, registry, _ = run([json.dumps(bad).encode(), raw(good)])
+    assert built.pipeline.counts.invalid == {"implausible_value": 1}
+    assert built.run.totals.overall.cost_usd < 0.01
     latency_sum = sum(
         s.value
         for m in registry.collect()
@@ -157,9 +157,8 @@ def test_the_monitor_crosses_a_year_of_empty_event_time_in_few_evaluations() -> 
 
 def build_and_count(values: list[bytes]) -> tuple[Any, int]:
     sink, registry = MemorySink(), CollectorRegistry()
-    pipeline = build_pipeline(RULES, PipelineSettings(), registry, sink)
-    monitor = pipeline.monitor
-    assert monitor is not None
+    built = assemble(RULES, PipelineSettings(), registry, sink)
+    pipeline, monitor = built.pipeline, built.monitor
     calls = [0]
     evaluate = monitor._evaluate
 
