@@ -47,11 +47,10 @@ from sentinel.otel import (
     providers_from_environment,
 )
 from sentinel.otel.config import OtelRules
-from sentinel.pipeline import Pipeline
 from sentinel.report import build_report
 from sentinel.rules.loader import RuleSet, load_rules
 from sentinel.runner import Runner
-from sentinel.wiring import PipelineSettings, assemble, build_pipeline
+from sentinel.wiring import Assembly, PipelineSettings, assemble, build_pipeline
 
 # OpenLLMetry's own pydantic models use a deprecated config style; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:opentelemetry.*")
@@ -172,7 +171,7 @@ def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
 
 def _consume(
     rules: RuleSet, bootstrap: str, topic: str, encoding: str, expected_exchanges: int
-) -> tuple[Pipeline, CollectorRegistry, OtlpDecoder]:
+) -> tuple[Assembly, CollectorRegistry, OtlpDecoder]:
     """A pipeline reading `topic` with a real consumer until every exchange is in."""
     registry, sink = CollectorRegistry(), MemorySink()
     built = assemble(rules, PipelineSettings(verdicts="off"), registry, sink)
@@ -200,7 +199,7 @@ def _consume(
     finally:
         stop.set()
         runner.join(30)
-    return pipeline, registry, decoder
+    return built, registry, decoder
 
 
 @pytest.mark.parametrize("encoding,layout", FORMS)
@@ -219,9 +218,10 @@ def test_instrumented_client_spans_through_kafka_match_native_events(
     values = _otlp_values(captured, encoding, layout)
     _produce(kafka_bootstrap, topic, values)
     calls = len(FLAVOURS) * len(CALLS)
-    pipeline, registry, decoder = _consume(rules, kafka_bootstrap, topic, encoding, calls)
+    built, registry, decoder = _consume(rules, kafka_bootstrap, topic, encoding, calls)
 
-    otlp, native = build_report(pipeline), _replay(rules, _native_values(captured))
+    otlp = build_report(built.pipeline, built.run)
+    native = _replay(rules, _native_values(captured))
     assert otlp["events"]["invalid"] == 0
     assert _comparable(otlp) == _comparable(native)
     # the calls the client made, with the tokens it was billed for

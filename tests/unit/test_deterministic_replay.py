@@ -14,7 +14,7 @@ from sentinel.io.memory import MemorySink
 from sentinel.io.records import Record
 from sentinel.report import build_report
 from sentinel.rules.loader import load_rules
-from sentinel.wiring import PipelineSettings, build_pipeline
+from sentinel.wiring import PipelineSettings, assemble
 
 with gzip.open(bundled_sample()) as _sample:
     LINES = [line for line in itertools.islice(_sample, 1200) if line.strip()]
@@ -32,18 +32,20 @@ class SlowMachine:
 
 
 def _replay(scan_time_budget: bool, slow: bool) -> dict[str, Any]:
-    pipeline = build_pipeline(
+    built = assemble(
         load_rules(),
         PipelineSettings(scan_time_budget=scan_time_budget, verdicts="off"),
         CollectorRegistry(),
         MemorySink(),
     )
+    pipeline = built.pipeline
     if slow:
         pipeline.chain.clock = SlowMachine()
     for offset, line in enumerate(LINES):
         pipeline.process(Record(value=line, topic="replay", offset=offset))
     pipeline.drain()
-    report = build_report(pipeline)
+    pipeline.end_batch()  # as the runner does: observers publish, monitors evaluate
+    report = build_report(pipeline, built.run)
     return report
 
 
