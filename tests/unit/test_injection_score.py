@@ -24,7 +24,7 @@ from sentinel.filters.content.structure import StructureScorer
 from sentinel.filters.texts import exchange_fields
 from sentinel.slo.sli import SliSpec, classify
 from sentinel.telemetry.metrics import PrometheusRecorder
-from sentinel.values import Finding
+from sentinel.values import Finding, Labels
 
 SHIPPED = Path(__file__).parents[2] / "sentinel" / "rules" / "defaults" / "content.yaml"
 RULES = ContentRules.model_validate(yaml.safe_load(SHIPPED.read_text()))
@@ -200,7 +200,7 @@ def test_scores_reach_the_verdict_the_histogram_and_the_findings_labels() -> Non
     assert dict(verdict.scores)["injection.context"] > 0.9
     registry = CollectorRegistry()
     recorder = PrometheusRecorder(registry)
-    recorder.record_verdict(verdict, ("support-bot", "e", "f", "m-1", "canary"))
+    recorder.record_verdict(verdict, Labels("support-bot", "e", "f", "m-1", "canary"))
     labels = {"service": "support-bot", "model": "m-1", "variant": "canary"}
     count = registry.get_sample_value(
         "sentinel_injection_score_count", {**labels, "channel": "context"}
