@@ -49,57 +49,56 @@ class _Waiting:
     """Events of one type waiting for their counterpart: by request id, and oldest first in
     event time (a heap with lazy deletion, compacted when stale entries dominate)."""
 
-    __slots__ = ("_heap", "_seq", "by_id")
+    __slots__ = ("_seq", "by_id", "heap")
 
     def __init__(self) -> None:
         self.by_id: dict[str, Event] = {}
-        self._heap: list[tuple[float, int, Event]] = []
+        self.heap: list[tuple[float, int, Event]] = []  # (event time, arrival, event)
         self._seq = 0  # ties in event time leave in arrival order; events are never compared
 
-    def __len__(self) -> int:
-        return len(self.by_id)
-
-    def add(self, event: Event) -> bool:
+    def add(self, event: Event, event_time: float) -> bool:
         """Wait for `event`; True when it replaced one with the same request id."""
-        replaced = self.by_id.get(event.request_id) is not None
-        self.by_id[event.request_id] = event
+        by_id = self.by_id
+        replaced = event.request_id in by_id
+        by_id[event.request_id] = event
         self._seq += 1
-        heapq.heappush(self._heap, (event.event_time, self._seq, event))
-        if len(self._heap) > 2 * len(self.by_id) + 64:
+        heap = self.heap
+        heapq.heappush(heap, (event_time, self._seq, event))
+        if len(heap) > 2 * len(by_id) + 64:
             self._compact()
         return replaced
 
     def pop(self, request_id: str) -> Event | None:
         return self.by_id.pop(request_id, None)
 
-    def older_than(self, cutoff: float) -> Iterator[Event]:
+    def older_than(self, cutoff: float) -> Iterator[tuple[Event, float]]:
         """Remove and yield, oldest first, every waiting event with event time < cutoff."""
-        heap, by_id = self._heap, self.by_id
+        heap, by_id = self.heap, self.by_id
         while heap and heap[0][0] < cutoff:
-            event = heapq.heappop(heap)[2]
+            event_time, _, event = heapq.heappop(heap)
             if by_id.get(event.request_id) is event:
                 del by_id[event.request_id]
-                yield event
+                yield event, event_time
 
-    def pop_oldest(self) -> Event:
-        heap, by_id = self._heap, self.by_id
+    def pop_oldest(self) -> tuple[Event, float]:
+        heap, by_id = self.heap, self.by_id
         while True:
-            event = heapq.heappop(heap)[2]
+            event_time, _, event = heapq.heappop(heap)
             if by_id.get(event.request_id) is event:
                 del by_id[event.request_id]
-                return event
+                return event, event_time
 
     def pop_all(self) -> list[Event]:
         """Remove every waiting event, oldest first."""
-        events = sorted(self.by_id.values(), key=lambda e: e.event_time)
+        live = [(t, seq, e) for t, seq, e in self.heap if self.by_id.get(e.request_id) is e]
         self.by_id.clear()
-        self._heap.clear()
-        return events
+        self.heap.clear()
+        return [event for _, _, event in sorted(live, key=lambda entry: entry[:2])]
 
     def _compact(self) -> None:
         by_id = self.by_id
-        self._heap = [entry for entry in self._heap if by_id.get(entry[2].request_id) is entry[2]]
-        heapq.heapify(self._heap)
+        self.heap = [entry for entry in self.heap if by_id.get(entry[2].request_id) is entry[2]]
+        heapq.heapify(self.heap)
 
 
 class Correlator:
@@ -124,6 +123,7 @@ class Correlator:
         self._responses = _Waiting()
         # request ids whose exchange was emitted -> event time after which they are forgotten
         self._closed: dict[str, float] = {}
+        self._late_window = LATE_WINDOW_TTLS * ttl_seconds
 
     def offer(self, event: Event) -> list[Exchange]:
         """Take one request, response or exchange event; return the exchanges it completes
@@ -134,16 +134,18 @@ class Correlator:
 
     def join(self, event: Event) -> list[Exchange]:
         """Join one event at the current watermark (the caller advanced event time first)."""
+        t = event.event_time  # a datetime conversion: computed once here
         done: list[Exchange] = []
-        if event.type == "exchange":
+        kind = event.type
+        if kind == "exchange":
             done.append(Exchange("complete", event, event))
-        elif self._is_late(event):
+        elif self._closed and self._is_late(event.request_id, t):
             self.stats.late += 1
-        elif event.type == "request":
-            self._on_request(event, done)
-        elif event.type == "response":
-            self._on_response(event, done)
-        if event.event_time < self.watermark:  # arrived late: it may be due already
+        elif kind == "request":
+            self._on_request(event, t, done)
+        elif kind == "response":
+            self._on_response(event, t, done)
+        if t < self.watermark:  # arrived late: it may be due already
             self._expire(done)
         self._update_sizes()
         return done
@@ -153,11 +155,17 @@ class Correlator:
         timed out and responses left orphaned."""
         if event_time <= self.watermark:
             return []
+        done = self._advance(event_time)
+        self._update_sizes()
+        return done
+
+    def _advance(self, event_time: float) -> list[Exchange]:
         self.watermark = event_time
         done: list[Exchange] = []
         self._expire(done)
-        self._forget(event_time - self.grace_seconds)
-        self._update_sizes()
+        closed = self._closed
+        if closed and closed[next(iter(closed))] < event_time - self.grace_seconds:
+            self._forget(event_time - self.grace_seconds)
         return done
 
     def drain(self) -> list[Exchange]:
@@ -174,61 +182,69 @@ class Correlator:
         """Close what no event still due can complete: requests past TTL + grace, responses
         past the grace (`horizon`: no event older than it is still expected)."""
         horizon = self.watermark - self.grace_seconds
-        for request in self._requests.older_than(horizon - self.ttl_seconds):
-            self.stats.expired += 1
-            done.append(self._close(Exchange("timeout", request, None)))
-        for response in self._responses.older_than(horizon):
-            self.stats.orphans += 1
-            done.append(self._close(Exchange("orphan_response", None, response)))
+        requests, responses = self._requests, self._responses
+        if requests.heap and requests.heap[0][0] < horizon - self.ttl_seconds:
+            for request, t in requests.older_than(horizon - self.ttl_seconds):
+                self.stats.expired += 1
+                done.append(self._close(Exchange("timeout", request, None), t))
+        if responses.heap and responses.heap[0][0] < horizon:
+            for response, t in responses.older_than(horizon):
+                self.stats.orphans += 1
+                done.append(self._close(Exchange("orphan_response", None, response), t))
 
-    def _on_request(self, request: Event, done: list[Exchange]) -> None:
+    def _on_request(self, request: Event, t: float, done: list[Exchange]) -> None:
         response = self._responses.pop(request.request_id)
         if response is not None:
-            if response.event_time - request.event_time <= self.ttl_seconds:
-                done.append(self._close(Exchange("complete", request, response)))
+            response_t = response.event_time
+            if response_t - t <= self.ttl_seconds:
+                exchange = Exchange("complete", request, response)
             else:  # the response came after the TTL: as if it had arrived in order
                 self.stats.expired += 1
                 self.stats.late += 1
-                done.append(self._close(Exchange("timeout", request, None)))
+                exchange = Exchange("timeout", request, None)
+            done.append(self._close(exchange, max(t, response_t)))
             return
-        if self._requests.add(request):
+        if self._requests.add(request, t):
             self.stats.replaced += 1
-        if len(self._requests) > self.max_pending:
+        if len(self._requests.by_id) > self.max_pending:
             self.stats.evicted += 1
-            done.append(self._close(Exchange("timeout", self._requests.pop_oldest(), None)))
+            oldest, oldest_t = self._requests.pop_oldest()
+            done.append(self._close(Exchange("timeout", oldest, None), oldest_t))
 
-    def _on_response(self, response: Event, done: list[Exchange]) -> None:
+    def _on_response(self, response: Event, t: float, done: list[Exchange]) -> None:
         request = self._requests.pop(response.request_id)
         if request is not None:
-            if response.event_time - request.event_time <= self.ttl_seconds:
-                done.append(self._close(Exchange("complete", request, response)))
+            request_t = request.event_time
+            if t - request_t <= self.ttl_seconds:
+                exchange = Exchange("complete", request, response)
             else:
                 self.stats.expired += 1
                 self.stats.late += 1
-                done.append(self._close(Exchange("timeout", request, None)))
+                exchange = Exchange("timeout", request, None)
+            done.append(self._close(exchange, max(t, request_t)))
             return
-        if self._responses.add(response):
+        if self._responses.add(response, t):
             self.stats.replaced += 1
-        if len(self._responses) > self.max_pending:
+        if len(self._responses.by_id) > self.max_pending:
             self.stats.evicted += 1
             self.stats.orphans += 1
-            orphan = Exchange("orphan_response", None, self._responses.pop_oldest())
-            done.append(self._close(orphan))
+            oldest, oldest_t = self._responses.pop_oldest()
+            done.append(self._close(Exchange("orphan_response", None, oldest), oldest_t))
 
-    def _is_late(self, event: Event) -> bool:
+    def _is_late(self, request_id: str, t: float) -> bool:
         """True for an event of a request id whose exchange was emitted, when its event time
         is within the late window (decided in event time, so arrival order does not matter)."""
-        until = self._closed.get(event.request_id)
-        return until is not None and event.event_time <= until
+        until = self._closed.get(request_id)
+        return until is not None and t <= until
 
-    def _close(self, exchange: Exchange) -> Exchange:
+    def _close(self, exchange: Exchange, latest: float) -> Exchange:
         """Remember that `exchange`'s request id has had its exchange: events of that id up
-        to `LATE_WINDOW_TTLS` TTLs after the exchange's latest event time are late, not new
-        (bounded by `max_pending` ids as well)."""
-        latest = max(e.event_time for e in (exchange.request, exchange.response) if e is not None)
+        to `LATE_WINDOW_TTLS` TTLs after `latest` (the exchange's latest event time) are
+        late, not new (bounded by `max_pending` ids as well)."""
         closed = self._closed
-        closed.pop(exchange.request_id, None)
-        closed[exchange.request_id] = latest + LATE_WINDOW_TTLS * self.ttl_seconds
+        request_id = exchange.request_id
+        closed.pop(request_id, None)
+        closed[request_id] = latest + self._late_window
         if len(closed) > self.max_pending:
             del closed[next(iter(closed))]
         return exchange
@@ -244,8 +260,8 @@ class Correlator:
             del closed[request_id]
 
     def _update_sizes(self) -> None:
-        self.stats.pending = len(self._requests)
-        self.stats.waiting_responses = len(self._responses)
+        self.stats.pending = len(self._requests.by_id)
+        self.stats.waiting_responses = len(self._responses.by_id)
 
 
 class DedupeWindow:
