@@ -46,10 +46,12 @@ class Monitor(Observer):
         rollback: RollbackEngine | None = None,
         horizon_seconds: float | None = None,
         followers: Sequence[Callable[[Accounted, Verdict], None]] = (),
+        on_trip: Callable[[str], None] | None = None,
     ) -> None:
         """`horizon_seconds`: after this much event time without observations, nothing
         can start firing (`quiet_horizon_seconds`); a day when not given. `followers` see
-        each exchange just before the monitors do, in the monitors' order."""
+        each exchange just before the monitors do, in the monitors' order. `on_trip`
+        is told the guard name of every new spend-guard trip (the trips counter)."""
         self.slo = slo
         self.guard = guard
         self.book = book
@@ -61,6 +63,7 @@ class Monitor(Observer):
         self._last_observed = float("-inf")  # newest event time observed
         self._tripped: dict[tuple[str, tuple[tuple[str, str], ...]], Trip] = {}
         self.followers = tuple(followers)
+        self.on_trip = on_trip
         # From the first passed tick to the batch end: exchanges and time marks, in order.
         self._held: list[tuple[Accounted, Verdict] | float] | None = None
 
@@ -134,6 +137,10 @@ class Monitor(Observer):
     def _throttle(self, trips: list[Trip], readings: list[Trip]) -> None:
         """Throttle on a new trip; release (with the current, lower rates) when it ends."""
         current = {_series(t): t for t in trips}
+        if self.on_trip is not None:
+            for key, trip in current.items():
+                if key not in self._tripped:
+                    self.on_trip(trip.guard)
         if self.throttle is not None:
             for key, trip in current.items():
                 if key not in self._tripped:

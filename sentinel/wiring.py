@@ -118,7 +118,9 @@ def assemble(
     book = book or AlertBook()
     trackers = LiveTrackers()
     metrics = PrometheusRecorder(registry, version=__version__, trackers=trackers)
-    monitor = build_monitor(rules, registry, book, rollback, throttle)
+    monitor = build_monitor(
+        rules, registry, book, rollback, throttle, on_trip=metrics.spend_guard_tripped
+    )
     # The timeline samples SLO budgets, so the monitor feeds it in the monitor's own order.
     timeline = Timeline(budgets=monitor.slo.statuses)
     monitor.followers = (timeline.add,)
@@ -185,6 +187,7 @@ def build_monitor(
     book: AlertBook,
     rollback: RollbackEngine | None = None,
     throttle: Callable[[dict[str, Any]], None] | None = None,
+    on_trip: Callable[[str], None] | None = None,
 ) -> Monitor:
     slo = SloEngine(rules.slos)
     registry.register(SloSeries(slo))
@@ -197,6 +200,7 @@ def build_monitor(
         throttle,
         rollback=rollback,
         horizon_seconds=quiet_horizon_seconds(rules.slos, rules.spend_guard),
+        on_trip=on_trip,
     )
 
 

@@ -32,8 +32,6 @@ else:
     Nullable = _Nullable()
     ComplaintValue = bool | str | None
 
-SCHEMA_V1 = "sentinel.llm.v1"
-
 NonEmpty = Annotated[str, Meta(min_length=1, max_length=512)]
 Count = Annotated[int, Meta(ge=0)]
 Millis = Annotated[float, Meta(ge=0)]

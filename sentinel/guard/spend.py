@@ -70,10 +70,6 @@ class SpendGuard:
                 sums = guard.series[key] = WindowSums(60, [guard.rule.window_minutes, _DAY_MINUTES])
             sums.add(item.event_time, usd, tokens)
 
-    def trips_at(self, tick: float) -> list[Trip]:
-        """The readings over a threshold at event time `tick`."""
-        return [r for r in self.readings_at(tick) if r.reason]
-
     def readings_at(self, tick: float) -> list[Trip]:
         """Every series' current rates; `reason` is empty when under every threshold."""
         trips = []

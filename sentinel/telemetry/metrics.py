@@ -97,6 +97,12 @@ class PrometheusRecorder(Observer):
         self.token_burn = Gauge(
             n.TOKEN_BURN, "Trailing-hour token rate.", ["service"], registry=registry
         )
+        self.spend_guard_trips = Counter(
+            n.SPEND_GUARD_TRIPS,
+            "Spend-guard trips: a series going over one of its guard's thresholds.",
+            ["guard"],
+            registry=registry,
+        )
         self.month_to_date = Gauge(
             n.SPEND_MONTH_TO_DATE,
             "Spend this calendar month (event time).",
@@ -228,6 +234,10 @@ class PrometheusRecorder(Observer):
         if delta:
             counter.inc(delta)
             self._published[key] = total
+
+    def spend_guard_tripped(self, guard: str) -> None:
+        """The monitor saw a new spend-guard trip (guard names come from rules: bounded)."""
+        self.spend_guard_trips.labels(guard).inc()
 
     # -- the consume loop (`sentinel.runner.LoopReport`) -------------------------------
 

@@ -49,7 +49,6 @@ SCAN_SKIPPED_CHARS = "sentinel_scan_skipped_chars_total"
 # SLOs, alerts, rollback (in-process view of this replica's partitions)
 SLO_EVENTS = "sentinel_slo_events_total"  # slo, service, endpoint, feature, model, variant, result
 SLO_OBJECTIVE = "sentinel_slo_objective_ratio"  # slo
-SLO_SLI_ERROR = "sentinel_slo_sli_error_ratio"  # slo, window
 SLO_BURN_RATE = "sentinel_slo_burn_rate"  # slo, window
 SLO_BUDGET_REMAINING = "sentinel_slo_error_budget_remaining_ratio"  # slo
 ALERTS_FIRING = "sentinel_alerts_firing"  # alertname, severity

@@ -44,8 +44,8 @@ NO_DATA: dict[tuple[str, str], str] = {
     ("sentinel-canary", "Rollback decisions by variant, gate and decision"): _NO_DECISION,
     ("sentinel-canary", "annotation: Rollback decisions"): _NO_DECISION,
     ("sentinel-cost", "Spend-guard trips"): (
-        "no spend guard trips on the sample traffic; sentinel_spend_guard_trips_total is "
-        "also only reserved in telemetry/names.py, not exported yet"
+        "no spend guard trips on the sample traffic: sentinel_spend_guard_trips_total has "
+        "no series until a guard trips"
     ),
     ("sentinel-self", "Alert deliveries per second by receiver and result"): (
         "rules/alerting.yaml configures no receiver, so no delivery series exist"

@@ -165,7 +165,8 @@ def test_replay_alerts_do_not_depend_on_batching() -> None:
 
 
 def test_spend_guard_trips_on_dollars_per_hour_and_releases() -> None:
-    """$60/h over a $50/h limit trips (alert + throttle); it releases when spend stops."""
+    """$60/h over a $50/h limit trips (alert + throttle + one counted trip); it releases
+    when spend stops."""
     rules = SpendGuardRules.model_validate(
         {
             "version": "sentinel/v1",
@@ -174,9 +175,15 @@ def test_spend_guard_trips_on_dollars_per_hour_and_releases() -> None:
         }
     )
     calls: list[dict[str, object]] = []
+    trips: list[str] = []
     book = AlertBook()
     monitor = Monitor(
-        SloEngine(slo_rules()), SpendGuard(rules, "base"), book, 30, throttle=calls.append
+        SloEngine(slo_rules()),
+        SpendGuard(rules, "base"),
+        book,
+        30,
+        throttle=calls.append,
+        on_trip=trips.append,
     )
     for i in range(40 * 60):  # 1 exchange per second
         t = T0 + i
@@ -184,6 +191,7 @@ def test_spend_guard_trips_on_dollars_per_hour_and_releases() -> None:
         if i < 20 * 60:  # $1 per minute = $60/h: 100k tokens at $10/M each minute
             monitor.observe(accounted(t, tokens=100_000 // 60), ALLOW)
     assert [c["action"] for c in calls] == ["throttle", "release"]
+    assert trips == ["burn"]  # counted once per trip (sentinel_spend_guard_trips_total)
     assert calls[0]["labels"] == {"service": "svc"} and calls[0]["guard"] == "burn"
     alert = next(a for a in book.history if a.name == "SentinelSpendBurn")
     assert alert.severity == "critical" and alert.ends_at is not None
