@@ -91,17 +91,17 @@ _RULE_LABELS = frozenset({"slo", "service", "variant"})  # the `by` labels rules
 
 # Series that are not scraped from sentinel: recording rules and Prometheus built-ins.
 OTHER_LABELS: dict[str, frozenset[str]] = {
-    c.OBJECTIVE: frozenset({"slo"}),
-    c.ERROR_BUDGET: frozenset({"slo"}),
-    c.CURRENT_BURN_RATE: _RULE_LABELS,
-    c.PERIOD_BURN_RATE: _RULE_LABELS,
-    c.PERIOD_BUDGET_REMAINING: _RULE_LABELS,
+    n.OBJECTIVE: frozenset({"slo"}),
+    n.ERROR_BUDGET: frozenset({"slo"}),
+    n.CURRENT_BURN_RATE: _RULE_LABELS,
+    n.PERIOD_BURN_RATE: _RULE_LABELS,
+    n.PERIOD_BUDGET_REMAINING: _RULE_LABELS,
     **{
-        c.sli_error_ratio(w): _RULE_LABELS | {"window"}
+        n.sli_error_ratio(w): _RULE_LABELS | {"window"}
         for pair in (*c.PAGE_PAIRS, *c.TICKET_PAIRS)
         for w in pair[:2]
     },
-    c.sli_error_ratio(c.PERIOD_WINDOW): _RULE_LABELS | {"window"},
+    n.sli_error_ratio(c.PERIOD_WINDOW): _RULE_LABELS | {"window"},
     c.ALERTS: frozenset({"alertname", "alertstate", "severity", "slo", "service", "variant"}),
     c.UP: _TARGET_LABELS,
 }

@@ -27,12 +27,12 @@ _FIRING = f'alertname=~"{c.ALERT_NAME_REGEX}"'
 # variant has no such label (the ".*" of "All" still matches it).
 _RULES = Scope(("slo", "service", "variant"))
 _ALERTS = Scope(())  # alert labels are the alert's own: not filtered by the selectors
-_BUDGET = f"on (slo) group_left () {_RULES.sel(c.ERROR_BUDGET)}"
+_BUDGET = f"on (slo) group_left () {_RULES.sel(n.ERROR_BUDGET)}"
 
 
 def _burn_rates(pairs: list[tuple[str, str, float]], what: str) -> Panel:
     queries = [
-        Query(f"{_RULES.sel(c.sli_error_ratio(w))} / {_BUDGET}", f"{_LEGEND} {w}")
+        Query(f"{_RULES.sel(n.sli_error_ratio(w))} / {_BUDGET}", f"{_LEGEND} {w}")
         for long_window, short_window, _ in pairs
         for w in (long_window, short_window)
     ]
@@ -66,10 +66,10 @@ def build() -> dict[str, Any]:
         bar_gauge(
             f"Error budget left, {c.PERIOD_DAYS}-day period (all replicas)",
             "Share of the period's error budget not yet spent, from the recording rule "
-            f"{c.PERIOD_BUDGET_REMAINING} over every replica. Below 0 the objective is "
+            f"{n.PERIOD_BUDGET_REMAINING} over every replica. Below 0 the objective is "
             "already missed for the period: stop risky deployments.",
             "percentunit",
-            [Query(_RULES.sel(c.PERIOD_BUDGET_REMAINING), _LEGEND)],
+            [Query(_RULES.sel(n.PERIOD_BUDGET_REMAINING), _LEGEND)],
             thresholds=[(0, "red"), (0.25, "orange"), (0.5, "green")],
         ),
         bar_gauge(
@@ -110,7 +110,7 @@ def build() -> dict[str, Any]:
             "Objectives",
             "The good-event ratio each SLO promises over its period (rules/slos.yaml).",
             "percentunit",
-            [Query(_RULES.sel(c.OBJECTIVE), "{{slo}}")],
+            [Query(_RULES.sel(n.OBJECTIVE), "{{slo}}")],
             instant=True,
             decimals=2,
             width=12,
@@ -149,11 +149,11 @@ def build() -> dict[str, Any]:
     board.add(
         timeseries(
             f"Bad-event ratio over {', '.join(short_windows)} (all replicas)",
-            f"Share of bad events per SLO from the recording rules {c.SLI_ERROR_RATIO_PREFIX}*. "
+            f"Share of bad events per SLO from the recording rules {n.SLI_ERROR_RATIO_PREFIX}*. "
             "The short window reacts first; the long ones confirm. Compare with the "
             "error budget, 1 - objective (1 % for a 99 % objective).",
             "percentunit",
-            [Query(_RULES.sel(c.sli_error_ratio(w)), f"{_LEGEND} {w}") for w in short_windows],
+            [Query(_RULES.sel(n.sli_error_ratio(w)), f"{_LEGEND} {w}") for w in short_windows],
         ),
         timeseries(
             "Bad-event ratio from the counters",

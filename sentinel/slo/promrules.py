@@ -13,15 +13,9 @@ import yaml
 
 from sentinel.slo.config import Slo, SloRules
 from sentinel.slo.engine import ALERT_NAME, burn_factor, short_minutes
+from sentinel.telemetry import names as n
 from sentinel.telemetry.names import SLO_EVENTS
-
-
-def _duration(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440}d"
-    if minutes % 60 == 0:
-        return f"{minutes // 60}h"
-    return f"{minutes}m"
+from sentinel.telemetry.names import prom_duration as _duration
 
 
 def _windows(slo: Slo) -> list[int]:
@@ -38,7 +32,7 @@ def recording_rules(slo: Slo) -> list[dict[str, Any]]:
         window = _duration(minutes)
         rules.append(
             {
-                "record": f"slo:sli_error:ratio_rate{window}",
+                "record": n.sli_error_ratio(window),
                 "expr": (
                     f'sum by ({by}) (rate({SLO_EVENTS}{{{selector},result="bad"}}[{window}]))\n'
                     f"/\n"
@@ -51,34 +45,33 @@ def recording_rules(slo: Slo) -> list[dict[str, Any]]:
     period_window = _duration(period)
     rules += [
         {
-            "record": "slo:objective:ratio",
+            "record": n.OBJECTIVE,
             "expr": f"vector({slo.objective})",
             "labels": {"slo": slo.name},
         },
         {
-            "record": "slo:error_budget:ratio",
+            "record": n.ERROR_BUDGET,
             "expr": f"vector({budget})",
             "labels": {"slo": slo.name},
         },
         {
-            "record": "slo:time_period:days",
+            "record": n.TIME_PERIOD_DAYS,
             "expr": f"vector({slo.period_days})",
             "labels": {"slo": slo.name},
         },
         {
-            "record": "slo:current_burn_rate:ratio",
-            "expr": f"slo:sli_error:ratio_rate{_duration(_windows(slo)[0])}{{{selector}}} "
-            f"/ {budget}",
+            "record": n.CURRENT_BURN_RATE,
+            "expr": f"{n.sli_error_ratio(_duration(_windows(slo)[0]))}{{{selector}}} / {budget}",
             "labels": {"slo": slo.name},
         },
         {
-            "record": "slo:period_burn_rate:ratio",
-            "expr": f"slo:sli_error:ratio_rate{period_window}{{{selector}}} / {budget}",
+            "record": n.PERIOD_BURN_RATE,
+            "expr": f"{n.sli_error_ratio(period_window)}{{{selector}}} / {budget}",
             "labels": {"slo": slo.name},
         },
         {
-            "record": "slo:period_error_budget_remaining:ratio",
-            "expr": f"1 - slo:period_burn_rate:ratio{{{selector}}}",
+            "record": n.PERIOD_BUDGET_REMAINING,
+            "expr": f"1 - {n.PERIOD_BURN_RATE}{{{selector}}}",
             "labels": {"slo": slo.name},
         },
     ]
@@ -95,9 +88,9 @@ def alert_rules(slo: Slo, runbook_base_url: str) -> list[dict[str, Any]]:
             limit = f"({burn_factor(pair, slo.period_days):g} * {budget})"
             long_w, short_w = _duration(pair.long_minutes), _duration(short_minutes(pair))
             clauses.append(
-                f"(\n  max without (window) (slo:sli_error:ratio_rate{long_w}{{{selector}}}) "
+                f"(\n  max without (window) ({n.sli_error_ratio(long_w)}{{{selector}}}) "
                 f"> {limit}\n  and\n  max without (window) "
-                f"(slo:sli_error:ratio_rate{short_w}{{{selector}}}) > {limit}\n)"
+                f"({n.sli_error_ratio(short_w)}{{{selector}}}) > {limit}\n)"
             )
         out.append(
             {
