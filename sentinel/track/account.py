@@ -11,6 +11,8 @@ from sentinel.track.cost import CostModel
 from sentinel.track.labels import CombinationBudget, LabelBounder
 from sentinel.values import Accounted, Labels, Outcome
 
+_INTERNED_MAX = 65_536  # label combinations remembered (values are bounded: few in practice)
+
 
 class Accountant:
     def __init__(
@@ -20,6 +22,9 @@ class Accountant:
         budget: CombinationBudget | None = None,
     ) -> None:
         self.budget = budget  # caps label combinations (series per family)
+        # Bounded label combinations repeat: one `Labels` each (a named tuple costs ~10x a
+        # plain tuple to build).
+        self._interned: dict[tuple[str, ...], Labels] = {}
         self._cost_model = cost_model
         self._service = bounders["service"]
         self._endpoint = bounders["endpoint"]
@@ -35,17 +40,21 @@ class Accountant:
         model: str | None,
         variant: str | None,
     ) -> Labels:
-        labels = Labels(
+        values: tuple[str, ...] = (
             self._service(service),
             self._endpoint(endpoint),
             self._feature(feature),
             self._model(model),
             self._variant(variant),
         )
-        if self.budget is None:
-            return labels
-        kept = self.budget(labels)
-        return labels if kept is labels else Labels(*kept)  # folded into `other`
+        if self.budget is not None:
+            values = self.budget(values)  # folded into `other` past the series budget
+        labels = self._interned.get(values)
+        if labels is None:
+            labels = Labels(*values)
+            if len(self._interned) < _INTERNED_MAX:
+                self._interned[values] = labels
+        return labels
 
     def account(self, exchange: Exchange) -> Accounted:
         service, endpoint, feature, model, variant = exchange.identity()
