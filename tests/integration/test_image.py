@@ -8,7 +8,9 @@ $SENTINEL_CACHE_DIR/image (a cold first build takes a few minutes, a warm one un
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -27,7 +29,9 @@ UNITS = {"B": 1e-6, "KB": 1e-3, "kB": 1e-3, "MB": 1.0, "GB": 1e3}
 
 @pytest.fixture(scope="session")
 def image() -> str:
-    """The image built from this checkout (buildah's layer cache makes rebuilds quick)."""
+    """The image built from this checkout (buildah's layer cache makes rebuilds quick),
+    tagged per checkout so that builds of other checkouts on the machine do not replace it."""
+    checkout = hashlib.sha256(str(REPO_ROOT).encode()).hexdigest()[:10]
     for tool in ("buildah", "debootstrap"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} not found: run scripts/install-system-deps.sh", pytrace=False)
@@ -36,6 +40,7 @@ def image() -> str:
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT_S,
+        env={**os.environ, "SENTINEL_IMAGE": f"localhost/sentinel:test-{checkout}"},
     )
     if result.returncode != 0:
         pytest.fail(f"image build failed:\n{result.stderr[-4000:]}", pytrace=False)

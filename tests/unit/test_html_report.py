@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -29,14 +30,19 @@ CHARTS = (
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The HTML report of a replay of the bundled sample (replayed once per module)."""
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
+    """The HTML page and the JSON report of one replay of the bundled sample."""
     out = tmp_path_factory.mktemp("html") / "report.html"
     result = CliRunner().invoke(
         main, ["replay", "--rules", RULES, "--report", "json", "--html", str(out)]
     )
     assert result.exit_code == 0, result.output
-    return out.read_text(encoding="utf-8")
+    return out.read_text(encoding="utf-8"), json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def page(replayed: tuple[str, dict[str, Any]]) -> str:
+    return replayed[0]
 
 
 def chart(page: str, chart_id: str) -> str:
@@ -64,13 +70,20 @@ def test_replay_html_has_every_chart(page: str) -> None:
     assert 'id="summary"' in page
 
 
-def test_alert_timeline_draws_every_alert_the_replay_fired(page: str) -> None:
-    """The sample's alerts are bars from fired to resolved; those still firing are dashed."""
+def test_alert_timeline_draws_every_alert_the_replay_fired(
+    replayed: tuple[str, dict[str, Any]],
+) -> None:
+    """Every alert of the JSON report is a bar from fired to resolved; those still firing
+    at the end are dashed."""
+    page, report = replayed
     svg = chart(page, "chart-alerts")
     bars = re.findall(r'<rect class="alert"[^>]*>', svg)
-    assert len(bars) == 24  # the replay's alert count (summary table)
-    assert any("stroke-dasharray" in b for b in bars)  # some still fire at the end
-    assert re.search(r"fired 2026-11-02T09:01:30\.000Z, resolved 2026-11-02T09:03:30", svg)
+    alerts = report["alerts"]
+    assert alerts and len(bars) == len(alerts)
+    still = [a for a in alerts if a["ends_at"] is None]
+    assert sum("stroke-dasharray" in b for b in bars) == len(still)
+    first = next(a for a in alerts if a["ends_at"] is not None)
+    assert f"fired {first['starts_at']}, resolved {first['ends_at']}" in svg
 
 
 def test_latency_and_budget_are_drawn_over_event_time(page: str) -> None:
@@ -83,15 +96,23 @@ def test_latency_and_budget_are_drawn_over_event_time(page: str) -> None:
     assert 'class="zero"' in budget  # the "budget spent" line
 
 
-def test_canary_panels_compare_the_two_variants_per_gate(page: str) -> None:
-    """One panel per rollback gate, baseline and canary bars with their samples; no bar for
-    traffic without a variant."""
+def test_canary_panels_compare_the_two_variants_per_gate(
+    replayed: tuple[str, dict[str, Any]],
+) -> None:
+    """One panel per rollback gate, baseline and canary bars with their samples (bad /
+    total as in the JSON report); no bar for traffic without a variant."""
+    page, report = replayed
     svg = chart(page, "chart-canary")
-    for gate in ("hallucination", "latency", "errors", "pii_leak"):
-        assert f">{gate}</text>" in svg
+    gates = report["canary"]["gates"]
+    assert gates
+    for gate in gates:
+        assert f">{gate['name']}</text>" in svg
+        for variant in ("canary", "baseline"):
+            arm = gate[variant]
+            assert f"{gate['name']}: {variant} {arm['bad']:,}/{arm['total']:,} = " in svg
     tips = re.findall(r"<title>(\w+): (\w+) [\d,]+/[\d,]+ = ", svg)
     assert {variant for _, variant in tips} == {"baseline", "canary"}
-    assert len(tips) == 8
+    assert len(tips) == 2 * len(gates)
     assert "unknown" not in svg
 
 
