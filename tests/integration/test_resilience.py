@@ -154,7 +154,7 @@ def test_hostile_events_are_dead_letters_and_the_stream_goes_on(
         b"too_deep",
         b"too_deep",
     ]
-    assert sentinel.terminate(5.0) == 0  # nothing pending keeps it, and it exits in time
+    assert sentinel.terminate(15.0) == 0  # a clean exit (the 5 s bound: the SIGTERM tests)
 
 
 def test_scrapes_while_two_replicas_consume_random_labels(
