@@ -197,14 +197,14 @@ class Timeline:
             return []
         first, last = min(self.buckets), max(self.buckets)
         step = 1 if max_points is None else max(1, math.ceil((last - first + 1) / max_points))
-        out: list[tuple[float, Bucket]] = []
-        for start in range(first, last + 1, step):
-            merged = Bucket()
-            for index in range(start, min(start + step, last + 1)):
-                bucket = self.buckets.get(index)
-                if bucket is not None:
-                    merged.merge(bucket)
-            out.append((start * self.bucket_seconds, merged))
+        # Points first, then each kept bucket into its point: the cost follows the points
+        # and the buckets held, not the event-time span between them.
+        out = [
+            ((first + k * step) * self.bucket_seconds, Bucket())
+            for k in range((last - first) // step + 1)
+        ]
+        for index in sorted(self.buckets):
+            out[(index - first) // step][1].merge(self.buckets[index])
         return out
 
     def display_seconds(self, max_points: int | None = None) -> float:
