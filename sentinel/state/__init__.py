@@ -7,8 +7,17 @@ latest state into one global view, which the monitors read. See docs/architectur
 """
 
 from sentinel.state.cells import BUCKET_SECONDS, Cell, CellKey, bucket_of, bucket_start
-from sentinel.state.codec import META, Meta, decode_key, decode_value, encode_key, encode_value
+from sentinel.state.codec import (
+    META,
+    Meta,
+    decode_key,
+    decode_value,
+    encode_flush,
+    encode_key,
+    encode_value,
+)
 from sentinel.state.partition import PartitionId, PartitionState
+from sentinel.state.shared import SharedState, StateRecord
 from sentinel.state.view import DeltaSink, GlobalView
 
 __all__ = [
@@ -21,10 +30,13 @@ __all__ = [
     "Meta",
     "PartitionId",
     "PartitionState",
+    "SharedState",
+    "StateRecord",
     "bucket_of",
     "bucket_start",
     "decode_key",
     "decode_value",
+    "encode_flush",
     "encode_key",
     "encode_value",
 ]

@@ -2,8 +2,12 @@
 
 Values are absolute (the bucket's sums as they are now, the partition's positions), never
 deltas, so log compaction may keep only the latest record per key and a reader that sees
-any suffix of updates still ends with the right state. A bucket that left every window is
-deleted with a tombstone (a record with no value).
+any suffix of updates still ends with the right state.
+
+One flush of one partition is ONE meta record carrying the meta and every bucket the flush
+changed, followed by a snapshot record per changed bucket (what compaction keeps). A crash
+can cut the flush short, but never between a bucket's sums and the offsets they cover: the
+meta record has both, and the snapshots after it repeat its sums.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from sentinel.state.cells import Cell, CellKey
 
 _SEP = "\x1f"  # unit separator: not found in topic names
 META = -1  # the `bucket` of a partition's meta record
+# The leader's record: the last event-time tick whose alerts and decisions it delivered.
+DELIVERED_KEY = b"\x1fdelivered"
 
 
 class Meta(msgspec.Struct, array_like=True, frozen=True):
@@ -35,8 +41,10 @@ class Meta(msgspec.Struct, array_like=True, frozen=True):
 
 _CellRow = tuple[str, int, list[str], float, float]
 _encoder = msgspec.msgpack.Encoder()
-_cells_decoder = msgspec.msgpack.Decoder(list[_CellRow])
-_meta_decoder = msgspec.msgpack.Decoder(Meta)
+_cells_decoder = msgspec.msgpack.Decoder(tuple[int, list[_CellRow]])
+_flush_decoder = msgspec.msgpack.Decoder(tuple[Meta, dict[int, list[_CellRow]]])
+Buckets = dict[int, dict[CellKey, Cell]]
+_float_decoder = msgspec.msgpack.Decoder(float)
 
 
 def encode_key(topic: str, partition: int, bucket: int) -> bytes:
@@ -50,20 +58,44 @@ def decode_key(key: bytes) -> tuple[str, int, int]:
     return topic, int(partition), META if tail == "meta" else int(tail)
 
 
-def encode_value(value: dict[CellKey, Cell] | Meta) -> bytes:
-    if isinstance(value, Meta):
-        return _encoder.encode(value)
-    rows = [
-        (family, index, list(labels), s[0], s[1]) for (family, index, labels), s in value.items()
+def _rows(cells: dict[CellKey, Cell]) -> list[_CellRow]:
+    return [
+        (family, index, list(labels), s[0], s[1]) for (family, index, labels), s in cells.items()
     ]
-    return _encoder.encode(rows)
 
 
-def decode_value(bucket: int, value: bytes) -> dict[CellKey, Cell] | Meta:
-    """Raises msgspec.DecodeError (a ValueError) on a malformed value."""
-    if bucket == META:
-        return _meta_decoder.decode(value)
+def _cells(rows: list[_CellRow]) -> dict[CellKey, Cell]:
     return {
         (family, index, tuple(labels)): [first, second]
-        for family, index, labels, first, second in _cells_decoder.decode(value)
+        for family, index, labels, first, second in rows
     }
+
+
+def encode_value(value: dict[CellKey, Cell], covered: int = 0) -> bytes:
+    """A bucket's snapshot record: its sums as of input offset `covered`."""
+    return _encoder.encode((covered, _rows(value)))
+
+
+def encode_flush(meta: Meta, buckets: Buckets) -> bytes:
+    """A partition's meta record: its meta and the buckets the flush changed."""
+    return _encoder.encode((meta, {b: _rows(cells) for b, cells in buckets.items()}))
+
+
+def encode_delivered(tick: float) -> bytes:
+    return _encoder.encode(tick)
+
+
+def decode_delivered(value: bytes) -> float:
+    return float(_float_decoder.decode(value))
+
+
+def decode_value(
+    bucket: int, value: bytes
+) -> tuple[int, dict[CellKey, Cell]] | tuple[Meta, Buckets]:
+    """(covered, a bucket's cells), or for META (the meta, its buckets); raises
+    msgspec.DecodeError (a ValueError) on a malformed value."""
+    if bucket == META:
+        meta, buckets = _flush_decoder.decode(value)
+        return meta, {b: _cells(rows) for b, rows in buckets.items()}
+    covered, rows = _cells_decoder.decode(value)
+    return covered, _cells(rows)

@@ -13,6 +13,7 @@ from sentinel.state import (
     PartitionState,
     decode_key,
     decode_value,
+    encode_flush,
     encode_key,
     encode_value,
 )
@@ -28,10 +29,11 @@ def _view() -> tuple[GlobalView, list[Delta]]:
 def _publish(state: PartitionState, view: GlobalView) -> None:
     """What the runner does once per batch, through the codec as the state topic would."""
     buckets, meta = state.changes()
+    if meta is None:
+        return
+    view.apply_record(encode_key(*state.pid, META), encode_flush(meta, buckets))
     for bucket, cells in buckets.items():
-        view.apply_record(encode_key(*state.pid, bucket), encode_value(cells))
-    if meta is not None:
-        view.apply_record(encode_key(*state.pid, META), encode_value(meta))
+        view.apply_record(encode_key(*state.pid, bucket), encode_value(cells, meta.covered))
 
 
 def test_keys_and_values_round_trip() -> None:
@@ -40,9 +42,9 @@ def test_keys_and_values_round_trip() -> None:
     assert decode_key(key) == ("llm-events", 4, 29_000_000)
     assert decode_key(encode_key("t", 0, META)) == ("t", 0, META)
     cells = {("slo", 1, ("svc", "canary")): [2.0, 10.0], ("canary", 0, ()): [3.0, 3.0]}
-    assert decode_value(7, encode_value(cells)) == cells
+    assert decode_value(7, encode_value(cells, 42)) == (42, cells)
     meta = Meta(42, 100.5, -math.inf, [3, 7], idle=True)
-    assert decode_value(META, encode_value(meta)) == meta
+    assert decode_value(META, encode_flush(meta, {7: cells})) == (meta, {7: cells})
 
 
 def test_fold_hands_the_monitors_only_differences() -> None:
@@ -52,7 +54,7 @@ def test_fold_hands_the_monitors_only_differences() -> None:
     state.add(("slo", 0, ("a",)), 60.0, 1.0, 4.0)
     _publish(state, view)
     assert deltas == [("slo", 0, ("a",), 1, 1.0, 4.0)]
-    view.apply_record(encode_key("t", 0, 1), encode_value(state.buckets[1]))  # redelivered
+    view.apply_record(encode_key("t", 0, 1), encode_value(state.buckets[1], 0))  # redelivered
     assert len(deltas) == 1
     state.add(("slo", 0, ("a",)), 61.0, 0.0, 1.0)
     _publish(state, view)
@@ -151,3 +153,47 @@ def test_expired_buckets_are_returned_for_tombstones() -> None:
     state.add(("slo", 0, ()), 600.0, 0.0, 1.0)
     assert state.expire(5) == [0]
     assert list(state.buckets) == [10]
+
+
+def test_a_restored_partition_commits_no_further_than_events_it_has_not_re_read() -> None:
+    """Until the waiting events are re-read, the commit stays at the oldest of them."""
+    state = PartitionState(("t", 0), Meta(20, 500.0, 400.0, [5, 9]))
+    assert state.commit_offset() == 5
+    assert state.low_watermark() == 400.0
+    assert state.meta().held == [5, 9]
+    state.hold("r5", 5, 400.0)
+    state.hold("r9", 9, 450.0)
+    state.release("r5")
+    assert state.commit_offset() == 9
+    state.release("r9")
+    assert state.commit_offset() == 20
+
+
+def test_a_flush_cut_short_after_its_meta_record_is_whole() -> None:
+    """The meta record carries the flush's buckets: sums and covered offsets move together."""
+    view, _ = _view()
+    state = PartitionState(("t", 0))
+    state.add(("slo", 0, ()), 60.0, 1.0, 2.0)
+    state.seen(0, 60.0)
+    buckets, meta = state.changes()
+    assert meta is not None
+    view.apply_record(encode_key("t", 0, META), encode_flush(meta, buckets))  # then a crash
+    assert view.totals("slo") == {(0, ()): [1.0, 2.0]}
+    meta_now = view.meta(("t", 0))
+    assert meta_now is not None and meta_now.covered == 1
+    assert view.last_flushed(("t", 0)) == frozenset({1})
+
+
+def test_an_older_record_read_late_does_not_move_the_view_back() -> None:
+    """After a rebalance, records of the former owner read late are skipped as stale."""
+    view, deltas = _view()
+    pid = ("t", 3)
+    view.apply_record(encode_key(*pid, 9), encode_value({("slo", 0, ()): [2.0, 8.0]}, 50))
+    view.apply_record(encode_key(*pid, 9), encode_value({("slo", 0, ()): [1.0, 4.0]}, 20))
+    assert view.totals("slo") == {(0, ()): [2.0, 8.0]} and view.stale == 1
+    view.apply_record(
+        encode_key(*pid, META),
+        encode_flush(Meta(20, 0.0, 0.0, []), {9: {("slo", 0, ()): [1.0, 4.0]}}),
+    )
+    assert view.totals("slo") == {(0, ()): [2.0, 8.0]}
+    assert len(deltas) == 1

@@ -1,0 +1,86 @@
+"""One replica delivers what the global view decides.
+
+Every replica evaluates the same global view and so raises the same alerts and rollback
+decisions; only the leader (the replica assigned the lowest-numbered input partition, see
+`sentinel.state.SharedState.leads`) hands them to receivers, and records in the state topic
+the last tick it delivered. A replica that becomes leader delivers only what happens after
+that tick (its catch-up over older ticks re-decides what was already delivered) and resends
+every alert firing in its book. Resolutions go out from any replica (idempotent), so a
+former leader's notifier stops resending an alert that ended.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sentinel.alerting.book import AlertBook, AlertListener
+from sentinel.alerting.model import Alert
+
+_NEVER = float("-inf")
+
+
+class Leadership:
+    """Whether this replica delivers, and from which event time on; set by the consume
+    loop between batches (and when partitions are assigned)."""
+
+    def __init__(self) -> None:
+        self._leading = False
+        self._since = _NEVER  # a leader delivers what happens after this event time
+        self._through = _NEVER  # what the leader says it delivered (for non-leaders)
+        self._wrapped: list[LeaderOnly] = []
+
+    def __call__(self) -> bool:
+        return self._leading
+
+    def set(self, leading: bool, book: AlertBook, delivered_through: float = _NEVER) -> None:
+        """`delivered_through`: the last tick the leader recorded as delivered."""
+        if leading and not self._leading:
+            self._since = delivered_through
+            for alert in book.active:
+                for listener in self._wrapped:
+                    listener.forward(alert)
+        self._leading = leading
+        self._through = delivered_through
+
+    def admits(self, at: float, firing: bool) -> bool:
+        """Deliver a transition (or decision) at event time `at`?"""
+        if self._leading:
+            return at > self._since
+        return not firing and at > self._through
+
+    def wrap(self, listener: AlertListener) -> LeaderOnly:
+        wrapped = LeaderOnly(listener, self)
+        self._wrapped.append(wrapped)
+        return wrapped
+
+
+class LeaderOnly:
+    """An alert listener that passes transitions on as `Leadership.admits` says."""
+
+    def __init__(self, listener: AlertListener, leadership: Leadership) -> None:
+        self._listener = listener
+        self._leadership = leadership
+
+    def notify(self, alert: Alert) -> None:
+        at = alert.starts_at if alert.ends_at is None else alert.ends_at
+        if self._leadership.admits(at, alert.firing):
+            self._listener.notify(alert)
+
+    def forward(self, alert: Alert) -> None:
+        self._listener.notify(alert)
+
+
+class LeaderOnlyNotifier:
+    """A rollback notifier that sends decisions only from the leader, once each."""
+
+    def __init__(self, notifier: Any, leadership: Leadership) -> None:
+        self._notifier = notifier
+        self._leadership = leadership
+
+    def send(self, document: dict[str, Any]) -> None:
+        at = float(document.get("decision", {}).get("at", _NEVER))
+        if self._leadership.admits(at, firing=True):
+            self._notifier.send(document)
+
+    def close(self, timeout_seconds: float = 5.0) -> bool:
+        return bool(self._notifier.close(timeout_seconds))
