@@ -20,6 +20,8 @@ Action = Literal["allow", "flag", "redact", "escalate", "block"]
 ACTION_RANK: dict[str, int] = {"allow": 0, "flag": 1, "redact": 2, "escalate": 3, "block": 4}
 # How bad one finding is (rules set it per entity, category or check).
 Severity = Literal["info", "low", "medium", "high", "critical"]
+# The hallucination filter's per-response groundedness risk in `Scan.scores`/`Verdict.scores`.
+HALLUCINATION_RISK_SCORE = "hallucination_risk"
 # Bounded kinds of fields (metric label values).
 FieldKind = Literal["system", "user", "assistant", "tool", "context", "output", "tool_call"]
 # What became of an exchange: answered, answered with an error, or never answered in time.

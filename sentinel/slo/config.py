@@ -26,13 +26,17 @@ class SliRule(Strict):
     threshold: float | None = Field(
         default=None,
         ge=0,
-        description="Milliseconds for latency/ttft, USD for cost; unused otherwise.",
+        description="Milliseconds for latency/ttft, USD for cost; for hallucination an "
+        "optional groundedness risk (0-1) at or above which an answer counts as bad (unset: "
+        "any hallucination finding); unused otherwise.",
     )
 
     @model_validator(mode="after")
     def _threshold_when_needed(self) -> SliRule:
         if self.kind in ("latency", "ttft", "cost") and self.threshold is None:
             raise ValueError(f"threshold: required for sli kind `{self.kind}`")
+        if self.kind == "hallucination" and self.threshold is not None and self.threshold > 1:
+            raise ValueError("threshold: a hallucination risk is between 0 and 1")
         return self
 
 

@@ -11,26 +11,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from sentinel.values import Accounted, Verdict
+from sentinel.values import HALLUCINATION_RISK_SCORE, Accounted, Verdict
 
 SliKind = Literal[
     "latency",  # good: latency_ms <= threshold (timeouts are bad)
     "ttft",  # good: ttft_ms <= threshold
     "errors",  # good: outcome ok (errors and timeouts are bad)
-    "hallucination",  # good: no hallucination finding
+    "hallucination",  # good: no hallucination finding (threshold: risk below it)
     "pii_leak",  # good: no PII leak finding
     "injection",  # good: no prompt-injection / jailbreak finding
     "injection_followed",  # good: the output did not carry out an injected instruction
     "blocked",  # good: verdict action is not block
     "cost",  # good: cost_usd <= threshold
 ]
+# The hallucination filter's groundedness finding (its score: HALLUCINATION_RISK_SCORE).
+UNGROUNDED = "ungrounded_response"
 INJECTION_CATEGORIES = frozenset({"prompt_injection", "indirect_prompt_injection", "jailbreak"})
 
 
 @dataclass(frozen=True, slots=True)
 class SliSpec:
     kind: SliKind
-    threshold: float | None = None  # ms for latency/ttft, USD for cost
+    threshold: float | None = None  # ms for latency/ttft, USD for cost, risk for hallucination
 
 
 def _latency(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
@@ -57,9 +59,17 @@ def _has_output(item: Accounted) -> bool:
 
 
 def _hallucination(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:
+    """Bad: a hallucination finding; with a threshold, the verdict's groundedness risk at
+    or above it stands in for the filter's own `ungrounded_response` finding."""
     if not _has_output(item):
         return None
-    return not any(f.filter == "hallucination" for f in verdict.findings)
+    if spec.threshold is None:
+        return not any(f.filter == "hallucination" for f in verdict.findings)
+    certain = any(
+        f.filter == "hallucination" and f.category != UNGROUNDED for f in verdict.findings
+    )
+    risk = dict(verdict.scores).get(HALLUCINATION_RISK_SCORE)
+    return not (certain or (risk is not None and risk >= spec.threshold))
 
 
 def _pii_leak(item: Accounted, verdict: Verdict, spec: SliSpec) -> bool | None:

@@ -20,7 +20,7 @@ from sentinel.track.labels import LabelBounder
 from sentinel.track.live import LATENCY_WINDOW_SECONDS, LiveTrackers
 from sentinel.track.quantiles import QUANTILES, summarize
 from sentinel.track.spend import Burn
-from sentinel.values import Accounted, Labels, Verdict
+from sentinel.values import HALLUCINATION_RISK_SCORE, Accounted, Labels, Verdict
 
 _MAX_ERROR_TYPES = 20  # error.type comes from events: bound it like any label
 _MAX_CATEGORIES = 200  # finding categories come from rules (entities, custom categories)
@@ -151,6 +151,13 @@ class PrometheusRecorder(Observer):
             n.PII_LEAKS,
             "PII in outputs or tool arguments that the user did not supply.",
             ["service", "model", "variant"],
+            registry=registry,
+        )
+        self.hallucination_risk = Histogram(
+            n.HALLUCINATION_RISK,
+            "Groundedness risk of a response against its context (0 supported, 1 none).",
+            ["service", "model", "variant"],
+            buckets=n.RISK_BUCKETS,
             registry=registry,
         )
         self.filter_duration = Histogram(
@@ -300,6 +307,9 @@ class PrometheusRecorder(Observer):
             channel = name.removeprefix(INJECTION_SCORE_PREFIX)
             if channel != name:  # injection.<channel>: a bounded field kind
                 self._child(self.injection_score, service, model, variant, channel).observe(score)
+        for name, value in verdict.scores:
+            if name == HALLUCINATION_RISK_SCORE:
+                self._child(self.hallucination_risk, service, model, variant).observe(value)
         for name in verdict.failed_filters:
             self.filter_failures.labels(name).inc()
         for name, reason in verdict.partial:

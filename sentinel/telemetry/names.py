@@ -42,6 +42,9 @@ INJECTION_FOLLOWED = "sentinel_injection_followed_total"  # service, model, vari
 VERDICTS = "sentinel_verdicts_total"  # service, model, variant, action
 PII_LEAKS = "sentinel_pii_leaks_total"
 FILTER_DURATION = "sentinel_filter_duration_seconds"
+HALLUCINATION_RISK = "sentinel_hallucination_risk"  # service, model, variant
+# Groundedness risk of a response (0 = supported, 1 = nothing supported).
+RISK_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 FILTER_FAILURES = "sentinel_filter_failures_total"
 SCAN_INCOMPLETE = "sentinel_scan_incomplete_total"  # filter, reason
 SCAN_SKIPPED_CHARS = "sentinel_scan_skipped_chars_total"

@@ -33,6 +33,8 @@ _ids = itertools.count()
 
 
 def rules(**fields: Any) -> HallucinationRules:
+    """Rules for one heuristic at a time: groundedness off unless a test turns it on."""
+    fields.setdefault("groundedness", {"enabled": False})
     return HallucinationRules.model_validate(
         {"version": "sentinel/v1", "kind": "hallucination", **fields}
     )
@@ -95,7 +97,7 @@ def test_the_shipped_rules_file_spells_out_the_defaults() -> None:
     """rules/hallucination.yaml loads and says exactly what the defaults are."""
     kind, shipped = load_rules_file(REPO_RULES / "hallucination.yaml")
     assert kind == "hallucination"
-    assert shipped.model_dump() == rules().model_dump()
+    assert shipped.model_dump() == rules(groundedness={}).model_dump()
 
 
 BAD_RULES = [
@@ -143,7 +145,7 @@ def test_bad_rules_name_the_file_and_the_field(tmp_path: Path, body: str, messag
 def test_a_header_alone_gives_the_defaults(tmp_path: Path) -> None:
     """Every field is defaulted: `version` and `kind` are a complete file."""
     (tmp_path / "h.yaml").write_text("version: sentinel/v1\nkind: hallucination\n")
-    assert load_rules(tmp_path).hallucination == rules()
+    assert load_rules(tmp_path).hallucination == rules(groundedness={})
 
 
 def test_enabling_embeddings_without_the_extra_is_a_clear_error(

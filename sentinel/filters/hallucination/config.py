@@ -124,6 +124,28 @@ class Embedding(Scored):
     cache_size: int = Field(default=8192, ge=1, description="Passage embeddings kept.")
 
 
+class Groundedness(Scored):
+    """The lexical groundedness score of a response (docs/hallucination.md)."""
+
+    threshold: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Risk (0 = every sentence supported, 1 = none) at or above which the "
+        "response is flagged; calibrated to a stated share of flagged faithful answers.",
+    )
+    severity: Severity = "medium"
+    max_spans: int = Field(
+        default=2, ge=1, le=16, description="Least-supported sentences named in findings."
+    )
+    max_pair_chars: int = Field(
+        default=1_000_000,
+        ge=0,
+        description="Support texts longer than this are read for words only, not word "
+        "pairs (pairs of a 4 MB text cost about a second once, then come from the cache).",
+    )
+
+
 class Cache(Strict):
     """Preprocessed support texts (number, date, URL and word sets), by content hash."""
 
@@ -138,5 +160,6 @@ class HallucinationRules(RulesFile):
     citations: Citations = Field(default_factory=Citations)
     claims: Claims = Field(default_factory=Claims)
     tools: Tools = Field(default_factory=Tools)
+    groundedness: Groundedness = Field(default_factory=Groundedness)
     embedding: Embedding = Field(default_factory=Embedding)
     cache: Cache = Field(default_factory=Cache)

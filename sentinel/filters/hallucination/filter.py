@@ -18,10 +18,17 @@ from sentinel.filters.base import Filter, Scan, TextField
 from sentinel.filters.hallucination.citations import ContextIndex, find_citations
 from sentinel.filters.hallucination.claims import Claim, ClaimKind, extract_claims
 from sentinel.filters.hallucination.config import Check, HallucinationRules, Scored
+from sentinel.filters.hallucination.groundedness import (
+    SentenceRisk,
+    SupportView,
+    response_risk,
+    sentence_risk,
+    sentence_spans,
+)
 from sentinel.filters.hallucination.grounding import Embedder, GroundednessScorer, load_embedder
 from sentinel.filters.hallucination.support import FactCache, Support
 from sentinel.filters.hallucination.tools import SchemaCache, check_calls
-from sentinel.values import Finding
+from sentinel.values import HALLUCINATION_RISK_SCORE, Finding
 
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]+`", re.DOTALL)
 _CLAIM_CATEGORY: dict[ClaimKind, str] = {
@@ -69,6 +76,9 @@ class Assessment:
     citations: Tally = field(default_factory=Tally)
     claims: dict[str, Tally] = field(default_factory=dict)  # numbers, urls, entities
     sentence_scores: list[float] = field(default_factory=list)
+    unsupported_at: list[int] = field(default_factory=list)  # starts of unsupported items
+    risk: float | None = None  # the groundedness score (None: not measured)
+    sentence_risks: list[SentenceRisk] = field(default_factory=list)
     complete: bool = True
 
     @property
@@ -130,6 +140,7 @@ class HallucinationFilter(Filter):
                 urls = frozenset().union(*(self.facts.facts(f.text).urls for f in context))
             unsupported = [c for c in citations if not index.supports(c, urls)]
             result.citations = Tally(len(citations), len(unsupported))
+            result.unsupported_at += [c.start for c in unsupported]
             for c in unsupported:
                 self._emit(
                     result,
@@ -143,6 +154,8 @@ class HallucinationFilter(Filter):
         if not has_context or not self._step(scan, result):
             return result
         self._claims(output, spans, scan, index, result)
+        if self.rules.groundedness.enabled and self._step(scan, result):
+            self._ground(output, code, scan, result)
         if self.grounding is not None and self._step(scan, result):
             self._groundedness(output, context, scan, result)
         return result
@@ -223,6 +236,7 @@ class HallucinationFilter(Filter):
             if not found:
                 tally.unsupported += 1
                 unsupported[group].append(claim)
+                result.unsupported_at.append(claim.start)
         settings: dict[str, Scored] = {
             "numbers": rules.numbers,
             "urls": rules.urls,
@@ -239,6 +253,34 @@ class HallucinationFilter(Filter):
                     claim.end,
                     _CLAIM_RULE[claim.kind],
                 )
+
+    def _ground(
+        self, output: str, code: list[tuple[int, int]], scan: Scan, result: Assessment
+    ) -> None:
+        """The response's groundedness risk; findings on its least-supported sentences."""
+        rules = self.rules.groundedness
+        sources = set(self.rules.claims.support_from)
+        texts = [f.text for f in scan.fields if f.kind in sources and f.text]
+        support = SupportView.lazy(
+            [self.facts.facts(t) for t in texts], rules.max_pair_chars, scan.expired
+        )
+        risks = []
+        for start, end in sentence_spans(output, code):
+            risk = sentence_risk(output, start, end, support, result.unsupported_at)
+            if support.expired:
+                self._step(scan, result)
+                return
+            risks.append(SentenceRisk(start, end, risk))
+        result.sentence_risks = risks
+        result.risk = response_risk([r.risk for r in risks])
+        scan.record_score(HALLUCINATION_RISK_SCORE, result.risk)
+        if result.risk < rules.threshold or not risks:
+            return
+        worst = sorted(risks, key=lambda r: -r.risk)[: rules.max_spans]
+        for r in sorted(worst, key=lambda r: r.start):
+            self._emit(
+                result, rules, result.risk, "ungrounded_response", r.start, r.end, "groundedness"
+            )
 
     def _groundedness(
         self, output: str, context: Sequence[TextField], scan: Scan, result: Assessment

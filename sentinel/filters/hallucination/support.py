@@ -23,6 +23,7 @@ from sentinel.filters.hallucination.claims import (
     url_key,
     url_prefixes,
 )
+from sentinel.filters.hallucination.groundedness import has_negation, text_pairs
 from sentinel.filters.hallucination.lru import BoundedLRU
 from sentinel.filters.hallucination.numbers import (
     DIGITS,
@@ -44,7 +45,16 @@ _NUMERIC_DATE_RUN = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}")
 class TextFacts:
     """Normalised keys of one support text, each facet computed on first use."""
 
-    __slots__ = ("_dates", "_numbers", "_rounded", "_urls", "_words", "text")
+    __slots__ = (
+        "_dates",
+        "_negated",
+        "_numbers",
+        "_pairs",
+        "_rounded",
+        "_urls",
+        "_words",
+        "text",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -53,6 +63,8 @@ class TextFacts:
         self._urls: frozenset[str] | None = None
         self._words: frozenset[str] | None = None
         self._rounded: dict[int, frozenset[Decimal]] = {}
+        self._pairs: frozenset[tuple[str, str]] | None = None
+        self._negated: bool | None = None
 
     @property
     def numbers(self) -> frozenset[NumberKey]:
@@ -98,6 +110,20 @@ class TextFacts:
                     words.update(WORD.findall(token))
             self._words = frozenset(stem(w) for w in words)
         return self._words
+
+    @property
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        """Ordered pairs of nearby content-word stems (`groundedness.text_pairs`)."""
+        if self._pairs is None:
+            self._pairs = text_pairs(self.text)
+        return self._pairs
+
+    @property
+    def negated(self) -> bool:
+        """Whether the text holds a negation at all."""
+        if self._negated is None:
+            self._negated = has_negation(self.text)
+        return self._negated
 
     def rounded(self, digits: int) -> frozenset[Decimal]:
         """Every number of the text rounded to `digits` significant digits."""
