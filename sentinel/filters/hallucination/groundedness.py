@@ -196,8 +196,8 @@ class SupportView:
         self._max_pair_chars = max_pair_chars
         self._expired = expired
         self.expired = False
-        self._words: frozenset[str] | None = None
-        self._pairs: frozenset[tuple[str, str]] | None = None
+        self._word_cache: dict[str, bool] = {}
+        self._pair_cache: dict[tuple[str, str], bool] = {}
         self._negated: bool | None = None
         self._folded: list[str] | None = None
 
@@ -221,18 +221,30 @@ class SupportView:
                 return
             yield facts
 
-    @property
-    def words(self) -> frozenset[str]:
-        if self._words is None:
-            self._words = frozenset().union(*(f.words for f in self._each()))
-        return self._words
+    def holds_word(self, word: str) -> bool:
+        """Some support text has this stem (looked up per text: no union of big sets)."""
+        found = self._word_cache.get(word)
+        if found is None:
+            found = any(word in f.words for f in self._each())
+            self._word_cache[word] = found
+        return found
 
-    @property
-    def pairs(self) -> frozenset[tuple[str, str]]:
-        if self._pairs is None:
-            small = (f for f in self._each() if len(f.text) <= self._max_pair_chars)
-            self._pairs = frozenset().union(*(f.pairs for f in small))
-        return self._pairs
+    def holds_pair(self, first: str, second: str) -> bool:
+        """Some support text has `second` within `PAIR_WINDOW` content words after `first`.
+        Pairs are computed only for texts holding both words (a 4 MB context is mostly
+        never tokenized for pairs)."""
+        key = (first, second)
+        found = self._pair_cache.get(key)
+        if found is None:
+            found = any(
+                first in f.words
+                and second in f.words
+                and len(f.text) <= self._max_pair_chars
+                and key in f.pairs
+                for f in self._each()
+            )
+            self._pair_cache[key] = found
+        return found
 
     @property
     def negated(self) -> bool:
@@ -255,11 +267,11 @@ def sentence_risk(
     if not tokens:
         return 0.0
     total = sum(t.weight for t in tokens)
-    missing = sum(t.weight for t in tokens if t.stem not in support.words)
+    missing = sum(t.weight for t in tokens if not support.holds_word(t.stem))
     risk = missing / total
     pairs = [(a.stem, b.stem) for a, b in itertools.pairwise(tokens)]
     if pairs:
-        unpaired = sum(1 for p in pairs if p not in support.pairs) / len(pairs)
+        unpaired = sum(1 for a, b in pairs if not support.holds_pair(a, b)) / len(pairs)
         risk += PAIR_SHARE * unpaired * (1 - risk)
     if has_negation(output[start:end]) and not support.negated:
         risk += NEGATION_PENALTY
