@@ -10,8 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import ContextChunk, Event, Message, Output
-from sentinel.values import HALLUCINATION_RISK_SCORE
-from sentinel.filters.chain import FilterChain, Verdict
+from sentinel.filters.chain import FilterChain
 from sentinel.filters.hallucination import HallucinationFilter, HallucinationRules
 from sentinel.filters.hallucination.groundedness import (
     SupportView,
@@ -21,8 +20,7 @@ from sentinel.filters.hallucination.groundedness import (
 )
 from sentinel.slo.sli import SliSpec, classify
 from sentinel.telemetry.metrics import PrometheusRecorder
-from sentinel.track.account import OUTCOME_OK, Accounted
-from sentinel.track.cost import Cost, Tokens
+from sentinel.values import HALLUCINATION_RISK_SCORE, Accounted, Cost, Labels, Tokens, Verdict
 
 CONTEXT = (
     "The Oberoi Group is a hotel company with its head office in Delhi. It was founded "
@@ -113,8 +111,8 @@ def test_below_the_threshold_the_risk_is_recorded_without_a_finding() -> None:
 
 def _accounted() -> Accounted:
     tokens = Tokens(100, 20, 0, 0, 0, False)
-    labels = ("bot", "/chat", "unknown", "m", "canary")
-    return Accounted(_exchange("x"), labels, tokens, Cost(), OUTCOME_OK, 0.0, 800.0, None, 0)
+    labels = Labels("bot", "/chat", "unknown", "m", "canary")
+    return Accounted(_exchange("x"), labels, tokens, Cost(), "ok", 0.0, 800.0, None, 0)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +133,7 @@ def test_the_risk_goes_to_a_histogram() -> None:
     registry = CollectorRegistry()
     metrics = PrometheusRecorder(registry)
     verdict = Verdict("allow", (), scores=((HALLUCINATION_RISK_SCORE, 0.42),))
-    metrics.record_verdict(verdict, ("bot", "/chat", "unknown", "m", "canary"))
+    metrics.record_verdict(verdict, Labels("bot", "/chat", "unknown", "m", "canary"))
     labels = {"service": "bot", "model": "m", "variant": "canary"}
     count = registry.get_sample_value("sentinel_hallucination_risk_count", labels)
     total = registry.get_sample_value("sentinel_hallucination_risk_sum", labels)
