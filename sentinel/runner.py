@@ -3,8 +3,9 @@
     poll → process every record → flush outputs (accepted) → commit offsets.
 
 A failed flush raises before the commit, so the batch is redelivered after a restart.
-A stop request (SIGTERM) is honoured between batches: the batch in flight finishes,
-its outputs are flushed and its offsets committed, then the source closes.
+A stop request (SIGTERM) is honoured between records: a batch interrupted by it is not
+committed (its outputs may be flushed on close; the next owner redelivers it, and outputs
+carry their event_ids), then the source closes.
 
 Broker outages are watched (`ContactWatch`): lag lookups ask the broker for end offsets;
 when it stops answering for longer than the grace, readiness turns false with the reason;
@@ -103,7 +104,10 @@ class Runner:
                     if self._watch is None or not self._watch.failing:  # outage ≠ idle
                         self.pipeline.idle(now - last_poll)
                 else:
-                    for record in batch:
+                    for done, record in enumerate(batch):
+                        if stop.is_set():  # SIGTERM mid-batch: exit within seconds,
+                            log.info("stopped_mid_batch", processed=done, batch=len(batch))
+                            return  # uncommitted: the batch is redelivered (deduped)
                         self.pipeline.process(record)
                 last_poll = now
                 self.pipeline.end_batch()

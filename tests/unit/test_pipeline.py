@@ -194,3 +194,25 @@ def test_idle_time_lets_pending_requests_time_out() -> None:
     assert totals.overall.timeouts == 0
     pipeline.idle(11)
     assert totals.overall.timeouts == 1
+
+
+def test_a_stop_mid_batch_ends_the_loop_without_committing_the_batch() -> None:
+    """SIGTERM while a large batch is processed: the loop stops between records and the
+    interrupted batch is not committed (it is redelivered)."""
+    sink = MemorySink()
+    built, _ = make(sink)
+    pipeline = built.pipeline
+    stop = threading.Event()
+    process = pipeline.process
+    seen = [0]
+
+    def counting(record):  # type: ignore[no-untyped-def]
+        seen[0] += 1
+        if seen[0] == 3:
+            stop.set()
+        process(record)
+
+    pipeline.process = counting  # type: ignore[method-assign]
+    source = MemorySource([raw(event()) for _ in range(10)])
+    Runner(source, pipeline, sink, Health(), built.metrics, max_records=10).run(stop)
+    assert seen[0] == 3 and source.committed == 0
