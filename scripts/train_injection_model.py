@@ -31,8 +31,9 @@ from bench.eval import agentdojo  # noqa: E402
 from bench.eval.corpora import Sample, everything  # noqa: E402
 from bench.eval.split import assign  # noqa: E402
 from sentinel.filters.content.classifier import MODEL_FILE, HashedModel, ngram_hashes  # noqa: E402
+from sentinel.filters.content.config import InjectionScoring  # noqa: E402
+from sentinel.filters.content.injection import InjectionScorer  # noqa: E402
 from sentinel.filters.content.normalize import TextViews  # noqa: E402
-from sentinel.filters.content.structure import StructureScorer  # noqa: E402
 
 VERSION = "injection-hashed-v1"
 BITS = 18  # 262,144 buckets: 512 KB of float16 weights
@@ -144,33 +145,44 @@ def _fold(key: str, text: str, label: bool) -> int:
 
 
 def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[str, object]:
-    """Out-of-fold scores of the dev texts, and FP rate / recall at candidate thresholds."""
-    structure = StructureScorer.packaged()
+    """Out-of-fold scores of the dev texts as the filter computes them (structure, model,
+    gate, pooling, per-channel signals of the default rules), and the benign false-positive
+    rate and recall at candidate thresholds, per channel."""
+    settings = InjectionScoring()
+    scorer = InjectionScorer(settings)
     models = {}
     for fold in (0, 1):
         w, b = train([r for r in rows if _fold(r[2], r[0], r[1]) != fold])
         models[fold] = _model(w, b, {})
     table: dict[str, object] = {}
-    for channel in ("context", "user"):
+    for channel_name in ("context", "user"):
+        channel = settings.channels[channel_name]  # type: ignore[index]
         scored = []
         for s in dev:
-            if s.channel != channel or s.source in NOT_TRAINED:
+            if s.channel != channel_name or s.source in NOT_TRAINED:
                 continue
-            views = TextViews(s.text)
-            p = models[_fold(s.key, s.text, s.label)].probability(views.folded_bytes)
-            st = structure.score(structure.evidence(views))
-            scored.append((s.label, p, st, 1 - (1 - p) * (1 - st)))
+            scorer.model = models[_fold(s.key, s.text, s.label)]
+            scored.append((s.label, scorer.score(TextViews(s.text), channel)[0], s.source))
+        benign = [x for x in scored if not x[0]]
+        attacks = [x for x in scored if x[0]]
+        hard = [x for x in benign if x[2] in HARD_NEGATIVE_SOURCES]
         rows_out = []
-        for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
-            for name, col in (("model", 1), ("structure", 2), ("combined", 3)):
-                benign = [x for x in scored if not x[0]]
-                attacks = [x for x in scored if x[0]]
-                fp = sum(x[col] >= threshold for x in benign) / max(len(benign), 1)
-                recall = sum(x[col] >= threshold for x in attacks) / max(len(attacks), 1)
-                rows_out.append(
-                    {"score": name, "threshold": threshold, "fp_rate": fp, "recall": recall}
-                )
-        table[channel] = rows_out
+        for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+            rows_out.append(
+                {
+                    "threshold": threshold,
+                    "fp_rate": sum(x[1] >= threshold for x in benign) / max(len(benign), 1),
+                    "hard_negative_fp_rate": sum(x[1] >= threshold for x in hard)
+                    / max(len(hard), 1),
+                    "recall": sum(x[1] >= threshold for x in attacks) / max(len(attacks), 1),
+                }
+            )
+        table[channel_name] = {
+            "benign": len(benign),
+            "hard_negatives": len(hard),
+            "attacks": len(attacks),
+            "rows": rows_out,
+        }
     return table
 
 

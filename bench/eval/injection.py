@@ -303,14 +303,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules", type=Path, default=REPO / "sentinel/rules/defaults/content.yaml")
     parser.add_argument("--json", type=Path)
     parser.add_argument(
-        "--ablation", action="store_true", help="also the goal figures of each part alone"
+        "--no-ablation", action="store_true", help="skip the figures of each part alone"
     )
     args = parser.parse_args(argv)
     rules = content_rules(args.rules)
     split = assign(samples(args.shared))
     results = run(split, content_judge(ContentFilter.from_rules(rules)))
     print(report(results))
-    if args.ablation:
+    if not args.no_ablation:
         print(ablation(split, rules))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, sort_keys=True))

@@ -81,6 +81,12 @@ class HashedModel:
         """Logit of every window (two grids offset by half a window)."""
         if not data:
             return np.array([self.bias])
+        if len(data) <= self.window_bytes:  # one window: no per-offset bookkeeping
+            total, count = 0.0, 0
+            for ids in ngram_hashes(data, self.bits):
+                total += float(self.weights[ids].sum())
+                count += ids.size
+            return np.array([self.bias + total / max(count, 1) ** 0.5])
         per_start = np.zeros(len(data), dtype=np.float64)
         counts = np.zeros(len(data), dtype=np.float64)
         for ids in ngram_hashes(data, self.bits):

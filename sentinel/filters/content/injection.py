@@ -32,7 +32,7 @@ class InjectionScorer:
     def __init__(self, settings: InjectionScoring) -> None:
         self.enabled = settings.enabled
         self.structure = StructureScorer.packaged()
-        self.model = HashedModel.packaged() if settings.model else None
+        self.model: HashedModel | None = HashedModel.packaged() if settings.model else None
 
     def score(self, views: TextViews, channel: ChannelScoring) -> tuple[float, Local | None]:
         """The text's score, and the finding when it reaches the channel's threshold."""
