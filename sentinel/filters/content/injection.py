@@ -39,12 +39,15 @@ class InjectionScorer:
         if not self.enabled:
             return -1.0, None
         evidence = self.structure.evidence(views)
+        # The model runs only on a text with some structural signal of any kind (a cheap
+        # prescreen: one RE2 set pass), counted in proportion when the channel gates it.
+        prescreen = any(e.kind != DISCUSSION for e in evidence)
         if channel.signals is not None:
             kept = {*channel.signals, DISCUSSION}
             evidence = [e for e in evidence if e.kind in kept]
         structural = self.structure.score(evidence)
         learned = 0.0
-        if self.model is not None and (structural > 0 or channel.model_gate == 0):
+        if self.model is not None and prescreen and (structural > 0 or channel.model_gate == 0):
             learned = self.model.probability(views.folded_bytes, channel.pooling)
             if channel.model_gate > 0:
                 learned *= min(1.0, structural / channel.model_gate)
