@@ -53,6 +53,10 @@ NO_DATA: dict[tuple[str, str], str] = {
     ("sentinel-safety", "PII leaks per second by service and model"): (
         "every PII value in the sample's outputs is one the user typed: none is a leak"
     ),
+    ("sentinel-safety", "Injections followed per second"): (
+        "no answer in the sample carries out an instruction from its context, so "
+        "sentinel_injection_followed_total has no series"
+    ),
 }
 # Panels that may legitimately be empty (xfail when empty, pass when they have data).
 PENDING: dict[tuple[str, str], str] = {}
