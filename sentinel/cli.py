@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from sentinel import __version__
 from sentinel.admission import Bounds
+from sentinel.alerting.book import AlertBook
 from sentinel.alerting.build import build_alerting
+from sentinel.alerting.leader import Leadership
 from sentinel.errors import ConfigError, RulesError, SentinelError, SinkError, SourceError
 from sentinel.events.decode import DEFAULT_MAX_DEPTH
 from sentinel.events.model import json_schema
@@ -39,7 +42,7 @@ from sentinel.input_check import (
 from sentinel.io.files import FileSource, JsonlSink
 from sentinel.io.kafka_env import kafka_options_from_env
 from sentinel.io.kafka_options import parse_kafka_options, split_env_options
-from sentinel.io.records import Sink
+from sentinel.io.records import OutRecord, Sink
 from sentinel.io.routing import RoutingSink
 from sentinel.otel import ENCODINGS
 from sentinel.pipeline import VerdictMode
@@ -63,6 +66,7 @@ from sentinel.wiring import (
     assemble,
     build_self_telemetry,
     build_throttle,
+    state_horizon_minutes,
 )
 
 
@@ -439,6 +443,19 @@ def replay(
 @click.option("--verdict-topic", default="llm-verdicts", show_default=True)
 @click.option("--review-topic", default="llm-review", show_default=True)
 @click.option(
+    "--state-topic",
+    default="sentinel-state",
+    show_default=True,
+    help="Compacted topic where replicas share the monitors' per-partition state (the "
+    "global view behind gates, SLOs and alerts).",
+)
+@click.option(
+    "--create-state-topic/--no-create-state-topic",
+    default=True,
+    show_default=True,
+    help="Create the state topic (compacted) at start when it is missing.",
+)
+@click.option(
     "--verdicts",
     "verdict_mode",
     type=click.Choice(["all", "flagged", "off"]),
@@ -488,6 +505,8 @@ def run(
     dead_letter_topic: str,
     verdict_topic: str,
     review_topic: str,
+    state_topic: str,
+    create_state_topic: bool,
     verdict_mode: VerdictMode,
     kafka_options: tuple[str, ...],
     otlp_topics: tuple[str, ...],
@@ -503,6 +522,7 @@ def run(
         KafkaSource,
         wait_for_brokers,
     )
+    from sentinel.io.state_topic import StateTopic, StateTopicSettings
 
     configure_logging(options["log_level"], options["log_json"])
     rules = _load_rules(options["rules_dir"])
@@ -513,14 +533,18 @@ def run(
         dead_letter_topic=dead_letter_topic,
         verdict_topic=verdict_topic,
         review_topic=review_topic,
+        state_topic=state_topic,
         max_message_bytes=options["max_event_bytes"],
         # the environment first: a secret there, an override on the command line
         client_options=_parse_kafka_options((*kafka_options_from_env(os.environ), *kafka_options)),
     )
     registry, health = CollectorRegistry(), Health()
+    leadership = Leadership()  # this replica delivers alerts only while it leads
     try:
-        alerting = build_alerting(rules.alerting, registry, set_check=health.set_info)
-        rollback = build_rollback(rules.rollback, registry, health=health)
+        alerting = build_alerting(
+            rules.alerting, registry, set_check=health.set_info, leadership=leadership
+        )
+        rollback = build_rollback(rules.rollback, registry, health=health, leadership=leadership)
         throttle = build_throttle(rules, health)
         providers, telemetry = build_self_telemetry(rules)
     except ConfigError as exc:
@@ -552,6 +576,14 @@ def run(
         if not wait_for_brokers(bootstrap_servers, stop, _waiting_for_kafka(health)):
             raise _StopRequested
         sink = KafkaSink(settings, stop)
+        state = StateTopic(
+            settings,
+            StateTopicSettings(
+                topic=state_topic,
+                create=create_state_topic,
+                retention_ms=(state_horizon_minutes(rules) + 24 * 60) * 60_000,
+            ),
+        )
         source = KafkaSource(settings)
         health.set_check("kafka", False, "waiting for partition assignment")
         health.set_check("sink", True, "")
@@ -565,7 +597,9 @@ def run(
             otlp_topics=dict.fromkeys(otlp_topics, otlp_encoding),  # type: ignore[arg-type]
             observers=(telemetry,),
             throttle=throttle.send if throttle is not None else None,
+            publish_state=True,
         )
+        after_batch = _share_state(assembly.pipeline, source, state, leadership, alerting.book)
         alerting.start()
         runner = Runner(
             source,
@@ -576,6 +610,7 @@ def run(
             lag=source.lag,
             assigned=lambda: source.assigned,
             watch=ContactWatch("kafka", options["broker_grace_seconds"]),
+            after_batch=after_batch,
         )
         starting.clear()
         if not stop.is_set():
@@ -584,6 +619,7 @@ def run(
             source.close()
         read = assembly.pipeline.counts.read
         sink.close()
+        state.close()
     except _StopRequested:
         log.info("stopped_during_startup")
     except SentinelError as exc:
@@ -749,6 +785,54 @@ def dashboards(out_dir: str, check: bool) -> None:
         sys.exit(1 if problems else 0)
     for path in generated.write_all(Path(out_dir)):
         click.echo(str(path))
+
+
+def _share_state(
+    pipeline: Any, source: Any, state: Any, leadership: Leadership, book: AlertBook
+) -> Callable[[], None]:
+    """Connect the pipeline's partition state to the consumer group and the state topic:
+    commits stop at the oldest waiting event, revoked partitions are forgotten, assigned
+    ones are restored after the state topic is read to its end; returns the per-batch
+    step (fold other replicas' changes, decide whether this replica delivers, and as the
+    leader record the last tick delivered)."""
+    shared, monitor, sink = pipeline.shared, pipeline.monitor, pipeline.sink
+    shared.topics = frozenset(source.settings.topics)
+    source.positions = shared.commit_offsets
+
+    def lead() -> None:
+        leadership.set(shared.leads(source.partitions()), book, shared.view.delivered)
+
+    revoking: set[tuple[str, int]] = set()
+
+    def revoked(pids: list[tuple[str, int]]) -> None:
+        # Kafka keeps the position of a partition assigned again in the same rebalance,
+        # so its state stays too: only partitions that really leave are released.
+        revoking.update(pids)
+
+    def assigned(pids: list[tuple[str, int]]) -> None:
+        pipeline.release(revoking - set(pids))
+        revoking.clear()
+        state.catch_up(shared.apply_remote)
+        shared.assign(pids)
+        lead()
+
+    source.on_revoked = revoked
+    source.on_assigned = assigned
+    # The whole state topic first: the monitors never evaluate a partial view (a replica
+    # that starts while others run would otherwise decide on some partitions only).
+    state.catch_up(shared.apply_remote)
+    delivered: list[float | None] = [None]
+
+    def after_batch() -> None:
+        state.poll(shared.apply_remote)
+        lead()
+        through = monitor.evaluated_through
+        if leadership() and through is not None and through != delivered[0]:
+            key, value = shared.delivered_record(through)
+            sink.send(OutRecord("state", value, key))
+            delivered[0] = through
+
+    return after_batch
 
 
 def _parse_kafka_options(pairs: tuple[str, ...]) -> dict[str, Any]:

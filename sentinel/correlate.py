@@ -168,6 +168,13 @@ class Correlator:
             self._forget(event_time - self.grace_seconds)
         return done
 
+    def waiting(self) -> list[str]:
+        """Event ids of every event still waiting for its other half."""
+        return [
+            *(event.event_id for event in self._requests.by_id.values()),
+            *(event.event_id for event in self._responses.by_id.values()),
+        ]
+
     def drain(self) -> list[Exchange]:
         """End of input: every waiting request is a timeout, every waiting response an orphan."""
         drained = [Exchange("timeout", r, None) for r in self._requests.pop_all()]
@@ -262,6 +269,95 @@ class Correlator:
     def _update_sizes(self) -> None:
         self.stats.pending = len(self._requests.by_id)
         self.stats.waiting_responses = len(self._responses.by_id)
+
+
+class PartitionedCorrelator:
+    """One `Correlator` per input partition, each with its own watermark.
+
+    A request and its response share a partition (the key is `request_id`), so the join
+    needs nothing across partitions; per-partition event time makes each partition's
+    timeouts depend on its own records only, so a new owner that re-reads a partition
+    times out exactly what the old one would have. `select` picks the partition the next
+    `offer`/`advance` applies to; `stats` and `watermark` are over all partitions."""
+
+    def __init__(self, ttl_seconds: float, max_pending: int, grace_seconds: float = 0.0) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_pending = max_pending
+        self.grace_seconds = grace_seconds
+        self._parts: dict[tuple[str, int], Correlator] = {}
+        self._current = self._new()  # until a partition is selected
+        self._retired = CorrelatorStats()  # counts of partitions handed to other owners
+
+    def _new(self) -> Correlator:
+        return Correlator(self.ttl_seconds, self.max_pending, self.grace_seconds)
+
+    def _part(self, pid: tuple[str, int]) -> Correlator:
+        part = self._parts.get(pid)
+        if part is None:
+            part = self._parts[pid] = self._new()
+        return part
+
+    def select(self, pid: tuple[str, int], watermark: float = float("-inf")) -> Correlator:
+        """Make `pid` current; a new partition starts at `watermark` (restored state)."""
+        part = self._parts.get(pid)
+        if part is None:
+            part = self._part(pid)
+            part.watermark = watermark
+        self._current = part
+        return part
+
+    def partitions(self) -> list[tuple[tuple[str, int], Correlator]]:
+        return list(self._parts.items())
+
+    def release(self, pid: tuple[str, int]) -> None:
+        """Forget a revoked partition (its waiting requests are re-read by the new owner)."""
+        part = self._parts.pop(pid, None)
+        if part is not None:
+            for name in ("expired", "evicted", "orphans", "replaced", "late"):
+                setattr(
+                    self._retired, name, getattr(self._retired, name) + getattr(part.stats, name)
+                )
+        if part is self._current:
+            self._current = self._new()
+
+    def watermark_of_current(self) -> float:
+        return self._current.watermark
+
+    @property
+    def watermark(self) -> float:
+        return max((p.watermark for p in self._parts.values()), default=float("-inf"))
+
+    @property
+    def stats(self) -> CorrelatorStats:
+        total = CorrelatorStats(
+            expired=self._retired.expired,
+            evicted=self._retired.evicted,
+            orphans=self._retired.orphans,
+            replaced=self._retired.replaced,
+            late=self._retired.late,
+        )
+        for part in self._parts.values():
+            s = part.stats
+            total.pending += s.pending
+            total.expired += s.expired
+            total.evicted += s.evicted
+            total.orphans += s.orphans
+            total.replaced += s.replaced
+            total.waiting_responses += s.waiting_responses
+            total.late += s.late
+        return total
+
+    def offer(self, event: Event) -> list[Exchange]:
+        return self._current.offer(event)
+
+    def join(self, event: Event) -> list[Exchange]:
+        return self._current.join(event)
+
+    def advance(self, event_time: float) -> list[Exchange]:
+        return self._current.advance(event_time)
+
+    def drain(self) -> list[Exchange]:
+        return self._current.drain()
 
 
 class DedupeWindow:

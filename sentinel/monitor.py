@@ -1,8 +1,18 @@
 """Event-time monitors: SLO burn rates, spend guards and (when configured) canary gates.
 
-They observe every accounted exchange with its verdict and are evaluated at fixed ticks of
-event time (`evaluation_interval_seconds`), never at batch boundaries, so a replay of a
-recorded day raises the same alerts at the same event times as the live run did.
+They are evaluated at fixed ticks of event time (`evaluation_interval_seconds`), never at
+batch boundaries, so a replay of a recorded day raises the same alerts at the same event
+times as the live run did.
+
+Two ways to feed them. Shared (what `sentinel run` and `replay` do): `cells` classifies an
+exchange into additive cells that go to its partition's state, the global view folds every
+partition's state and hands the differences to `add`, and `follow` evaluates each tick once
+the minutes it reads are complete in every partition. Local (unit tests): `observe` counts
+at once and `advance` evaluates the ticks a watermark has passed.
+
+An SLO alert starts when a long window and its short window both burn over the factor; it
+then holds while the long window still does, and resolves only after `keep_firing_for`
+seconds of event time without that (a short-window dip neither resolves nor re-pages it).
 
 Empty event time is crossed in O(1): once no observation lies within the quiet horizon
 (the longest window that can still make an alert fire: SLO short windows, spend-guard
@@ -20,18 +30,23 @@ just before the monitors see each exchange, so what they read is as consistent.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from sentinel.alerting.book import AlertBook
+from sentinel.alerting.model import Alert
 from sentinel.guard.config import SpendGuardRules
 from sentinel.guard.spend import ALERT_NAME as SPEND_ALERT
+from sentinel.guard.spend import FAMILY as SPEND
 from sentinel.guard.spend import SpendGuard, Trip
 from sentinel.observers import BatchEnd, Observer
-from sentinel.rollback.engine import RollbackEngine
+from sentinel.rollback.engine import CANARY, GATE, RollbackEngine
 from sentinel.slo.config import SloRules
 from sentinel.slo.engine import ALERT_NAME as SLO_ALERT
-from sentinel.slo.engine import SloEngine, short_minutes
+from sentinel.slo.engine import FAMILY as SLO
+from sentinel.slo.engine import Emit, SloEngine, short_minutes
+from sentinel.state.cells import bucket_of, bucket_start
 from sentinel.values import Accounted, Verdict
 
 
@@ -47,6 +62,7 @@ class Monitor(Observer):
         horizon_seconds: float | None = None,
         followers: Sequence[Callable[[Accounted, Verdict], None]] = (),
         on_trip: Callable[[str], None] | None = None,
+        keep_firing_for_seconds: float = 0.0,
     ) -> None:
         """`horizon_seconds`: after this much event time without observations, nothing
         can start firing (`quiet_horizon_seconds`); a day when not given. `followers` see
@@ -60,22 +76,38 @@ class Monitor(Observer):
         self.rollback = rollback
         self._next_tick: float | None = None
         self._horizon = horizon_seconds if horizon_seconds is not None else 86_400.0
-        self._last_observed = float("-inf")  # newest event time observed
+        self._observed: list[int] = []  # minutes holding observations, sorted
+        holds = [w.long_minutes for x in slo.rules.slos for w in (*x.page, *x.ticket)]
+        self._hold_horizon = max(
+            self._horizon, (max(holds, default=0) + 1) * 60.0 + keep_firing_for_seconds
+        )
         self._tripped: dict[tuple[str, tuple[tuple[str, str], ...]], Trip] = {}
         self.followers = tuple(followers)
         self.on_trip = on_trip
         # From the first passed tick to the batch end: exchanges and time marks, in order.
         self._held: list[tuple[Accounted, Verdict] | float] | None = None
+        # Shared (set by the pipeline that owns the partition state): exchanges reach the
+        # monitors as cells through the global view, and `follow` evaluates; the observer
+        # hooks then only publish the snapshot.
+        self.shared = False
+        self.keep_firing_for = keep_firing_for_seconds
+        # fingerprint -> (alert, event time it last held, long window of its starting pair)
+        self._slo_firing: dict[str, tuple[Alert, float, int]] = {}
+        self._first_bucket: int | None = None
 
     # -- the exchange path (observer hooks) -------------------------------------------
 
     def exchange(self, item: Accounted, verdict: Verdict) -> None:
+        if self.shared:
+            return
         if self._held is None:
             self.observe(item, verdict)
         else:
             self._held.append((item, verdict))
 
     def time(self, watermark: float) -> None:
+        if self.shared:
+            return
         if self._next_tick is None:
             self.advance(watermark)  # the first time sets the first tick
         elif self._held is not None:
@@ -94,13 +126,63 @@ class Monitor(Observer):
                 self.observe(*entry)
         self.publish()  # scrapes read this snapshot, never live state
 
+    # -- shared state -----------------------------------------------------------------
+
+    def cells(self, item: Accounted, verdict: Verdict, emit: Emit) -> None:
+        """Classify one exchange into the cells of every monitor (to its partition state);
+        the followers see it here, in the monitors' order."""
+        for follow in self.followers:
+            follow(item, verdict)
+        self.slo.cells(item, verdict, emit)
+        self.guard.cells(item, emit)
+        if self.rollback is not None:
+            self.rollback.cells(item, verdict, emit)
+
+    def add(
+        self,
+        family: str,
+        index: int,
+        labels: tuple[str, ...],
+        bucket: int,
+        first: float,
+        second: float,
+    ) -> None:
+        """A change of the global sums (a `sentinel.state.DeltaSink`)."""
+        if self._first_bucket is None or bucket < self._first_bucket:
+            self._first_bucket = bucket
+        self._note(bucket)
+        if family == SLO:
+            self.slo.add_bucket(index, labels, bucket, first, second)
+        elif family == SPEND:
+            self.guard.add_bucket(index, labels, bucket, first, second)
+        elif family in (GATE, CANARY) and self.rollback is not None:
+            self.rollback.add(family, index, labels, bucket, first, second)
+
+    @property
+    def evaluated_through(self) -> float | None:
+        """The last tick evaluated (None before the first)."""
+        return None if self._next_tick is None else self._next_tick - self.interval
+
+    def follow(self, complete_until: float | None) -> None:
+        """Evaluate every tick whose minutes are complete before `complete_until` (the
+        global view's low watermark), starting from the earliest minute counted.
+        Ticks are whole seconds (`evaluation_interval_seconds` is an integer)."""
+        if complete_until is None or self._first_bucket is None:
+            return
+        if self._next_tick is None:
+            first = bucket_start(self._first_bucket)
+            self._next_tick = (first // self.interval + 1) * self.interval
+        # A tick reads the minute that holds it (windows end at the tick's own minute:
+        # `tick - 1e-9` is the tick itself at POSIX magnitudes), so tick T waits until
+        # that minute is complete: T < the start of the first incomplete minute.
+        self.advance(bucket_start(bucket_of(complete_until)) - 0.5)
+
     # -- direct use -------------------------------------------------------------------
 
     def observe(self, item: Accounted, verdict: Verdict) -> None:
         for follow in self.followers:
             follow(item, verdict)
-        if item.event_time > self._last_observed:
-            self._last_observed = item.event_time
+        self._note(bucket_of(item.event_time))
         self.slo.observe(item, verdict)
         self.guard.observe(item)
         if self.rollback is not None:
@@ -117,14 +199,43 @@ class Monitor(Observer):
             return
         interval = self.interval
         while watermark >= self._next_tick:
-            if self._next_tick > self._last_observed + self._horizon + interval:
-                # Quiet: every tick up to the watermark evaluates the same; jump to the last.
-                self._next_tick += (watermark - self._next_tick) // interval * interval
+            if self._quiet(self._next_tick):
+                # Every tick until the next observation evaluates the same: jump to the last.
+                limit = min(watermark, self._next_observed(self._next_tick) - interval)
+                if limit > self._next_tick:
+                    self._next_tick += (limit - self._next_tick) // interval * interval
             self._evaluate(self._next_tick)
             self._next_tick += interval
 
+    def _note(self, bucket: int) -> None:
+        observed = self._observed
+        if not observed or bucket > observed[-1]:
+            observed.append(bucket)
+        else:
+            i = bisect.bisect_left(observed, bucket)
+            if i == len(observed) or observed[i] != bucket:
+                observed.insert(i, bucket)
+
+    def _quiet(self, tick: float) -> bool:
+        """No observation within the quiet horizon before `tick`."""
+        observed = self._observed
+        i = bisect.bisect_right(observed, bucket_of(tick)) - 1
+        if i < 0:
+            return True
+        if i > 0:
+            del observed[: i - 1]  # older minutes never matter again (ticks only move on)
+            i = 1
+        # A firing SLO alert holds while its long window burns, then keep_firing_for more.
+        horizon = self._hold_horizon if self._slo_firing else self._horizon
+        return tick > bucket_start(observed[i] + 1) + horizon + self.interval
+
+    def _next_observed(self, tick: float) -> float:
+        observed = self._observed
+        i = bisect.bisect_right(observed, bucket_of(tick))
+        return bucket_start(observed[i]) if i < len(observed) else float("inf")
+
     def _evaluate(self, tick: float) -> None:
-        firing = self.slo.firing_at(tick)
+        firing = self._slo_alerts(tick)
         self.book.sync(firing, tick, names=(SLO_ALERT,))
         readings = self.guard.readings_at(tick)
         trips = [r for r in readings if r.reason]
@@ -133,6 +244,24 @@ class Monitor(Observer):
         if self.rollback is not None:
             self.rollback.evaluate(tick)  # canary vs baseline, per gated SLI
             self.rollback.on_slo_alerts(firing, tick)  # the canary's own SLO pages
+
+    def _slo_alerts(self, tick: float) -> list[Alert]:
+        """Alerts that start or hold at `tick`, and those kept for `keep_firing_for`: a
+        firing alert holds while the long window of the pair that started it burns."""
+        firing = self._slo_firing
+        now: dict[str, tuple[Alert, float, int]] = {}
+        for alert, long_minutes, starts in self.slo.evaluate(tick):
+            fingerprint = alert.fingerprint
+            current = firing.get(fingerprint)
+            if current is not None and current[2] == long_minutes:
+                now[fingerprint] = (current[0], tick, long_minutes)
+            elif current is None and starts and fingerprint not in now:
+                now[fingerprint] = (alert, tick, long_minutes)
+        for fingerprint, (alert, held_at, long_minutes) in firing.items():
+            if fingerprint not in now and tick - held_at < self.keep_firing_for:
+                now[fingerprint] = (alert, held_at, long_minutes)
+        self._slo_firing = now
+        return [alert for alert, _, _ in now.values()]
 
     def _throttle(self, trips: list[Trip], readings: list[Trip]) -> None:
         """Throttle on a new trip; release (with the current, lower rates) when it ends."""

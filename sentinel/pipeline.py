@@ -4,7 +4,14 @@ Each step either hands its result to the next or stops the record explicitly (de
 duplicate, feedback). A completed exchange takes the core steps in `_complete`: account
 (labels, tokens, cost, once), judge (the filter chain's verdict), emit (verdict and review
 records to the sink); then every observer is told (`sentinel.observers`). Event time is
-announced to observers as it moves; nothing here evaluates monitors or commits.
+announced to observers as it moves; nothing here commits.
+
+Records are handled per input partition: each has its own join (and event time) and its
+own share of the monitor state (`sentinel.state`). A record below the partition's
+`covered` offset is already counted: it is skipped, except the events the state says were
+still waiting in the join, which are re-read into it without emitting anything. Once per
+batch, `end_batch` publishes the partitions' changes (the `state` stream) and has the
+monitors follow the global view, before the observers hear of the batch end.
 """
 
 from __future__ import annotations
@@ -13,12 +20,12 @@ import time
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import msgspec
 
 from sentinel.admission import Admission
-from sentinel.correlate import Correlator, DedupeWindow
+from sentinel.correlate import DedupeWindow, PartitionedCorrelator
 from sentinel.events.decode import EventDecoder, Invalid
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
@@ -26,6 +33,7 @@ from sentinel.filters.chain import FilterChain
 from sentinel.io.records import Headers, OutRecord, Record, Sink
 from sentinel.observers import BatchEnd, Observer, failed, hooks
 from sentinel.records import review_record, verdict_record
+from sentinel.state import PartitionId, PartitionState, SharedState
 from sentinel.track.account import Accountant
 from sentinel.values import Accounted, Labels, Verdict
 
@@ -35,6 +43,10 @@ VerdictMode = Literal["all", "flagged", "off"]
 # a larger original is truncated, flagged, and still found at its source offset.
 DEAD_LETTER_MAX_BYTES = 16 * 1024 * 1024 - 64 * 1024
 _RECENT_LABELS = 100_000  # request_id -> labels kept for attributing feedback events
+_RETAIN_EVERY_BATCHES = 50  # re-sync the waiting set with the join (replaced requests)
+
+if TYPE_CHECKING:
+    from sentinel.monitor import Monitor
 
 
 class RecordDecoder(Protocol):
@@ -57,7 +69,7 @@ class Pipeline:
         self,
         decoder: EventDecoder,
         dedupe: DedupeWindow,
-        correlator: Correlator,
+        correlator: PartitionedCorrelator,
         accountant: Accountant,
         sink: Sink,
         chain: FilterChain,
@@ -66,7 +78,13 @@ class Pipeline:
         topic_decoders: dict[str, RecordDecoder] | None = None,
         observers: Sequence[Observer] = (),
         admission: Admission | None = None,
+        monitor: Monitor | None = None,
+        shared: SharedState | None = None,
+        publish_state: bool = False,
     ) -> None:
+        """`monitor` with `shared`: exchanges become cells of their partition's state, and
+        the monitor follows the global view (`publish_state`: the changes go to the
+        `state` stream, for other replicas)."""
         self.decoder = decoder
         self.dedupe = dedupe
         self.correlator = correlator
@@ -87,9 +105,25 @@ class Pipeline:
         self.counts = EventCounts()
         self._recent: dict[str, Labels] = {}
         self._encoder = msgspec.json.Encoder()
+        self.monitor = monitor
+        self.shared = shared if monitor is not None else None
+        if self.shared is not None and monitor is not None:
+            monitor.shared = True
+        self.publish_state = publish_state
+        self._pid: PartitionId | None = None
+        self._part = PartitionState(("", 0))
+        self._offset = -1
+        self._batches = 0
 
     def process(self, record: Record) -> None:
         """Handle one raw record completely (its outputs are sent, not yet flushed)."""
+        part = self._select((record.topic, record.partition))
+        offset = record.offset
+        if 0 <= offset < part.covered:  # counted before a restart or a rebalance
+            if offset in part.restore:
+                self._restore(record, part)
+            return
+        self._offset = offset
         self.counts.read += 1
         if not self._batch_records:
             self._batch_started_ns = time.time_ns()
@@ -107,6 +141,41 @@ class Pipeline:
         else:  # a batch format (OTLP): one record, many events
             for event in decoded:
                 self._admit(record, event)
+        part.seen(offset, self.correlator.watermark_of_current())
+
+    def _select(self, pid: PartitionId) -> PartitionState:
+        """Make `pid` the partition that records, completions and cells go to."""
+        if pid != self._pid:
+            self._pid = pid
+            if self.shared is not None:
+                self._part = self.shared.partition(pid)
+            self.correlator.select(pid, self._part.watermark)
+        return self._part
+
+    def _restore(self, record: Record, part: PartitionState) -> None:
+        """Re-read an event that was waiting in the join when the state was published:
+        back into the join, nothing counted or emitted (its exchange is still to come)."""
+        decoder = self.topic_decoders.get(record.topic, self.decoder)
+        try:
+            decoded = decoder.decode(record.value)
+        except Exception:  # decoders never raise; it was a dead letter the first time
+            return
+        if isinstance(decoded, Invalid):
+            return
+        for event in [decoded] if isinstance(decoded, Event) else decoded:
+            if event.type not in ("request", "response"):
+                continue
+            self.dedupe.seen(event.event_id)  # remembered, whether or not seen before here
+            part.hold(event.event_id, record.offset, event.event_time)
+            for exchange in self.correlator.join(event):  # none expected; never re-emitted
+                self._release(exchange)
+
+    def _release(self, exchange: Exchange) -> None:
+        part = self._part
+        if exchange.request is not None:
+            part.release(exchange.request.event_id)
+        if exchange.response is not None:
+            part.release(exchange.response.event_id)
 
     def _admit(self, record: Record, event: Event) -> None:
         if self.admission is None:
@@ -116,7 +185,9 @@ class Pipeline:
             if isinstance(admitted, Invalid):
                 self._dead_letter(source, admitted)
             else:
+                self._offset = source.offset  # a held event is waited for at its own offset
                 self._event(admitted)
+        self._offset = record.offset
 
     def _event(self, event: Event) -> None:
         if self.dedupe.seen(event.event_id):
@@ -129,6 +200,8 @@ class Pipeline:
         # Event time moves first (timeouts complete), then observers hear the new time,
         # then the event joins: monitors see exchanges in event-time order, in replay as live.
         self._advance(event.event_time)
+        if self._offset >= 0 and event.type != "exchange":
+            self._part.hold(event.event_id, self._offset, event.event_time)
         for exchange in self.correlator.join(event):
             self._complete(exchange)
 
@@ -147,9 +220,13 @@ class Pipeline:
     def idle(self, idle_seconds: float) -> None:
         """No input for `idle_seconds` more: event time progresses by as much, so pending
         requests still time out when traffic stops."""
-        watermark = self.correlator.watermark
-        if watermark != float("-inf"):
+        for pid, part in self.correlator.partitions():
+            watermark = part.watermark
+            if watermark == float("-inf"):
+                continue
+            state = self._select(pid)
             self._advance(watermark + idle_seconds)
+            state.advance(part.watermark)
 
     def drain(self) -> None:
         """End of a finite input: pending requests are timeouts."""
@@ -159,11 +236,43 @@ class Pipeline:
                     self._dead_letter(source, admitted)
                 else:
                     self._event(admitted)
-        for exchange in self.correlator.drain():
-            self._complete(exchange)
+        for pid, _ in self.correlator.partitions():
+            self._select(pid)
+            for exchange in self.correlator.drain():
+                self._complete(exchange)
+
+    def release(self, pids: Collection[PartitionId]) -> None:
+        """Partitions revoked: forget their join and state (the new owner restores them)."""
+        for pid in pids:
+            self.correlator.release(pid)
+        if self.shared is not None:
+            self.shared.release(pids)
+        self._pid = None
+
+    def publish(self) -> None:
+        """Publish the batch's state changes, fold them into the global view and have the
+        monitor evaluate on it (every tick whose minute is complete in every partition)."""
+        shared, monitor = self.shared, self.monitor
+        if shared is None or monitor is None:
+            return
+        self._batches += 1
+        retain = self._batches % _RETAIN_EVERY_BATCHES == 0
+        owned = set(shared.owned())
+        for pid, part in self.correlator.partitions():
+            if pid in owned:
+                state = shared.partition(pid)
+                state.advance(part.watermark)  # events admitted late (drain) moved it too
+                if retain:
+                    state.retain(part.waiting())
+        for key, value in shared.flush():
+            if self.publish_state:
+                self.sink.send(OutRecord("state", value, key))
+        monitor.follow(shared.view.complete_until())
 
     def end_batch(self) -> None:
-        """Tell observers the batch is done (they publish what they aggregate per batch)."""
+        """Publish the partitions' state and evaluate the global view, then tell observers
+        the batch is done (they publish what they aggregate per batch)."""
+        self.publish()
         counts, stats = self.counts, self.correlator.stats
         batch = BatchEnd(
             started_ns=self._batch_started_ns if self._batch_records else 0,
@@ -183,9 +292,12 @@ class Pipeline:
                 failed(hook)
 
     def _complete(self, exchange: Exchange) -> None:
+        self._release(exchange)
         item = self.accountant.account(exchange)  # account
         verdict = self.chain.run(exchange)  # judge
         self._emit(item, verdict)  # emit
+        if self.shared is not None and self.monitor is not None:
+            self.monitor.cells(item, verdict, self._part.add)  # the partition's share
         recent = self._recent
         recent[exchange.request_id] = item.labels
         if len(recent) > _RECENT_LABELS:

@@ -72,6 +72,7 @@ class Runner:
         assigned: Callable[[], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
         watch: ContactWatch | None = None,
+        after_batch: Callable[[], None] | None = None,
     ) -> None:
         self.source = source
         self.pipeline = pipeline
@@ -84,6 +85,9 @@ class Runner:
         self._assigned = assigned  # readiness: the consumer holds partitions
         self._clock = clock
         self._watch = watch  # broker reachability (lag lookups, records received)
+        # Called after each batch's end, before its flush and commit (shared state: fold
+        # other replicas' changes, decide who delivers alerts).
+        self._after_batch = after_batch
 
     def run(self, stop: threading.Event) -> None:
         """Loop until `stop` is set or a finite source is exhausted."""
@@ -111,6 +115,8 @@ class Runner:
                         self.pipeline.process(record)
                 last_poll = now
                 self.pipeline.end_batch()
+                if self._after_batch is not None:
+                    self._after_batch()
                 self._flush_and_commit()
                 if batch:
                     self.report.batch_done(self._clock() - now)

@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 from sentinel import __version__
 from sentinel.admission import Admission, Bounds
 from sentinel.alerting.book import AlertBook
-from sentinel.correlate import Correlator, DedupeWindow
+from sentinel.correlate import DedupeWindow, PartitionedCorrelator
 from sentinel.envrefs import expand_env_values
 from sentinel.events.decode import DEFAULT_MAX_DEPTH, EventDecoder
 from sentinel.filters.pii.screen import LabelScreen
@@ -35,6 +35,7 @@ from sentinel.rollback.actions import WebhookNotifier
 from sentinel.rollback.engine import RollbackEngine
 from sentinel.rules.loader import RuleSet
 from sentinel.slo.engine import SloEngine
+from sentinel.state import SharedState
 from sentinel.telemetry.budget import BudgetCollector
 from sentinel.telemetry.metrics import PrometheusRecorder
 from sentinel.telemetry.slo_series import SloSeries
@@ -95,6 +96,7 @@ def assemble(
     otlp_topics: Mapping[str, Encoding] | None = None,
     observers: Sequence[Observer] = (),
     throttle: Callable[[dict[str, Any]], None] | None = None,
+    publish_state: bool = False,
 ) -> Assembly:
     """The exchange path and its observers, in order: Prometheus samples, run totals and
     timeline, live trackers, monitors, then `observers` (sentinel's own OTel telemetry).
@@ -102,7 +104,8 @@ def assemble(
     `book` receives the monitors' alerts (with its notifiers); a fresh one by default.
     `rollback` gates canaries when given (built with its webhook by `build_rollback`).
     `otlp_topics` maps topics (or replayed file paths) to their OTLP encoding; `throttle`
-    receives spend-guard trips."""
+    receives spend-guard trips; `publish_state` sends the partitions' monitor state to the
+    `state` stream (Kafka: replicas share one global view)."""
     decoders: dict[str, RecordDecoder] = {}
     if otlp_topics:
         stats = OtlpStats()
@@ -134,7 +137,9 @@ def assemble(
     pipeline = Pipeline(
         decoder=EventDecoder(settings.max_event_bytes, settings.max_nesting_depth),
         dedupe=DedupeWindow(settings.dedupe_window),
-        correlator=Correlator(settings.ttl_seconds, settings.max_pending, settings.grace_seconds),
+        correlator=PartitionedCorrelator(
+            settings.ttl_seconds, settings.max_pending, settings.grace_seconds
+        ),
         accountant=build_accountant(rules, registry),
         sink=sink,
         chain=build_chain(rules, time_budget=settings.scan_time_budget),
@@ -143,8 +148,18 @@ def assemble(
         topic_decoders=decoders,
         observers=(metrics, run, trackers, monitor, *observers),
         admission=Admission(settings.bounds, time.time if settings.skew_clock == "wall" else None),
+        monitor=monitor,
+        shared=SharedState(monitor.add, state_horizon_minutes(rules)),
+        publish_state=publish_state,
     )
     return Assembly(pipeline, metrics, run, monitor)
+
+
+def state_horizon_minutes(rules: RuleSet) -> int:
+    """Minutes of monitor state kept behind each partition's watermark: the longest window
+    any monitor reads (SLO long windows, a spend guard's trailing day), plus an hour."""
+    windows = [w.long_minutes for s in rules.slos.slos for w in (*s.page, *s.ticket)]
+    return max([24 * 60, *windows]) + 60
 
 
 def build_pipeline(
@@ -201,6 +216,7 @@ def build_monitor(
         rollback=rollback,
         horizon_seconds=quiet_horizon_seconds(rules.slos, rules.spend_guard),
         on_trip=on_trip,
+        keep_firing_for_seconds=rules.slos.keep_firing_for_seconds,
     )
 
 

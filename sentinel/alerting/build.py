@@ -13,6 +13,7 @@ from sentinel.alerting.book import AlertBook
 from sentinel.alerting.config import AlertingRules, AlertmanagerReceiver
 from sentinel.alerting.delivery import DeliverySettings, Notifier
 from sentinel.alerting.encode import Decoration
+from sentinel.alerting.leader import Leadership
 from sentinel.alerting.metrics import AlertMetrics
 from sentinel.alerting.notifiers import AlertmanagerNotifier, WebhookNotifier
 from sentinel.alerting.transport import Transport, post_json
@@ -69,12 +70,14 @@ def build_alerting(
     transport: Transport = post_json,
     clock: Callable[[], float] = time.time,
     environ: Mapping[str, str] = os.environ,
+    leadership: Leadership | None = None,
 ) -> Alerting:
     """The book, with the firing gauge and (if `deliver`) one notifier per receiver.
 
     `set_check` (e.g. `Health.set_check`) is told each receiver's health as
     `alerts:<receiver>`. Notifiers start with `Alerting.start()`. Raises ConfigError when
-    a header refers to an unset environment variable."""
+    a header refers to an unset environment variable. With `leadership`, receivers get
+    firing alerts only while this replica leads (replicas share one global view)."""
     metrics = AlertMetrics(registry)
     book = AlertBook(listeners=[metrics])
     alerting = Alerting(book=book, metrics=metrics)
@@ -107,7 +110,7 @@ def build_alerting(
             on_health=on_health,
         )
         alerting.notifiers.append(notifier)
-        book.add_listener(notifier)
+        book.add_listener(notifier if leadership is None else leadership.wrap(notifier))
     return alerting
 
 

@@ -51,6 +51,8 @@ SENTINEL_LABELS: dict[str, frozenset[str]] = {
     n.SPEND_MONTH_FORECAST: frozenset({"service"}),
     n.LATENCY_WINDOW: frozenset({"model", "quantile"}),
     n.WATERMARK: frozenset(),
+    n.STATE_LOW_WATERMARK: frozenset({"topic", "partition"}),
+    n.STATE_COMPLETE_UNTIL: frozenset(),
     n.FINDINGS: _SMV | {"filter", "category", "severity", "action", "field"},
     n.INJECTION_SCORE: _SMV | {"channel"},
     n.INJECTION_FOLLOWED: _SMV,

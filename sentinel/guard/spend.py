@@ -12,10 +12,13 @@ from typing import Any
 
 from sentinel.alerting.model import Alert
 from sentinel.guard.config import SpendGuardRule, SpendGuardRules
+from sentinel.slo.engine import Emit
 from sentinel.slo.windows import WindowSums
+from sentinel.state.cells import CellKey, bucket_start
 from sentinel.values import Accounted, label_key
 
 ALERT_NAME = "SentinelSpendBurn"
+FAMILY = "spend"
 _DAY_MINUTES = 1440
 
 
@@ -59,16 +62,37 @@ class SpendGuard:
         self._runbook = f"{runbook_base_url}/{ALERT_NAME}.md"
 
     def observe(self, item: Accounted) -> None:
+        """Count one exchange here (a single process with no shared state)."""
+        self.cells(item, self._add_now)
+
+    def _add_now(self, key: CellKey, event_time: float, usd: float, tokens: float) -> None:
+        self.add(key[1], key[2], event_time, usd, tokens)
+
+    def cells(self, item: Accounted, emit: Emit) -> None:
+        """`emit((spend, guard index, series labels), event_time, usd, tokens)` per guard."""
         tokens = item.tokens.input + item.tokens.output
         usd = item.cost.total
         if not usd and not tokens:
             return
-        for guard in self._guards:
+        for index, guard in enumerate(self._guards):
             key = guard.key(item.labels)
-            sums = guard.series.get(key)
-            if sums is None:
-                sums = guard.series[key] = WindowSums(60, [guard.rule.window_minutes, _DAY_MINUTES])
-            sums.add(item.event_time, usd, tokens)
+            emit((FAMILY, index, key), item.event_time, usd, float(tokens))
+
+    def add(
+        self, index: int, key: tuple[str, ...], event_time: float, usd: float, tokens: float
+    ) -> None:
+        if index >= len(self._guards):
+            return  # a state record of other rules (a rolling upgrade): not ours
+        guard = self._guards[index]
+        sums = guard.series.get(key)
+        if sums is None:
+            sums = guard.series[key] = WindowSums(60, [guard.rule.window_minutes, _DAY_MINUTES])
+        sums.add(event_time, usd, tokens)
+
+    def add_bucket(
+        self, index: int, key: tuple[str, ...], bucket: int, usd: float, tokens: float
+    ) -> None:
+        self.add(index, key, bucket_start(bucket), usd, tokens)
 
     def readings_at(self, tick: float) -> list[Trip]:
         """Every series' current rates; `reason` is empty when under every threshold."""

@@ -20,7 +20,7 @@ from typing import Any
 import structlog
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import KafkaError
+from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from sentinel.errors import ConfigError, SinkError, SourceError
@@ -62,6 +62,7 @@ class KafkaSettings:
     dead_letter_topic: str = "llm-events-dlq"
     verdict_topic: str = "llm-verdicts"
     review_topic: str = "llm-review"
+    state_topic: str = "sentinel-state"
     client_id: str = "sentinel"
     max_message_bytes: int = MAX_MESSAGE_BYTES
     # Passed through to both clients: security_protocol, sasl_*, ssl_*, ... (kafka-python names)
@@ -89,11 +90,19 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]  # untyp
         self._source = source
 
     def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        log.info("partitions_revoked", partitions=len(revoked))
+        log.info("partitions_revoked", partitions=len(revoked), ids=_ids(revoked))
         self._source.forget(revoked)
+        if self._source.on_revoked is not None:
+            self._source.on_revoked([(tp.topic, tp.partition) for tp in revoked])
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        log.info("partitions_assigned", partitions=len(assigned))
+        log.info("partitions_assigned", partitions=len(assigned), ids=_ids(assigned))
+        if self._source.on_assigned is not None:
+            self._source.on_assigned([(tp.topic, tp.partition) for tp in assigned])
+
+
+def _ids(partitions: list[TopicPartition]) -> str:
+    return ",".join(str(tp.partition) for tp in sorted(partitions))
 
 
 class KafkaSource:
@@ -116,6 +125,13 @@ class KafkaSource:
                 f"could not connect to Kafka at {settings.bootstrap_servers}: {exc}"
             ) from exc
         self._next: dict[TopicPartition, int] = {}  # offset after the last polled record
+        # Set by the wiring when monitor state is shared: where to commit each partition
+        # (the oldest event still waiting in the join, with `covered=N` as metadata), and
+        # what to do when partitions come and go (called inside `poll`).
+        self.positions: Callable[[], dict[tuple[str, int], tuple[int, str]]] | None = None
+        self.on_revoked: Callable[[list[tuple[str, int]]], None] | None = None
+        self.on_assigned: Callable[[list[tuple[str, int]]], None] | None = None
+        self._committed: dict[TopicPartition, int] = {}
 
     @property
     def exhausted(self) -> bool:
@@ -141,6 +157,9 @@ class KafkaSource:
         """Commit what was polled. During an outage the commit fails after
         COMMIT_TIMEOUT_MS and the positions are kept for the next commit (the records
         would only be redelivered: at-least-once holds)."""
+        if self.positions is not None:
+            self._commit_positions(self.positions())
+            return
         if not self._next:
             return
         offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._next.items()}
@@ -151,10 +170,44 @@ class KafkaSource:
             return
         self._next.clear()
 
+    def _commit_positions(self, positions: dict[tuple[str, int], tuple[int, str]]) -> None:
+        """Commit where the state says, for assigned partitions whose position moved."""
+        self._next.clear()
+        assigned = self._consumer.assignment()
+        offsets = {}
+        for (topic, partition), (offset, metadata) in positions.items():
+            tp = TopicPartition(topic, partition)
+            if tp in assigned and self._committed.get(tp) != offset:
+                offsets[tp] = OffsetAndMetadata(offset, metadata, -1)
+        if not offsets:
+            return
+        try:
+            self._consumer.commit(offsets=offsets, timeout_ms=COMMIT_TIMEOUT_MS)
+        except (CommitFailedError, RebalanceInProgressError) as exc:
+            # The group is rebalancing: these partitions may be someone else's now. Their
+            # state is published, so the next owner resumes from the last commit that
+            # succeeded and skips what the state already covers.
+            log.warning("commit_skipped_rebalance", error=type(exc).__name__)
+            return
+        except KafkaError as exc:  # an outage: the next commit tries again
+            log.warning("commit_failed", error=type(exc).__name__, partitions=len(offsets))
+            return
+        for tp, meta in offsets.items():
+            self._committed[tp] = meta.offset
+
     def forget(self, partitions: list[TopicPartition]) -> None:
         """Drop uncommitted positions of revoked partitions (there are none between batches)."""
         for tp in partitions:
             self._next.pop(tp, None)
+            self._committed.pop(tp, None)
+
+    def partitions(self) -> set[tuple[str, int]]:
+        """Every partition of the subscribed topics (from the client's metadata)."""
+        return {
+            (topic, p)
+            for topic in self.settings.topics
+            for p in self._consumer.partitions_for_topic(topic) or ()
+        }
 
     def lag(self) -> dict[tuple[str, int], int]:
         """Messages between our position and the partition end, per assigned partition,
@@ -190,6 +243,7 @@ class KafkaSink:
             "dead_letter": settings.dead_letter_topic,
             "verdicts": settings.verdict_topic,
             "review": settings.review_topic,
+            "state": settings.state_topic,
         }
         try:
             self._producer = KafkaProducer(

@@ -8,6 +8,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
+from sentinel.alerting.leader import LeaderOnlyNotifier, Leadership
 from sentinel.envrefs import expand_env_values
 from sentinel.health import Health
 from sentinel.rollback.actions import Transport, WebhookNotifier, urllib_transport
@@ -24,11 +25,13 @@ def build_rollback(
     transport: Transport = urllib_transport,
     environ: Mapping[str, str] | None = None,
     logger: Any = None,
+    leadership: Leadership | None = None,
 ) -> RollbackEngine:
     """The engine, with a webhook notifier when rules name a URL and are not a dry run.
 
     Raises ConfigError when a header refers to an unset `${VAR}` (a webhook that would be
     refused for want of its token must stop the start, not fail at the rollback).
+    With `leadership`, decisions are sent only while this replica leads.
     """
     metrics = recorder(registry)
     webhook = rules.actions.webhook
@@ -46,6 +49,13 @@ def build_rollback(
             max_attempts=webhook.max_attempts,
             recorder=metrics,
             health=health,
+            logger=logger,
+        )
+    if notifier is not None and leadership is not None:
+        return RollbackEngine(
+            rules,
+            recorder=metrics,
+            notifier=LeaderOnlyNotifier(notifier, leadership),
             logger=logger,
         )
     return RollbackEngine(rules, recorder=metrics, notifier=notifier, logger=logger)

@@ -1,7 +1,8 @@
 """Canary-versus-baseline rollback decisions, in event time.
 
-A rollout starts with the first canary exchange; from then on both variants' exchanges are
-classified per gate (good / bad / not counted, by `sentinel.slo.sli.classify`). Every
+A rollout starts with the first minute holding canary exchanges; from then on both variants'
+exchanges are classified per gate (good / bad / not counted, by `sentinel.slo.sli.classify`)
+and counted per event-time minute (cells, summed over partitions by the global view). Every
 `evaluate_every_seconds` of event time, each gate whose variants both have their minimum
 samples is tested (`stats.msprt`); its always-valid p-value is the running minimum over
 looks, and the gate closes for the rest of the rollout once that falls to its share of
@@ -9,8 +10,11 @@ alpha. A closed gate decides "roll back" at once and again after each cooldown w
 stays closed. A rollout ends (counts reset, gate open) after `reset_after_idle_seconds`
 without canary traffic, or on `reset`.
 
-The consume loop calls `observe`, `evaluate` and `on_slo_alerts` (or `on_slo_page`); the
-HTTP thread only reads `status`, an immutable snapshot replaced after each change.
+An evaluation at `at` reads the minutes before `at`'s minute ends (the caller evaluates
+only once they are complete), so every replica, and a replay, decides the same from the
+same counts. The consume loop calls `cells` (or `observe`), `add`, `evaluate` and
+`on_slo_alerts` (or `on_slo_page`); the HTTP thread only reads `status`, an immutable
+snapshot replaced after each change.
 """
 
 from __future__ import annotations
@@ -36,11 +40,15 @@ from sentinel.rollback.decision import (
 )
 from sentinel.rollback.metrics import NO_METRICS, RollbackRecorder
 from sentinel.rollback.stats import Look, msprt
+from sentinel.slo.engine import Emit
 from sentinel.slo.sli import SliSpec, classify
+from sentinel.state.cells import CellKey, bucket_of, bucket_start
 from sentinel.values import Accounted, Verdict
 
 _HISTORY = 10_000  # decisions kept for reports: at most one per gate per cooldown
 _LOG_E_FLOOR = -1e6  # stands for "no evidence at all" (log Λ = -inf) in JSON evidence
+GATE, CANARY = "gate", "canary"  # cell families: per-gate arm counts; canary exchanges
+_ARMS = ("canary", "baseline")
 
 
 class Notifier(Protocol):
@@ -53,8 +61,8 @@ class Notifier(Protocol):
 
 @dataclass
 class _Arm:
-    bad: int = 0
-    total: int = 0
+    bad: float = 0.0
+    total: float = 0.0
 
 
 @dataclass
@@ -71,10 +79,10 @@ class _GateState:
     def summary(self) -> GateSummary:
         return GateSummary(
             self.gate.name,
-            self.canary.bad,
-            self.canary.total,
-            self.baseline.bad,
-            self.baseline.total,
+            round(self.canary.bad),
+            round(self.canary.total),
+            round(self.baseline.bad),
+            round(self.baseline.total),
             self.gate.min_samples_per_variant,
             self.min_p,
             self.closed,
@@ -112,6 +120,11 @@ class RollbackEngine:
         self._slos: dict[str, _SloState] = {}
         self._started_at: float | None = None
         self._last_canary_at: float | None = None
+        # Counts per event-time minute: bucket -> per gate [canary bad, total, baseline
+        # bad, total]; canary exchanges per minute. Minutes up to `_upto` were read.
+        self._minutes: dict[int, list[list[float]]] = {}
+        self._canary_minutes: dict[int, float] = {}
+        self._upto: int | None = None
         self._next_evaluation: float | None = None
         self._latest: Decision | None = None
         self._evaluated_at: float | None = None
@@ -124,7 +137,15 @@ class RollbackEngine:
     # -- the consume loop -------------------------------------------------------------
 
     def observe(self, item: Accounted, verdict: Verdict) -> None:
-        """Count one accounted exchange for every gate it counts in."""
+        """Count one accounted exchange here (a single process with no shared state)."""
+        self.cells(item, verdict, self._add_now)
+
+    def _add_now(self, key: CellKey, event_time: float, first: float, second: float) -> None:
+        self.add(key[0], key[1], key[2], bucket_of(event_time), first, second)
+
+    def cells(self, item: Accounted, verdict: Verdict, emit: Emit) -> None:
+        """Classify one exchange: `emit((canary, 0, ()), t, 1, 1)` for a canary exchange
+        and `emit((gate, gate index, (arm,)), t, bad, 1)` for every gate it counts in."""
         if not self.rules.enabled:
             return
         labels = item.labels
@@ -132,20 +153,89 @@ class RollbackEngine:
             return
         variant = labels.variant
         if variant == self.canary:
-            self._canary_seen(item.event_time)
             arm = "canary"
-        elif variant == self.baseline and self._started_at is not None:
+            emit((CANARY, 0, ()), item.event_time, 1.0, 1.0)
+        elif variant == self.baseline:
             arm = "baseline"
         else:
-            return  # another variant, or baseline traffic while no rollout runs
-        for state in self._gates:
-            good = classify(item, verdict, state.spec)
+            return  # another variant
+        for index, spec in enumerate(self._specs):
+            good = classify(item, verdict, spec)
             if good is None:
                 continue
-            counts = state.canary if arm == "canary" else state.baseline
-            counts.total += 1
-            if not good:
-                counts.bad += 1
+            emit((GATE, index, (arm,)), item.event_time, 0.0 if good else 1.0, 1.0)
+
+    def add(
+        self,
+        family: str,
+        index: int,
+        labels: tuple[str, ...],
+        bucket: int,
+        first: float,
+        second: float,
+    ) -> None:
+        """Add counts of one minute (from the global view; negative takes back)."""
+        if family == CANARY:
+            if self._upto is not None and bucket <= self._upto:
+                if second > 0:  # a minute already read: the canary is seen now
+                    self._canary_in(bucket)
+            else:
+                self._canary_minutes[bucket] = self._canary_minutes.get(bucket, 0.0) + second
+            return
+        if family != GATE or index >= len(self._specs) or not labels or labels[0] not in _ARMS:
+            return
+        canary = labels[0] == "canary"
+        if self._upto is not None and bucket <= self._upto:
+            # A minute already read: it counts at once if inside the rollout, else never.
+            start = self._started_minute()
+            if start is None or bucket < start:
+                return
+            state = self._gates[index]
+            arm = state.canary if canary else state.baseline
+            arm.bad += first
+            arm.total += second
+            return
+        row = self._minutes.get(bucket)
+        if row is None:
+            row = self._minutes[bucket] = [[0.0, 0.0, 0.0, 0.0] for _ in self._specs]
+        offset = 0 if canary else 2
+        row[index][offset] += first
+        row[index][offset + 1] += second
+
+    def _canary_in(self, minute: int) -> None:
+        """Canary exchanges in `minute`: start a rollout (after an idle gap, a new one)."""
+        last, idle = self._last_canary_at, self.rules.reset_after_idle_seconds
+        if last is not None and idle is not None and bucket_start(minute) - last > idle:
+            self._end_rollout(bucket_start(minute), "idle")
+        if self._started_at is None:
+            self._started_at = bucket_start(minute)
+            self._log.info("rollout_started", variant=self.canary, at=self._started_at)
+        end = bucket_start(minute + 1)  # the minute's end
+        if self._last_canary_at is None or end > self._last_canary_at:
+            self._last_canary_at = end
+
+    def _started_minute(self) -> int | None:
+        return None if self._started_at is None else bucket_of(self._started_at)
+
+    def _read_minutes(self, at: float) -> None:
+        """Move the rollout through the complete minutes before `at`'s minute ends."""
+        upto = bucket_of(at - 1e-9)
+        first = (
+            self._upto + 1
+            if self._upto is not None
+            else min([*self._minutes, *self._canary_minutes], default=upto + 1)
+        )
+        for minute in range(first, upto + 1):
+            if self._canary_minutes.pop(minute, 0.0) > 0:
+                self._canary_in(minute)
+            row = self._minutes.pop(minute, None)
+            if row is not None and self._started_at is not None:
+                for state, (cb, ct, bb, bt) in zip(self._gates, row, strict=True):
+                    state.canary.bad += cb
+                    state.canary.total += ct
+                    state.baseline.bad += bb
+                    state.baseline.total += bt
+        self._upto = max(upto, self._upto if self._upto is not None else upto)
 
     def evaluate(self, at: float) -> list[Decision]:
         """Test the gates at event time `at` (at most every `evaluate_every_seconds`)."""
@@ -154,6 +244,7 @@ class RollbackEngine:
         if self._next_evaluation is not None and at < self._next_evaluation:
             return []
         self._next_evaluation = at + self.rules.evaluate_every_seconds
+        self._read_minutes(at)
         idle = self.rules.reset_after_idle_seconds
         if (
             idle is not None
@@ -179,6 +270,7 @@ class RollbackEngine:
         burn = self.rules.slo_burn
         if not (self.rules.enabled and burn.enabled) or variant != self.canary:
             return None
+        self._read_minutes(at)
         if (burn.slos and slo_name not in burn.slos) or self._started_at is None:
             return None
         state = self._slos.setdefault(slo_name, _SloState())
@@ -274,24 +366,13 @@ class RollbackEngine:
 
     # -- internals --------------------------------------------------------------------
 
-    def _canary_seen(self, event_time: float) -> None:
-        last = self._last_canary_at
-        idle = self.rules.reset_after_idle_seconds
-        if last is not None and idle is not None and event_time - last > idle:
-            self._end_rollout(event_time, "idle")
-            last = None
-        if self._started_at is None:
-            self._started_at = event_time
-            self._log.info("rollout_started", variant=self.canary, at=event_time)
-        if last is None or event_time > last:
-            self._last_canary_at = event_time
-
     def _end_rollout(self, at: float, why: str) -> None:
         self._log.info("rollout_ended", variant=self.canary, at=at, why=why)
         self._reset_state()
         self._recorder.gate(self.canary, True)
 
     def _reset_state(self) -> None:
+        self._specs = [SliSpec(gate.sli.kind, gate.sli.threshold) for gate in self.rules.gates]
         self._gates = [
             _GateState(gate, SliSpec(gate.sli.kind, gate.sli.threshold))
             for gate in self.rules.gates
@@ -307,10 +388,10 @@ class RollbackEngine:
             return
         limit = state.gate.max_degradation
         look = msprt(
-            state.canary.bad,
-            state.canary.total,
-            state.baseline.bad,
-            state.baseline.total,
+            round(state.canary.bad),
+            round(state.canary.total),
+            round(state.baseline.bad),
+            round(state.baseline.total),
             relative=limit.relative,
             absolute=limit.absolute,
             mixture_sd=state.gate.mixture_sd,
@@ -328,11 +409,11 @@ class RollbackEngine:
         name = state.gate.name
         evidence: Evidence = {
             "test": self.rules.test,
-            "canary_bad": c.bad,
-            "canary_total": c.total,
+            "canary_bad": round(c.bad),
+            "canary_total": round(c.total),
             "canary_rate": look.canary_rate,
-            "baseline_bad": b.bad,
-            "baseline_total": b.total,
+            "baseline_bad": round(b.bad),
+            "baseline_total": round(b.total),
             "baseline_rate": look.baseline_rate,
             "allowed_rate": look.allowed_rate,
             "excess": look.excess,
@@ -345,9 +426,9 @@ class RollbackEngine:
             "mixture_sd": state.gate.mixture_sd,
         }
         reason = (
-            f"{name}: bad rate of {self.canary} {look.canary_rate:.3%} ({c.bad}/{c.total}) "
+            f"{name}: bad rate of {self.canary} {look.canary_rate:.3%} ({c.bad:.0f}/{c.total:.0f}) "
             f"exceeds the allowed {look.allowed_rate:.3%} (baseline {look.baseline_rate:.3%}, "
-            f"{b.bad}/{b.total}); {self.rules.test} p={state.min_p:.3g} <= alpha "
+            f"{b.bad:.0f}/{b.total:.0f}); {self.rules.test} p={state.min_p:.3g} <= alpha "
             f"{self._gate_alpha:.3g}"
         )
         return Decision(

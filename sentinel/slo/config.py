@@ -96,6 +96,15 @@ class SloRules(RulesFile):
         default="https://github.com/sentinel-llm/sentinel/blob/main/docs/runbooks",
         description="runbook_url = <base>/<AlertName>.md unless an SLO gives its own.",
     )
+    keep_firing_for_seconds: float = Field(
+        default=600,
+        ge=0,
+        le=7 * 86400,
+        description="Once firing, an alert keeps firing while its long window still burns "
+        "over the factor, and resolves only after the long window has stayed under it for "
+        "this long (event time), as Prometheus' keep_firing_for: a dip of the short window "
+        "neither resolves nor re-pages it.",
+    )
     slos: list[Slo] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -18,7 +18,12 @@ from sentinel.alerting.model import Alert
 from sentinel.slo.config import BurnWindow, Slo, SloRules
 from sentinel.slo.sli import CLASSIFIERS, SliSpec
 from sentinel.slo.windows import WindowSums
+from sentinel.state.cells import CellKey, bucket_start
 from sentinel.values import Accounted, Labels, Verdict, label_key
+
+# Where a monitor's classification goes: (cell key, event time, first sum, second sum).
+Emit = Callable[[CellKey, float, float, float], None]
+FAMILY = "slo"
 
 ALERT_NAME = "SentinelSLOBurnRate"
 _MINUTE = 60
@@ -40,8 +45,8 @@ class SloSeries:
 
     fine: WindowSums  # minute buckets, for burn-rate windows
     period: WindowSums  # hour buckets, for the error budget over the period
-    good: int = 0
-    bad: int = 0
+    good: float = 0.0
+    bad: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -101,30 +106,60 @@ class SloEngine:
         )
 
     def observe(self, item: Accounted, verdict: Verdict) -> None:
+        """Classify and count one exchange here (a single process with no shared state)."""
+        self.cells(item, verdict, self._add_now)
+
+    def _add_now(self, key: CellKey, event_time: float, bad: float, total: float) -> None:
+        self.add(key[1], key[2], event_time, bad, total)
+
+    def cells(self, item: Accounted, verdict: Verdict, emit: Emit) -> None:
+        """Classify one exchange for every SLO it counts in: `emit((slo, index, series
+        labels), event_time, bad, 1)`; the sums reach `add` through the global view."""
         labels = item.labels
-        for slo in self._slos:
+        for index, slo in enumerate(self._slos):
             if slo.match and any(get(labels) not in allowed for get, allowed in slo.match):
                 continue
             good = slo.classify(item, verdict, slo.sli)
             if good is None:
                 continue
-            key = slo.key(labels)
-            series = slo.series.get(key)
-            if series is None:
-                series = slo.series[key] = SloSeries(
-                    WindowSums(_MINUTE, slo.windows),
-                    WindowSums(_HOUR, [slo.spec.period_days * 24]),
-                )
-            series.fine.add(item.event_time, 0.0 if good else 1.0)
-            series.period.add(item.event_time, 0.0 if good else 1.0)
-            if good:
-                series.good += 1
-            else:
-                series.bad += 1
+            emit((FAMILY, index, slo.key(labels)), item.event_time, 0.0 if good else 1.0, 1.0)
+
+    def add(
+        self, index: int, key: tuple[str, ...], event_time: float, bad: float, total: float
+    ) -> None:
+        """Add (or, with negative sums, take back) counts of one series at `event_time`."""
+        if index >= len(self._slos):
+            return  # a state record of other rules (a rolling upgrade): not ours
+        slo = self._slos[index]
+        series = slo.series.get(key)
+        if series is None:
+            series = slo.series[key] = SloSeries(
+                WindowSums(_MINUTE, slo.windows),
+                WindowSums(_HOUR, [slo.spec.period_days * 24]),
+            )
+        series.fine.add(event_time, bad, total)
+        series.period.add(event_time, bad, total)
+        series.good += total - bad
+        series.bad += bad
+
+    def add_bucket(
+        self, index: int, key: tuple[str, ...], bucket: int, bad: float, total: float
+    ) -> None:
+        self.add(index, key, bucket_start(bucket), bad, total)
 
     def firing_at(self, tick: float) -> list[Alert]:
-        """The burn-rate alerts that hold at event time `tick`."""
-        firing: list[Alert] = []
+        """The burn-rate alerts that start (both windows over the factor) at `tick`."""
+        started: dict[str, Alert] = {}
+        for alert, _, starts in self.evaluate(tick):
+            if starts:
+                started.setdefault(alert.fingerprint, alert)
+        return list(started.values())
+
+    def evaluate(self, tick: float) -> list[tuple[Alert, int, bool]]:
+        """Every burn-rate pair whose long window burns over its factor at event time
+        `tick`: (alert, long window minutes, True when the short window does too, i.e. the
+        alert may start; False: an alert started by this pair holds on, none starts)."""
+        found: list[tuple[Alert, int, bool]] = []
         for slo in self._slos:
             spec = slo.spec
             budget = 1.0 - spec.objective
@@ -136,16 +171,13 @@ class SloEngine:
                     for pair in pairs:
                         factor = burn_factor(pair, spec.period_days)
                         long_ratio = series.fine.error_ratio(pair.long_minutes)
+                        if long_ratio is None or long_ratio / budget <= factor:
+                            continue
                         short_ratio = series.fine.error_ratio(short_minutes(pair))
-                        if (
-                            long_ratio is not None
-                            and short_ratio is not None
-                            and long_ratio / budget > factor
-                            and short_ratio / budget > factor
-                        ):
-                            firing.append(self._alert(spec, severity, labels, factor, tick))
-                            break
-        return firing
+                        starts = short_ratio is not None and short_ratio / budget > factor
+                        alert = self._alert(spec, severity, labels, factor, tick)
+                        found.append((alert, pair.long_minutes, starts))
+        return found
 
     def _alert(
         self, spec: Slo, severity: str, labels: dict[str, str], factor: float, tick: float
@@ -186,8 +218,8 @@ class SloEngine:
                         spec.objective,
                         rates,
                         remaining,
-                        series.good,
-                        series.bad,
+                        round(series.good),
+                        round(series.bad),
                     )
                 )
         return out

@@ -122,6 +122,18 @@ class PrometheusRecorder(Observer):
             registry=registry,
         )
         self.watermark = Gauge(n.WATERMARK, "Newest event time seen.", registry=registry)
+        self.state_low_watermark = Gauge(
+            n.STATE_LOW_WATERMARK,
+            "Event time below which an input partition adds nothing more (global view).",
+            ["topic", "partition"],
+            registry=registry,
+        )
+        self.state_complete_until = Gauge(
+            n.STATE_COMPLETE_UNTIL,
+            "Event time before which every partition is final: the monitors evaluate "
+            "the global view up to here.",
+            registry=registry,
+        )
         self.findings = Counter(
             n.FINDINGS,
             "Filter findings.",

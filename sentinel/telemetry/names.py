@@ -33,6 +33,10 @@ SPEND_MONTH_TO_DATE = "sentinel_spend_month_to_date_usd"
 SPEND_MONTH_FORECAST = "sentinel_spend_month_forecast_usd"
 LATENCY_WINDOW = "sentinel_latency_window_seconds"  # quantile: 0.5 | 0.95 | 0.99
 WATERMARK = "sentinel_event_time_watermark_seconds"
+# The global view: each partition's low watermark as this replica last heard it, and the
+# event time before which every partition is final (what the monitors evaluate up to).
+STATE_LOW_WATERMARK = "sentinel_state_low_watermark_seconds"
+STATE_COMPLETE_UNTIL = "sentinel_state_complete_until_seconds"
 
 FINDINGS = (
     "sentinel_findings_total"  # filter, category, severity, action, field, service, model, variant

@@ -349,14 +349,16 @@ def test_exchanges_outside_the_scope_are_not_counted() -> None:
 
 
 def test_baseline_traffic_before_the_first_canary_exchange_is_not_counted() -> None:
-    """The comparison covers the rollout's period only: the baseline counts from its start."""
+    """The comparison covers the rollout's minutes only: the baseline counts from the
+    minute of the first canary exchange."""
+    assert T0 % 60 == 0
     engine = RollbackEngine(rules())
-    engine.observe(dataclasses.replace(accounted("baseline"), event_time=T0), ALLOW)
+    engine.observe(dataclasses.replace(accounted("baseline"), event_time=T0 - 30), ALLOW)
     engine.observe(dataclasses.replace(accounted("canary"), event_time=T0 + 1), ALLOW)
     engine.observe(dataclasses.replace(accounted("baseline"), event_time=T0 + 2), ALLOW)
     engine.evaluate(T0 + 2)
     status = canary_gate(engine)
-    assert status.rollout_started_at == T0 + 1
+    assert status.rollout_started_at == T0
     assert [(g.canary_total, g.baseline_total) for g in status.gates] == [(1, 1), (1, 1)]
 
 

@@ -129,6 +129,10 @@ mergeOverwrite, false, 0 and "" do override (dry_run: false must win). */}}
 {{- $args = append $args (printf "--dead-letter-topic=%s" .Values.kafka.deadLetterTopic) }}
 {{- $args = append $args (printf "--verdict-topic=%s" .Values.kafka.verdictTopic) }}
 {{- $args = append $args (printf "--review-topic=%s" .Values.kafka.reviewTopic) }}
+{{- $args = append $args (printf "--state-topic=%s" .Values.kafka.state.topic) }}
+{{- if not .Values.kafka.state.create }}
+{{- $args = append $args "--no-create-state-topic" }}
+{{- end }}
 {{- $args = append $args (printf "--verdicts=%s" .Values.run.verdicts) }}
 {{- $args = append $args "--rules=/etc/sentinel/rules" }}
 {{- $args = append $args (printf "--http-port=%d" (int .Values.metrics.port)) }}
