@@ -11,6 +11,7 @@ former leader's notifier stops resending an alert that ended.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sentinel.alerting.book import AlertBook, AlertListener
@@ -28,19 +29,32 @@ class Leadership:
         self._since = _NEVER  # a leader delivers what happens after this event time
         self._through = _NEVER  # what the leader says it delivered (for non-leaders)
         self._wrapped: list[LeaderOnly] = []
+        self._on_lead: list[Callable[[float], None]] = []
+
+    def on_lead(self, callback: Callable[[float], None]) -> None:
+        """`callback(since)` when this replica becomes leader: deliver what was decided
+        after `since` while nobody led (a handover between batches)."""
+        self._on_lead.append(callback)
 
     def __call__(self) -> bool:
         return self._leading
 
     def set(self, leading: bool, book: AlertBook, delivered_through: float = _NEVER) -> None:
         """`delivered_through`: the last tick the leader recorded as delivered."""
-        if leading and not self._leading:
+        became = leading and not self._leading
+        if became:
             self._since = delivered_through
             for alert in book.active:
                 for listener in self._wrapped:
                     listener.forward(alert)
         self._leading = leading
         self._through = delivered_through
+        if became:
+            for callback in self._on_lead:
+                try:
+                    callback(delivered_through)
+                except Exception:  # delivery never takes the consumer down
+                    continue
 
     def admits(self, at: float, firing: bool) -> bool:
         """Deliver a transition (or decision) at event time `at`?"""

@@ -52,10 +52,12 @@ def build_rollback(
             logger=logger,
         )
     if notifier is not None and leadership is not None:
-        return RollbackEngine(
+        engine = RollbackEngine(
             rules,
             recorder=metrics,
             notifier=LeaderOnlyNotifier(notifier, leadership),
             logger=logger,
         )
+        leadership.on_lead(engine.resend_after)
+        return engine
     return RollbackEngine(rules, recorder=metrics, notifier=notifier, logger=logger)

@@ -319,6 +319,15 @@ class RollbackEngine:
             self._end_rollout(at, "reset")
             self._publish()
 
+    def resend_after(self, since: float) -> None:
+        """Send again the live decisions made after event time `since` (a new leader
+        delivers what was decided while no replica led)."""
+        if self._notifier is None:
+            return
+        for decision in list(self._history):
+            if decision.at > since and not decision.dry_run:
+                self._notifier.send(payload(decision))
+
     def close(self, timeout_seconds: float = 5.0) -> bool:
         """Deliver what is queued (at shutdown); False if that did not finish in time."""
         return self._notifier.close(timeout_seconds) if self._notifier is not None else True
