@@ -109,8 +109,20 @@ def test_a_late_arriving_request_times_out_by_its_own_event_time() -> None:
     c.offer(ev("request", "old", 44.5))  # arrives last, but is the oldest
     done = c.offer(ev("exchange", "x", 56))
     assert [d.request_id for d in done if d.kind == "timeout"] == ["old", "mid"]
-    assert [d.request_id for d in c.offer(ev("request", "older", 1))] == ["older"]  # due now
+    assert c.offer(ev("request", "older", 1)) == []  # late: closed by the watermark's next move
+    assert [d.request_id for d in c.advance(c.watermark + 1)] == ["older"]
     assert c.stats.pending == 1
+
+
+def test_a_lagging_partitions_request_still_meets_its_response() -> None:
+    """Partitions interleave by whole fetches: a request far behind the watermark is not
+    closed on arrival, so its response, next in the same partition, completes it."""
+    c = Correlator(ttl_seconds=10, max_pending=10, grace_seconds=1)
+    c.offer(ev("request", "ahead", 600))
+    assert c.offer(ev("request", "behind", 30)) == []
+    [done] = c.offer(ev("response", "behind", 31))
+    assert (done.kind, done.request_id) == ("complete", "behind")
+    assert c.stats.expired == 0 and c.stats.late == 0
 
 
 def test_the_response_bound_evicts_the_oldest_as_an_orphan() -> None:
