@@ -576,14 +576,20 @@ def run(
         if not wait_for_brokers(bootstrap_servers, stop, _waiting_for_kafka(health)):
             raise _StopRequested
         sink = KafkaSink(settings, stop)
-        state = StateTopic(
-            settings,
-            StateTopicSettings(
-                topic=state_topic,
-                create=create_state_topic,
-                retention_ms=(state_horizon_minutes(rules) + 24 * 60) * 60_000,
-            ),
-        )
+        try:
+            state = StateTopic(
+                settings,
+                StateTopicSettings(
+                    topic=state_topic,
+                    create=create_state_topic,
+                    retention_ms=(state_horizon_minutes(rules) + 24 * 60) * 60_000,
+                ),
+                stop,
+            )
+        except SourceError:
+            if stop.is_set():  # SIGTERM while waiting for the state topic
+                raise _StopRequested from None
+            raise
         source = KafkaSource(settings)
         health.set_check("kafka", False, "waiting for partition assignment")
         health.set_check("sink", True, "")

@@ -9,6 +9,7 @@ keeps the latest state per key; `retention_ms` drops buckets older than every wi
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,9 +41,16 @@ class StateTopicSettings:
 
 
 class StateTopic:
-    def __init__(self, kafka: KafkaSettings, settings: StateTopicSettings) -> None:
+    def __init__(
+        self,
+        kafka: KafkaSettings,
+        settings: StateTopicSettings,
+        stop: threading.Event | None = None,
+    ) -> None:
+        """`stop` (SIGTERM) ends the waits of start-up and catch-up early."""
         self.settings = settings
         self._kafka = kafka
+        self._stop = stop or threading.Event()
         if settings.create:
             self._ensure()
         try:
@@ -99,6 +107,8 @@ class StateTopic:
             partitions = self._consumer.partitions_for_topic(self.settings.topic)
             if partitions:
                 return set(partitions)
+            if self._stop.is_set():
+                raise SourceError("stopped while waiting for the state topic")
             if time.monotonic() > deadline:
                 raise SourceError(f"state topic {self.settings.topic} does not exist")
             time.sleep(0.2)
@@ -116,10 +126,12 @@ class StateTopic:
 
     def catch_up(self, apply: Apply) -> bool:
         """Fold everything written so far (before taking over partitions): False if that
-        did not finish within `catch_up_timeout_seconds`."""
+        did not finish within `catch_up_timeout_seconds` or a stop was requested."""
         ends = self._consumer.end_offsets(self._partitions)
         deadline = time.monotonic() + self.settings.catch_up_timeout_seconds
         while any(self._consumer.position(tp) < end for tp, end in ends.items()):
+            if self._stop.is_set():
+                return False
             if time.monotonic() > deadline:
                 log.warning("state_catch_up_timed_out", topic=self.settings.topic)
                 return False
