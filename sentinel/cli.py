@@ -444,10 +444,10 @@ def replay(
 @click.option("--review-topic", default="llm-review", show_default=True)
 @click.option(
     "--state-topic",
-    default="sentinel-state",
-    show_default=True,
+    default=None,
     help="Compacted topic where replicas share the monitors' per-partition state (the "
-    "global view behind gates, SLOs and alerts).",
+    "global view behind gates, SLOs and alerts). Default: GROUP_ID-state, so consumer "
+    "groups on one cluster never read each other's state.",
 )
 @click.option(
     "--create-state-topic/--no-create-state-topic",
@@ -505,7 +505,7 @@ def run(
     dead_letter_topic: str,
     verdict_topic: str,
     review_topic: str,
-    state_topic: str,
+    state_topic: str | None,
     create_state_topic: bool,
     verdict_mode: VerdictMode,
     kafka_options: tuple[str, ...],
@@ -526,6 +526,7 @@ def run(
 
     configure_logging(options["log_level"], options["log_json"])
     rules = _load_rules(options["rules_dir"])
+    state_topic = state_topic or f"{group_id}-state"
     settings = KafkaSettings(
         bootstrap_servers=bootstrap_servers,
         topics=tuple(dict.fromkeys((*topics, *otlp_topics))),
