@@ -576,7 +576,8 @@ def run(
         health.set_check("kafka", False, "connecting")
         if not wait_for_brokers(bootstrap_servers, stop, _waiting_for_kafka(health)):
             raise _StopRequested
-        sink = KafkaSink(settings, stop)
+        watch = ContactWatch("kafka", options["broker_grace_seconds"])
+        sink = KafkaSink(settings, stop, _flush_waiting(watch, health))
         try:
             state = StateTopic(
                 settings,
@@ -616,8 +617,9 @@ def run(
             assembly.metrics,
             lag=source.lag,
             assigned=lambda: source.assigned,
-            watch=ContactWatch("kafka", options["broker_grace_seconds"]),
+            watch=watch,
             after_batch=after_batch,
+            commits_processed=True,  # the shared state's positions: what was processed
         )
         starting.clear()
         if not stop.is_set():
@@ -642,6 +644,18 @@ def run(
         providers.shutdown()  # flushes sentinel's own spans and metrics
         server.shutdown()
     log.info("stopped", events=read)
+
+
+def _flush_waiting(watch: ContactWatch, health: Health) -> Callable[[float], None]:
+    """While a flush waits on the broker, the consume loop is inside it: count the wait as
+    the broker not answering and show it in readiness once past the grace."""
+
+    def on_waiting(seconds: float) -> None:
+        watch.failed(f"outputs unacknowledged for {seconds:.0f} s")
+        if watch.down:
+            health.set_check("kafka", False, watch.detail())
+
+    return on_waiting
 
 
 class _StopRequested(Exception):

@@ -3,9 +3,11 @@
     poll → process every record → flush outputs (accepted) → commit offsets.
 
 A failed flush raises before the commit, so the batch is redelivered after a restart.
-A stop request (SIGTERM) is honoured between records: a batch interrupted by it is not
-committed (its outputs may be flushed on close; the next owner redelivers it, and outputs
-carry their event_ids), then the source closes.
+A stop request (SIGTERM) is honoured between records. When the source commits what was
+processed (`commits_processed`: the Kafka source commits the shared state's positions), the
+records handled so far are finished like a whole batch (outputs flushed, offsets
+committed) and the rest is left to the next owner; otherwise an interrupted batch is not
+committed and is redelivered (outputs carry their event_ids). Then the source closes.
 
 Broker outages are watched (`ContactWatch`): lag lookups ask the broker for end offsets;
 when it stops answering for longer than the grace, readiness turns false with the reason;
@@ -73,6 +75,7 @@ class Runner:
         clock: Callable[[], float] = time.monotonic,
         watch: ContactWatch | None = None,
         after_batch: Callable[[], None] | None = None,
+        commits_processed: bool = False,
     ) -> None:
         self.source = source
         self.pipeline = pipeline
@@ -88,6 +91,9 @@ class Runner:
         # Called after each batch's end, before its flush and commit (shared state: fold
         # other replicas' changes, decide who delivers alerts).
         self._after_batch = after_batch
+        # The source's commit() covers exactly the records processed, not all polled ones:
+        # a batch cut short by a stop can then be committed as far as it went.
+        self._commits_processed = commits_processed
 
     def run(self, stop: threading.Event) -> None:
         """Loop until `stop` is set or a finite source is exhausted."""
@@ -109,9 +115,11 @@ class Runner:
                         self.pipeline.idle(now - last_poll)
                 else:
                     for done, record in enumerate(batch):
-                        if stop.is_set():  # SIGTERM mid-batch: exit within seconds,
+                        if stop.is_set():  # SIGTERM mid-batch: exit within seconds
                             log.info("stopped_mid_batch", processed=done, batch=len(batch))
-                            return  # uncommitted: the batch is redelivered (deduped)
+                            if not self._commits_processed:
+                                return  # uncommitted: the batch is redelivered (deduped)
+                            break  # finished and committed as far as it went
                         self.pipeline.process(record)
                 last_poll = now
                 self.pipeline.end_batch()

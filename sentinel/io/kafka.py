@@ -52,6 +52,10 @@ END_OFFSETS_TIMEOUT_MS = 1000  # a lag lookup during an outage holds the loop th
 COMMIT_TIMEOUT_MS = 2000  # a commit during an outage fails after this; offsets are kept
 CLOSE_TIMEOUT_SECONDS = 1.0  # each client: bounded exits, SIGTERM is honoured within 5 s
 FLUSH_STEP_SECONDS = 0.5  # a flush waits in steps, watching for a stop request
+# After a stop request a flush still waits this long: a healthy broker accepts the last
+# batch in milliseconds (so it is committed, not redelivered), an unreachable one cannot
+# hold the exit past the 5 s SIGTERM bound.
+STOP_FLUSH_GRACE_SECONDS = 1.5
 
 
 @dataclass(frozen=True)
@@ -236,9 +240,17 @@ class KafkaSink:
 
     name = "kafka"
 
-    def __init__(self, settings: KafkaSettings, stop: threading.Event | None = None) -> None:
-        """`stop`: a flush waiting on an unreachable broker gives up when it is set."""
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        stop: threading.Event | None = None,
+        on_waiting: Callable[[float], None] | None = None,
+    ) -> None:
+        """`stop`: a flush waiting on an unreachable broker gives up when it is set.
+        `on_waiting(seconds)`: told after every flush step the broker left unanswered, so
+        readiness can turn false while outputs wait (the loop is inside the flush)."""
         self._stop = stop
+        self._on_waiting = on_waiting
         self._topics = {
             "dead_letter": settings.dead_letter_topic,
             "verdicts": settings.verdict_topic,
@@ -275,10 +287,19 @@ class KafkaSink:
     def flush(self) -> None:
         if not self._futures:
             return
+        give_up_at: float | None = None
+        started = time.monotonic()
         while not all(f.is_done for f in self._futures):
+            waited = time.monotonic() - started
+            if self._on_waiting is not None and waited >= FLUSH_STEP_SECONDS:
+                self._on_waiting(waited)
             if self._stop is not None and self._stop.is_set():
-                self._futures.clear()  # not accepted: the batch is not committed
-                raise SinkError("stopped before Kafka accepted the outputs; not committed")
+                now = time.monotonic()
+                if give_up_at is None:
+                    give_up_at = now + STOP_FLUSH_GRACE_SECONDS
+                elif now >= give_up_at:
+                    self._futures.clear()  # not accepted: the batch is not committed
+                    raise SinkError("stopped before Kafka accepted the outputs; not committed")
             try:
                 self._producer.flush(timeout=FLUSH_STEP_SECONDS)
             except KafkaError:  # the step's timeout; the sends' own timeouts still apply

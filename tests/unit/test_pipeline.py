@@ -216,3 +216,35 @@ def test_a_stop_mid_batch_ends_the_loop_without_committing_the_batch() -> None:
     source = MemorySource([raw(event()) for _ in range(10)])
     Runner(source, pipeline, sink, Health(), built.metrics, max_records=10).run(stop)
     assert seen[0] == 3 and source.committed == 0
+
+
+def test_a_stop_mid_batch_commits_what_was_processed_when_the_source_can() -> None:
+    """With a source that commits processed positions (Kafka with shared state), a batch cut
+    short by SIGTERM is finished as far as it went: outputs flushed, then committed."""
+    sink = MemorySink()
+    built, _ = make(sink)
+    pipeline = built.pipeline
+    stop = threading.Event()
+    process = pipeline.process
+    seen = [0]
+
+    def counting(record):  # type: ignore[no-untyped-def]
+        seen[0] += 1
+        if seen[0] == 3:
+            stop.set()
+        process(record)
+
+    commits: list[int] = []
+
+    class ProcessedSource(MemorySource):
+        def commit(self) -> None:  # what a positions-based commit covers
+            commits.append(pipeline.counts.read)
+
+    pipeline.process = counting  # type: ignore[method-assign]
+    source = ProcessedSource([raw(event()) for _ in range(10)])
+    runner = Runner(
+        source, pipeline, sink, Health(), built.metrics, max_records=10, commits_processed=True
+    )
+    runner.run(stop)
+    assert seen[0] == 3 and commits and set(commits) == {3}  # never past what was processed
+    assert len(sink.records) >= 3  # the three exchanges' verdicts were flushed first
