@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from sentinel.errors import SinkError
 from sentinel.health import Health
 from sentinel.io.memory import MemorySink, MemorySource
+from sentinel.pipeline import Pipeline
 from sentinel.rules.loader import load_rules
 from sentinel.runner import Runner
 from sentinel.wiring import Assembly, PipelineSettings, assemble
@@ -196,13 +197,8 @@ def test_idle_time_lets_pending_requests_time_out() -> None:
     assert totals.overall.timeouts == 1
 
 
-def test_a_stop_mid_batch_ends_the_loop_without_committing_the_batch() -> None:
-    """SIGTERM while a large batch is processed: the loop stops between records and the
-    interrupted batch is not committed (it is redelivered)."""
-    sink = MemorySink()
-    built, _ = make(sink)
-    pipeline = built.pipeline
-    stop = threading.Event()
+def _stop_after_three(pipeline: Pipeline, stop: threading.Event) -> list[int]:
+    """Make `pipeline` set `stop` while it processes its third record; returns the count."""
     process = pipeline.process
     seen = [0]
 
@@ -213,8 +209,18 @@ def test_a_stop_mid_batch_ends_the_loop_without_committing_the_batch() -> None:
         process(record)
 
     pipeline.process = counting  # type: ignore[method-assign]
+    return seen
+
+
+def test_a_stop_mid_batch_ends_the_loop_without_committing_the_batch() -> None:
+    """SIGTERM while a large batch is processed: the loop stops between records and the
+    interrupted batch is not committed (it is redelivered)."""
+    sink = MemorySink()
+    built, _ = make(sink)
+    stop = threading.Event()
+    seen = _stop_after_three(built.pipeline, stop)
     source = MemorySource([raw(event()) for _ in range(10)])
-    Runner(source, pipeline, sink, Health(), built.metrics, max_records=10).run(stop)
+    Runner(source, built.pipeline, sink, Health(), built.metrics, max_records=10).run(stop)
     assert seen[0] == 3 and source.committed == 0
 
 
@@ -225,22 +231,13 @@ def test_a_stop_mid_batch_commits_what_was_processed_when_the_source_can() -> No
     built, _ = make(sink)
     pipeline = built.pipeline
     stop = threading.Event()
-    process = pipeline.process
-    seen = [0]
-
-    def counting(record):  # type: ignore[no-untyped-def]
-        seen[0] += 1
-        if seen[0] == 3:
-            stop.set()
-        process(record)
-
+    seen = _stop_after_three(pipeline, stop)
     commits: list[int] = []
 
     class ProcessedSource(MemorySource):
         def commit(self) -> None:  # what a positions-based commit covers
             commits.append(pipeline.counts.read)
 
-    pipeline.process = counting  # type: ignore[method-assign]
     source = ProcessedSource([raw(event()) for _ in range(10)])
     runner = Runner(
         source, pipeline, sink, Health(), built.metrics, max_records=10, commits_processed=True
