@@ -17,6 +17,7 @@ from typing import Any
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
 from sentinel.filters.pii.gates import SPECS, Gate, options
+from sentinel.filters.pii.recognizers import luhn_valid
 
 _MAX_MEM = 8 << 20
 _EMAIL = r"[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+"
@@ -61,7 +62,7 @@ class LabelScreen:
     def _card(self, value: str) -> bool:
         for match in self._digits.finditer(value):
             digits = "".join(c for c in match.group(0) if c.isdigit())
-            if _luhn(digits):
+            if luhn_valid(digits):
                 return True
         return False
 
@@ -79,13 +80,3 @@ class LabelScreen:
             if all(int(octet) <= 255 for octet in match.groups()):
                 return True
         return any(m.group(0).count(":") >= 3 for m in self._ipv6.finditer(value))
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
