@@ -572,6 +572,8 @@ def run(
         rules=options["rules_dir"],
     )
     read = 0
+    sink: KafkaSink | None = None
+    state: StateTopic | None = None
     try:
         health.set_check("kafka", False, "connecting")
         if not wait_for_brokers(bootstrap_servers, stop, _waiting_for_kafka(health)):
@@ -628,7 +630,7 @@ def run(
             source.close()
         read = assembly.pipeline.counts.read
         sink.close()
-        state.close()
+        sink = None
     except _StopRequested:
         log.info("stopped_during_startup")
     except SentinelError as exc:
@@ -637,6 +639,10 @@ def run(
         sys.exit(EXIT_IO)
     finally:
         starting.clear()
+        if sink is not None:  # stopped on an error or during start-up: do not wait on Kafka
+            sink.abandon()
+        if state is not None:
+            state.close()
         alerting.close(timeout_seconds=5)
         rollback.close(timeout_seconds=5)
         if throttle is not None:

@@ -315,6 +315,22 @@ class KafkaSink:
         self.flush()
         self._producer.close(timeout=CLOSE_TIMEOUT_SECONDS)
 
+    def abandon(self) -> None:
+        """Close without waiting for the broker (after a flush gave up on it): what it had
+        not accepted is dropped, which is safe because that batch was not committed.
+
+        kafka-python's own close flushes first and, when the flush times out, leaves the
+        sender running; its exit hooks then wait a second each for a broker that is gone.
+        Forcing the sender closed fails the pending sends at once, so those hooks return."""
+        self._futures.clear()
+        try:
+            self._producer.close(timeout=0)
+        except KafkaError:
+            sender = getattr(self._producer, "_sender", None)
+            if sender is not None:
+                sender.force_close()
+                sender.join(CLOSE_TIMEOUT_SECONDS)
+
 
 def wait_for_brokers(
     bootstrap_servers: str,

@@ -22,7 +22,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import TopicPartition
 
 from sentinel.errors import SourceError
-from sentinel.io.kafka import KafkaSettings
+from sentinel.io.kafka import CLOSE_TIMEOUT_SECONDS, KafkaSettings
 
 log = structlog.get_logger("sentinel.state")
 
@@ -139,4 +139,4 @@ class StateTopic:
         return True
 
     def close(self) -> None:
-        self._consumer.close(autocommit=False)
+        self._consumer.close(autocommit=False, timeout_ms=int(CLOSE_TIMEOUT_SECONDS * 1000))
