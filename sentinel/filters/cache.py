@@ -12,8 +12,9 @@ the same input and compares the verdicts).
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from dataclasses import replace
+
+from cachetools import LRUCache
 
 from sentinel.values import Finding
 
@@ -32,27 +33,23 @@ class FieldCache:
 
     def __init__(self, entries: int) -> None:
         self.entries = entries
-        self._items: OrderedDict[CacheKey, tuple[Finding, ...]] = OrderedDict()
+        self._items: LRUCache[CacheKey, tuple[Finding, ...]] = LRUCache(max(entries, 1))
         self.hits = 0
         self.misses = 0
 
     def get(self, key: CacheKey, field: str) -> list[Finding] | None:
         """The cached findings re-labelled with `field`, or None."""
-        found = self._items.get(key)
+        found = self._items.get(key)  # a hit becomes the most recently used
         if found is None:
             self.misses += 1
             return None
-        self._items.move_to_end(key)
         self.hits += 1
         return [replace(f, field=field) for f in found] if found else []
 
     def put(self, key: CacheKey, findings: list[Finding]) -> None:
         if self.entries <= 0 or len(findings) > MAX_CACHED_FINDINGS:
             return
-        self._items[key] = tuple(findings)
-        self._items.move_to_end(key)
-        while len(self._items) > self.entries:
-            self._items.popitem(last=False)
+        self._items[key] = tuple(findings)  # the least recently used goes when full
 
     def __len__(self) -> int:
         return len(self._items)
