@@ -78,11 +78,23 @@ def recording_rules(slo: Slo) -> list[dict[str, Any]]:
     return rules
 
 
-def alert_rules(slo: Slo, runbook_base_url: str) -> list[dict[str, Any]]:
+def _seconds(seconds: float) -> str:
+    """A Prometheus duration for a number of seconds: whole minutes as 10m, else 45s."""
+    whole = round(seconds)
+    return _duration(whole // 60) if whole % 60 == 0 else f"{whole}s"
+
+
+def alert_rules(
+    slo: Slo, runbook_base_url: str, keep_firing_for_seconds: float = 0.0
+) -> list[dict[str, Any]]:
+    """The page and ticket alerts of `slo`; once firing, each keeps firing for
+    `keep_firing_for_seconds` after its condition clears, as sentinel's own monitor does."""
     selector = f'slo="{slo.name}"'
     budget = round(1 - slo.objective, 10)
     out = []
     for severity, pairs in (("page", slo.page), ("ticket", slo.ticket)):
+        if not pairs:  # e.g. `ticket: []`: this SLO only pages (an empty expr is invalid)
+            continue
         clauses = []
         for pair in pairs:
             limit = f"({burn_factor(pair, slo.period_days):g} * {budget})"
@@ -96,6 +108,11 @@ def alert_rules(slo: Slo, runbook_base_url: str) -> list[dict[str, Any]]:
             {
                 "alert": ALERT_NAME,
                 "expr": "\nor\n".join(clauses),
+                **(
+                    {"keep_firing_for": _seconds(keep_firing_for_seconds)}
+                    if keep_firing_for_seconds > 0
+                    else {}
+                ),
                 "labels": {"severity": severity, "slo": slo.name},
                 "annotations": {
                     "summary": f"SLO {slo.name} is burning its error budget too fast ({severity})",
@@ -115,7 +132,9 @@ def rule_groups(rules: SloRules) -> list[dict[str, Any]]:
         groups.append(
             {
                 "name": f"sentinel-slo-{slo.name}-alerts",
-                "rules": alert_rules(slo, rules.runbook_base_url),
+                "rules": alert_rules(
+                    slo, rules.runbook_base_url, rules.keep_firing_for_seconds
+                ),
             }
         )
     return groups

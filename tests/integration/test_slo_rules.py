@@ -123,3 +123,54 @@ def test_promtool_unit_tests_page_ticket_and_silence(tmp_path: Path) -> None:
         ["promtool", "test", "rules", "test.yaml"], cwd=tmp_path, capture_output=True, text=True
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_promtool_page_keeps_firing_for_the_configured_time_after_the_burn_stops(
+    tmp_path: Path,
+) -> None:
+    """A page whose burn stops keeps firing for keep_firing_for (10 min), as sentinel's own
+    monitor holds it, then resolves: a short dip does not resolve and re-page."""
+    rules = SloRules.model_validate(
+        {
+            "version": "sentinel/v1",
+            "kind": "slos",
+            "keep_firing_for_seconds": 600,
+            "slos": [
+                {
+                    "name": "errors",
+                    "sli": {"kind": "errors"},
+                    "objective": 0.99,
+                    "page": [{"long_minutes": 60, "budget_share": 0.02}],  # 1h and 5m
+                    "ticket": [],
+                }
+            ],
+        }
+    )
+    (tmp_path / "rules.yaml").write_text(to_yaml({"groups": rule_groups(rules)}))
+    # 20 % errors for 70 minutes, then none: the 5m window clears near minute 75
+    bad = {"series": 'sentinel_slo_events_total{slo="errors",result="bad"}'}
+    good = {"series": 'sentinel_slo_events_total{slo="errors",result="good"}'}
+    bad["values"] = "0+20x70 1400+0x60"
+    good["values"] = "0+80x70 5600+100x60"
+    page = _alert(rules, "", "page")
+    page["exp_labels"] = {"slo": "errors", "severity": "page"}
+    test = {
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [bad, good],
+                "alert_rule_test": [
+                    {"eval_time": "70m", "alertname": "SentinelSLOBurnRate", "exp_alerts": [page]},
+                    {"eval_time": "82m", "alertname": "SentinelSLOBurnRate", "exp_alerts": [page]},
+                    {"eval_time": "95m", "alertname": "SentinelSLOBurnRate", "exp_alerts": []},
+                ],
+            }
+        ],
+    }
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump(test, sort_keys=False))
+    out = subprocess.run(
+        ["promtool", "test", "rules", "test.yaml"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
