@@ -110,7 +110,7 @@ def test_a_huge_spaced_out_text_is_joined_in_linear_time() -> None:
     import time
 
     text = "i g n o r e " * 350_000
-    began = time.perf_counter()
+    began = time.process_time()  # CPU time: load elsewhere does not count
     normalized = TextViews(text).normalized_bytes
     assert normalized.startswith(b"ignoreignore")
-    assert time.perf_counter() - began < 2.0
+    assert time.process_time() - began < 2.0

@@ -164,10 +164,10 @@ def test_presidio_alone_misses_the_2_series_that_sentinel_adds() -> None:
 def test_a_catastrophic_pattern_finishes_quickly(analyzer: FastAnalyzer) -> None:
     """(a+)+$ on 50,000 a's and a '!' is linear under RE2 (a backtracking engine never ends)."""
     text = "a" * 50_000 + "!"
-    began = time.monotonic()
+    began = time.process_time()  # CPU time: load elsewhere does not count
     results, complete = analyzer.analyze(text, ["EVIL"])
     assert complete and results == []
-    assert time.monotonic() - began < 2.0
+    assert time.process_time() - began < 2.0
     assert [(r.start, r.end) for r in analyzer.analyze("xaaa", ["EVIL"])[0]] == [(1, 4)]
 
 

@@ -107,7 +107,7 @@ def test_custom_entities_are_known_to_field_rules() -> None:
 
 def test_validating_a_pathological_pattern_is_quick() -> None:
     """Compiling user patterns at load time uses RE2: no exponential blow-up."""
-    began = time.monotonic()
+    began = time.process_time()  # CPU time: load elsewhere does not count
     PiiRules.model_validate(
         {
             "version": "sentinel/v1",
@@ -121,4 +121,4 @@ def test_validating_a_pathological_pattern_is_quick() -> None:
             ],
         }
     )
-    assert time.monotonic() - began < 1.0
+    assert time.process_time() - began < 1.0
