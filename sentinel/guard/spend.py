@@ -13,13 +13,14 @@ from typing import Any
 from sentinel.alerting.model import Alert
 from sentinel.guard.config import SpendGuardRule, SpendGuardRules
 from sentinel.slo.engine import Emit
-from sentinel.slo.windows import WindowSums
 from sentinel.state.cells import CellKey, bucket_start
+from sentinel.track.windowed_rate import WindowSums
 from sentinel.values import Accounted, label_key
 
 ALERT_NAME = "SentinelSpendBurn"
 FAMILY = "spend"
 _DAY_MINUTES = 1440
+_MINUTE, _HOUR = 60.0, 3600.0
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,9 @@ class SpendGuard:
             rule = guard.rule
             for key, sums in guard.series.items():
                 sums.advance(tick - 1e-9)
-                usd, tokens = sums.counts(rule.window_minutes)
-                day_usd, _ = sums.counts(_DAY_MINUTES)
-                usd_per_hour = usd * 60 / rule.window_minutes
-                tokens_per_minute = tokens / rule.window_minutes
-                baseline = day_usd / 24
+                usd_per_hour = sums.rates(rule.window_minutes, _HOUR)[0]
+                tokens_per_minute = sums.rates(rule.window_minutes, _MINUTE)[1]
+                baseline = sums.rates(_DAY_MINUTES, _HOUR)[0]
                 reason = _reason(rule, usd_per_hour, tokens_per_minute, baseline) or ""
                 labels: dict[str, str] = dict(zip(rule.by, key, strict=True))
                 trips.append(

@@ -17,8 +17,8 @@ from operator import attrgetter
 from sentinel.alerting.model import Alert
 from sentinel.slo.config import BurnWindow, Slo, SloRules
 from sentinel.slo.sli import CLASSIFIERS, SliSpec
-from sentinel.slo.windows import WindowSums
 from sentinel.state.cells import CellKey, bucket_start
+from sentinel.track.windowed_rate import WindowSums
 from sentinel.values import Accounted, Labels, Verdict, label_key
 
 # Where a monitor's classification goes: (cell key, event time, first sum, second sum).

@@ -1,7 +1,16 @@
-"""Two sums (bad and total events; or dollars and tokens) over sliding event-time windows.
+"""Two sums over sliding event-time windows, and their rates: the one windowed-rate utility.
 
-Each window keeps its sums up to date as buckets enter and leave, so an evaluation costs
-O(buckets moved), not O(buckets held): a replayed month evaluates every 30 s cheaply.
+Every burn rate sentinel computes reads it: SLO burn (bad and total events per window),
+spend-guard burn (dollars and tokens per window) and the live spend gauges
+(`track/spend.py`). Each window keeps its sums up to date as buckets enter and leave, so an
+evaluation costs O(buckets moved), not O(buckets held): a replayed month evaluates every
+30 s cheaply.
+
+Edge cases, written once here: a window with nothing in it has sums of zero (and no error
+ratio); an event older than every window is dropped; an event ahead of `now` waits in its
+bucket until `advance` reaches it; out-of-order events count in every window that holds
+their bucket; a gap longer than a window empties it (the buckets that left are subtracted,
+the ones that entered added, never more than the window's own length).
 """
 
 from __future__ import annotations
@@ -68,9 +77,15 @@ class WindowSums:
         buckets = self._buckets
         for w in self.windows:
             lower = new - w + 1
-            if old == _NEVER:
-                self._bad[w] = sum(b[0] for i, b in buckets.items() if lower <= i <= new)
-                self._total[w] = sum(b[1] for i, b in buckets.items() if lower <= i <= new)
+            if old == _NEVER or lower > old:  # first read, or a gap longer than the window
+                # Counted afresh: an emptied window reads exactly zero, with no rounding
+                # left over from the buckets that passed through it.
+                if len(buckets) <= w:
+                    inside = [b for i, b in buckets.items() if lower <= i <= new]
+                else:
+                    inside = [b for i in range(lower, new + 1) if (b := buckets.get(i))]
+                self._bad[w] = sum(b[0] for b in inside)
+                self._total[w] = sum(b[1] for b in inside)
             else:
                 for i in range(self._tail[w], min(lower, old + 1)):  # leaving
                     b = buckets.get(i)
@@ -95,5 +110,12 @@ class WindowSums:
         return self._bad[window_buckets], self._total[window_buckets]
 
     def error_ratio(self, window_buckets: int) -> float | None:
+        """First sum over second (bad over total events); None when the window is empty."""
         bad, total = self.counts(window_buckets)
         return bad / total if total else None
+
+    def rates(self, window_buckets: int, per_seconds: float) -> tuple[float, float]:
+        """The two sums of the window as rates per `per_seconds` (e.g. 3600: per hour)."""
+        first, second = self.counts(window_buckets)
+        scale = per_seconds / self.bucket_seconds
+        return first * scale / window_buckets, second * scale / window_buckets
