@@ -14,6 +14,7 @@ from sentinel import __version__
 from sentinel.admission import Admission, Bounds
 from sentinel.alerting.book import AlertBook
 from sentinel.correlate import DedupeWindow, PartitionedCorrelator
+from sentinel.delivery import DeliveryReport, DocumentSender, health_check
 from sentinel.envrefs import expand_env_values
 from sentinel.events.decode import DEFAULT_MAX_DEPTH, EventDecoder
 from sentinel.filters.pii.screen import LabelScreen
@@ -31,7 +32,6 @@ from sentinel.otel.selftelemetry import (
     providers_from_environment,
 )
 from sentinel.pipeline import Pipeline, RecordDecoder, VerdictMode
-from sentinel.rollback.actions import WebhookNotifier
 from sentinel.rollback.engine import RollbackEngine
 from sentinel.rules.loader import RuleSet
 from sentinel.slo.engine import SloEngine
@@ -45,6 +45,8 @@ from sentinel.track.labels import bounders, combination_budget
 from sentinel.track.live import LiveTrackers
 from sentinel.track.run import RunRecord
 from sentinel.track.timeline import Timeline
+
+THROTTLE_CHECK = "throttle_webhook"  # the /readyz check and the log events' prefix
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,7 @@ def build_monitor(
     )
 
 
-def build_throttle(rules: RuleSet, health: Health) -> WebhookNotifier | None:
+def build_throttle(rules: RuleSet, health: Health) -> DocumentSender | None:
     """The circuit-breaker webhook of `kind: spend_guard`, if one is configured."""
     webhook = rules.spend_guard.throttle_webhook
     if webhook is None:
@@ -228,4 +230,11 @@ def build_throttle(rules: RuleSet, health: Health) -> WebhookNotifier | None:
     headers = expand_env_values(
         webhook.headers, os.environ, "the throttle webhook", "throttle_webhook.headers"
     )
-    return WebhookNotifier(webhook.url, headers, name="throttle_webhook", health=health)
+    return DocumentSender(
+        THROTTLE_CHECK,
+        webhook.url,
+        headers,
+        timeout_seconds=webhook.timeout_seconds,
+        max_attempts=webhook.max_attempts,
+        report=DeliveryReport(health=health_check(health.set_info, THROTTLE_CHECK)),
+    )

@@ -14,10 +14,10 @@ from sentinel.alerting.config import AlertingRules, AlertmanagerReceiver
 from sentinel.alerting.delivery import DeliverySettings, Notifier
 from sentinel.alerting.encode import Decoration
 from sentinel.alerting.leader import Leadership
-from sentinel.alerting.metrics import AlertMetrics
 from sentinel.alerting.notifiers import AlertmanagerNotifier, WebhookNotifier
-from sentinel.alerting.transport import Transport, post_json
+from sentinel.delivery import NO_REPORT, DeliveryReport, HttpTransport, Transport, health_check
 from sentinel.envrefs import expand_env_values
+from sentinel.telemetry.alerting import AlertMetrics
 
 HEALTH_CHECK_PREFIX = "alerts:"  # /readyz check per receiver: `alerts:alertmanager-0`
 
@@ -31,6 +31,7 @@ class Alerting:
     book: AlertBook
     metrics: AlertMetrics
     notifiers: list[Notifier] = field(default_factory=list)
+    transport: HttpTransport | None = None  # shared by the notifiers, closed after them
 
     def start(self) -> None:
         """Start every notifier's sender thread (not needed to record alerts)."""
@@ -48,6 +49,8 @@ class Alerting:
         deadline = time.monotonic() + timeout_seconds
         for notifier in self.notifiers:
             notifier.close(max(0.0, deadline - time.monotonic()))
+        if self.transport is not None:
+            self.transport.close()
 
 
 def delivery_settings(rules: AlertingRules, resend: bool = True) -> DeliverySettings:
@@ -67,7 +70,7 @@ def build_alerting(
     *,
     deliver: bool = True,
     set_check: SetCheck | None = None,
-    transport: Transport = post_json,
+    transport: Transport | None = None,
     clock: Callable[[], float] = time.time,
     environ: Mapping[str, str] = os.environ,
     leadership: Leadership | None = None,
@@ -77,12 +80,15 @@ def build_alerting(
     `set_check` (e.g. `Health.set_check`) is told each receiver's health as
     `alerts:<receiver>`. Notifiers start with `Alerting.start()`. Raises ConfigError when
     a header refers to an unset environment variable. With `leadership`, receivers get
-    firing alerts only while this replica leads (replicas share one global view)."""
+    firing alerts only while this replica leads (replicas share one global view).
+    Without `transport`, the notifiers share one `HttpTransport`."""
     metrics = AlertMetrics(registry)
     book = AlertBook(listeners=[metrics])
     alerting = Alerting(book=book, metrics=metrics)
     if not deliver:
         return alerting
+    if transport is None:
+        transport = alerting.transport = HttpTransport()
     decoration = Decoration(
         external_labels=_expand("external_labels", rules.external_labels, environ),
         runbook_base_url=rules.runbook_base_url,
@@ -90,9 +96,9 @@ def build_alerting(
     )
     for name, receiver in rules.receivers():
         headers = _expand(f"alert receiver `{name}`: headers", receiver.headers, environ)
-        on_health = None
-        if set_check is not None:
-            on_health = _health_reporter(set_check, HEALTH_CHECK_PREFIX + name)
+        check = HEALTH_CHECK_PREFIX + name
+        health = NO_REPORT.health if set_check is None else health_check(set_check, check)
+        report = DeliveryReport(metrics.deliveries(name), health)
         cls: type[AlertmanagerNotifier | WebhookNotifier]
         if isinstance(receiver, AlertmanagerReceiver):
             settings, cls = delivery_settings(rules), AlertmanagerNotifier
@@ -104,21 +110,13 @@ def build_alerting(
             settings,
             decoration,
             headers=headers,
-            metrics=metrics,
+            report=report,
             transport=transport,
             clock=clock,
-            on_health=on_health,
         )
         alerting.notifiers.append(notifier)
         book.add_listener(notifier if leadership is None else leadership.wrap(notifier))
     return alerting
-
-
-def _health_reporter(set_check: SetCheck, check: str) -> Callable[[bool, str], None]:
-    def report(ok: bool, detail: str) -> None:
-        set_check(check, ok, detail)
-
-    return report
 
 
 def _expand(where: str, values: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:

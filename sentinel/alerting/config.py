@@ -10,31 +10,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sentinel.rules.base import RulesFile, Strict
+from sentinel.delivery.config import Endpoint, RetryPolicy
+from sentinel.rules.base import RulesFile
 
-HttpUrl = Annotated[
-    str,
-    Field(
-        pattern=r"^https?://[^\s/@]+(/\S*)?$",
-        max_length=2048,
-        description="http:// or https:// URL (no credentials in the URL: use `headers`).",
-    ),
-]
 ReceiverName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
 LabelName = Annotated[str, Field(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")]
 RESERVED_LABELS = frozenset({"alertname", "severity"})
 
 
-class _Receiver(Strict):
+class _Receiver(Endpoint):
     name: ReceiverName | None = Field(
         default=None,
         description="Value of the `receiver` metric label; defaults to `<kind>-<index>`.",
-    )
-    url: HttpUrl
-    headers: dict[str, str] = Field(
-        default_factory=dict,
-        description="Extra HTTP headers. `${VAR}` in a value is replaced by the environment "
-        "variable VAR when sentinel starts (a missing variable stops the start).",
     )
 
 
@@ -52,21 +39,7 @@ class WebhookReceiver(_Receiver):
     )
 
 
-class RetrySettings(Strict):
-    """Exponential backoff between failed deliveries to one receiver."""
-
-    initial_seconds: float = Field(default=1.0, gt=0, le=600)
-    max_seconds: float = Field(default=60.0, gt=0, le=3600)
-    multiplier: float = Field(default=2.0, ge=1, le=10)
-    jitter_ratio: float = Field(
-        default=0.2, ge=0, le=1, description="Each delay is shortened by up to this fraction."
-    )
-
-    @model_validator(mode="after")
-    def _ordered(self) -> RetrySettings:
-        if self.max_seconds < self.initial_seconds:
-            raise ValueError("max_seconds must be >= initial_seconds")
-        return self
+RetrySettings = RetryPolicy  # the one retry policy (`retry:` keys unchanged)
 
 
 class AlertingRules(RulesFile):
@@ -93,7 +66,7 @@ class AlertingRules(RulesFile):
         description="Alerts waiting per receiver (latest state per alert); beyond it the "
         "oldest is dropped and counted.",
     )
-    retry: RetrySettings = Field(default_factory=RetrySettings)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
     unhealthy_after_failures: int = Field(
         default=3, ge=1, le=1000, description="Consecutive failures before /readyz says so."
     )

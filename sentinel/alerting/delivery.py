@@ -9,8 +9,9 @@ calls `tick()`, which
    its endsAt, and a resolution may be missed by one replica);
 2. sends the queued alerts (oldest first, `encoder.batch_size` per request) unless a retry
    is not yet due;
-3. on failure puts the batch back, counts the failure and waits an exponential backoff
-   with jitter; a failing receiver is logged and counted, it never raises into the caller.
+3. on failure puts the batch back, counts the failure and waits the retry policy's
+   backoff (`sentinel.delivery.Backoff`: exponential with jitter); a failing receiver is
+   logged and counted, it never raises into the caller.
 
 The queue keeps the LATEST state per fingerprint (a firing alert resolved during an outage
 is sent once, as resolved) and holds at most `max_queue` alerts: beyond it the oldest is
@@ -30,15 +31,20 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from sentinel.alerting.config import RetrySettings
 from sentinel.alerting.encode import Encoder
-from sentinel.alerting.metrics import AlertMetrics
 from sentinel.alerting.model import Alert
-from sentinel.alerting.transport import DeliveryError, Transport, post_json
+from sentinel.delivery import (
+    NO_REPORT,
+    Backoff,
+    DeliveryError,
+    DeliveryReport,
+    HttpTransport,
+    RetryPolicy,
+    Transport,
+)
 
 log = structlog.get_logger("sentinel.alerting")
 
-HealthCallback = Callable[[bool, str], None]
 _IDLE = math.inf  # nothing scheduled: the thread sleeps until notify() or close() wakes it
 
 
@@ -50,16 +56,8 @@ class DeliverySettings:
     resolved_resend_seconds: float = 900.0
     request_timeout_seconds: float = 10.0
     max_queue: int = 1000
-    retry: RetrySettings = field(default_factory=RetrySettings)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     unhealthy_after_failures: int = 3
-
-
-def backoff_seconds(failures: int, retry: RetrySettings, rng: random.Random) -> float:
-    """Delay after the `failures`-th consecutive failure: initial x multiplier^(n-1),
-    capped at max_seconds, then shortened by up to `jitter_ratio` (replicas spread out)."""
-    exponent = min(max(failures - 1, 0), 64)  # past 2^64 the cap has long applied
-    base = min(retry.max_seconds, retry.initial_seconds * retry.multiplier**exponent)
-    return base * (1.0 - retry.jitter_ratio * rng.random())
 
 
 class Notifier:
@@ -73,22 +71,23 @@ class Notifier:
         settings: DeliverySettings,
         *,
         headers: Mapping[str, str] | None = None,
-        metrics: AlertMetrics | None = None,
-        transport: Transport = post_json,
+        report: DeliveryReport = NO_REPORT,
+        transport: Transport | None = None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
-        on_health: HealthCallback | None = None,
     ) -> None:
         self.name = name
         self._url = url.rstrip("/") + encoder.path
         self._encoder = encoder
         self._settings = settings
         self._headers = dict(headers or {})
-        self._metrics = metrics or AlertMetrics(None)
+        self._report = report
+        self._owned_transport: HttpTransport | None = None  # closed with the notifier
+        if transport is None:
+            self._owned_transport = transport = HttpTransport()
         self._transport = transport
         self._clock = clock
-        self._rng = rng or random.Random()
-        self._on_health = on_health
+        self._backoff = Backoff(settings.retry, rng or random.Random())
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._pending: OrderedDict[str, Alert] = OrderedDict()
@@ -103,7 +102,6 @@ class Notifier:
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._deadline = _IDLE
-        self._metrics.add_receiver(name)
 
     # -- the caller's side ---------------------------------------------------------------
 
@@ -149,7 +147,11 @@ class Notifier:
             self._pending.clear()
         if abandoned:
             log.warning("alert_delivery_abandoned", receiver=self.name, alerts=abandoned)
-            self._metrics.delivered(self.name, "dropped", abandoned)
+            self._report.count("dropped", abandoned)
+        if self._owned_transport is not None and (
+            self._thread is None or not self._thread.is_alive()
+        ):
+            self._owned_transport.close()
 
     def healthy(self) -> bool:
         """False after `unhealthy_after_failures` consecutive failed requests."""
@@ -212,14 +214,14 @@ class Notifier:
         if not error:
             with self._lock:
                 recovered, self._failures = self._failures, 0
-            self._metrics.delivered(self.name, "ok", len(alerts))
+            self._report.count("ok", len(alerts))
             if recovered:
                 log.info("alert_delivery_recovered", receiver=self.name, after_failures=recovered)
         else:
             with self._lock:
                 self._failures += 1
                 self._last_error = error
-                delay = backoff_seconds(self._failures, self._settings.retry, self._rng)
+                delay = self._backoff.after(self._failures)
                 self._next_attempt = now + delay
                 for fingerprint, alert in reversed(batch):
                     if fingerprint not in self._pending:  # a newer state wins
@@ -227,7 +229,7 @@ class Notifier:
                         self._pending.move_to_end(fingerprint, last=False)
                 dropped = self._trim()
                 failures, queued = self._failures, len(self._pending)
-            self._metrics.delivered(self.name, "error", len(alerts))
+            self._report.count("error", len(alerts))
             self._count_dropped(dropped)
             log.warning(
                 "alert_delivery_failed",
@@ -273,15 +275,11 @@ class Notifier:
 
     def _count_dropped(self, dropped: int) -> None:
         if dropped:
-            self._metrics.delivered(self.name, "dropped", dropped)
+            self._report.count("dropped", dropped)
             log.warning("alert_queue_overflow", receiver=self.name, dropped=dropped)
 
     def _report_health(self) -> None:
-        if self._on_health is not None:
-            try:
-                self._on_health(self.healthy(), self.status())
-            except Exception as exc:  # the health board must not stop delivery
-                log.error("alert_health_callback_failed", error=type(exc).__name__)
+        self._report.tell_health(self.healthy(), self.status())
 
     def _run(self) -> None:
         while True:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sentinel.alerting.transport import DeliveryError
+from sentinel.delivery import DeliveryError
 
 
 class FakeClock:

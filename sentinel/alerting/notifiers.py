@@ -6,10 +6,9 @@ import random
 import time
 from collections.abc import Callable, Mapping
 
-from sentinel.alerting.delivery import DeliverySettings, HealthCallback, Notifier
+from sentinel.alerting.delivery import DeliverySettings, Notifier
 from sentinel.alerting.encode import AlertmanagerEncoder, Decoration, WebhookEncoder
-from sentinel.alerting.metrics import AlertMetrics
-from sentinel.alerting.transport import Transport, post_json
+from sentinel.delivery import NO_REPORT, DeliveryReport, Transport
 
 
 class AlertmanagerNotifier(Notifier):
@@ -27,11 +26,10 @@ class AlertmanagerNotifier(Notifier):
         decoration: Decoration | None = None,
         *,
         headers: Mapping[str, str] | None = None,
-        metrics: AlertMetrics | None = None,
-        transport: Transport = post_json,
+        report: DeliveryReport = NO_REPORT,
+        transport: Transport | None = None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
-        on_health: HealthCallback | None = None,
     ) -> None:
         if settings.resend_interval_seconds is None:
             raise ValueError(f"alertmanager receiver `{name}`: a resend interval is required")
@@ -41,11 +39,10 @@ class AlertmanagerNotifier(Notifier):
             AlertmanagerEncoder(decoration or Decoration(), settings.resend_interval_seconds),
             settings,
             headers=headers,
-            metrics=metrics,
+            report=report,
             transport=transport,
             clock=clock,
             rng=rng,
-            on_health=on_health,
         )
 
 
@@ -61,11 +58,10 @@ class WebhookNotifier(Notifier):
         decoration: Decoration | None = None,
         *,
         headers: Mapping[str, str] | None = None,
-        metrics: AlertMetrics | None = None,
-        transport: Transport = post_json,
+        report: DeliveryReport = NO_REPORT,
+        transport: Transport | None = None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
-        on_health: HealthCallback | None = None,
     ) -> None:
         super().__init__(
             name,
@@ -73,9 +69,8 @@ class WebhookNotifier(Notifier):
             WebhookEncoder(decoration or Decoration()),
             settings,
             headers=headers,
-            metrics=metrics,
+            report=report,
             transport=transport,
             clock=clock,
             rng=rng,
-            on_health=on_health,
         )

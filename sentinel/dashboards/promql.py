@@ -23,7 +23,7 @@ _EXCHANGE = frozenset(n.EXCHANGE_LABELS)
 _SMV = frozenset({"service", "model", "variant"})
 
 # The labels of each of sentinel's metrics (telemetry/metrics.py, exchange_series.py,
-# slo_series.py, alerting/metrics.py, rollback/metrics.py), besides the target labels
+# slo_series.py, alerting.py, rollback.py), besides the target labels
 # `job` and `instance` that Prometheus adds when it scrapes.
 SENTINEL_LABELS: dict[str, frozenset[str]] = {
     n.EVENTS_READ: frozenset(),
@@ -70,6 +70,7 @@ SENTINEL_LABELS: dict[str, frozenset[str]] = {
     n.ALERT_DELIVERIES: frozenset({"receiver", "result"}),
     n.ROLLBACK_DECISIONS: frozenset({"variant", "sli", "decision"}),
     n.ROLLBACK_GATE: frozenset({"variant"}),
+    n.ROLLBACK_WEBHOOK_DELIVERIES: frozenset({"result"}),
     n.SPEND_GUARD_TRIPS: frozenset({"guard"}),
     n.BATCH_DURATION: frozenset(),
     n.SINK_ERRORS: frozenset({"sink"}),

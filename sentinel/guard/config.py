@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from sentinel.delivery.config import Webhook
 from sentinel.rules.base import RulesFile, Strict
 from sentinel.values import LabelName
 
@@ -41,11 +42,6 @@ class SpendGuardRule(Strict):
                 "set max_usd_per_hour, max_tokens_per_minute or max_ratio_to_trailing_day"
             )
         return self
-
-
-class Webhook(Strict):
-    url: str = Field(pattern=r"^https?://")
-    headers: dict[str, str] = Field(default_factory=dict)
 
 
 class SpendGuardRules(RulesFile):

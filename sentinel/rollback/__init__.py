@@ -1,6 +1,5 @@
 """Rollback triggers: canary-versus-baseline sequential tests, webhooks and gate endpoints."""
 
-from sentinel.rollback.actions import WebhookNotifier, urllib_transport
 from sentinel.rollback.build import build_rollback
 from sentinel.rollback.config import RollbackRules
 from sentinel.rollback.decision import PAYLOAD_VERSION, Decision, GateStatus, payload
@@ -15,10 +14,8 @@ __all__ = [
     "Look",
     "RollbackEngine",
     "RollbackRules",
-    "WebhookNotifier",
     "build_rollback",
     "handle_gate",
     "msprt",
     "payload",
-    "urllib_transport",
 ]

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from sentinel.delivery.config import OptionalWebhook
 from sentinel.rules.base import RulesFile, Strict
 from sentinel.slo.config import SliRule
 
@@ -52,21 +53,10 @@ class SloBurn(Strict):
     )
 
 
-class Webhook(Strict):
-    url: str | None = Field(
-        default=None, pattern=r"^https?://", description="POSTed a JSON decision; none = off."
-    )
-    headers: dict[str, str] = Field(
-        default_factory=dict,
-        description="Extra HTTP headers. `${VAR}` in a value is replaced by the environment "
-        "variable at start (keep tokens out of rules files); an unset one stops the start.",
-    )
-    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
-    max_attempts: int = Field(default=3, ge=1, le=10)
-
-
 class Actions(Strict):
-    webhook: Webhook = Webhook()
+    webhook: OptionalWebhook = Field(
+        default_factory=OptionalWebhook, description="POSTed each decision; no url = off."
+    )
 
 
 class Scope(Strict):

@@ -62,6 +62,7 @@ ALERTS_FIRING = "sentinel_alerts_firing"  # alertname, severity
 ALERT_DELIVERIES = "sentinel_alert_deliveries_total"  # receiver, result
 ROLLBACK_DECISIONS = "sentinel_rollback_decisions_total"  # variant, sli, decision
 ROLLBACK_GATE = "sentinel_rollback_gate_open"  # variant: 1 = promote may continue
+ROLLBACK_WEBHOOK_DELIVERIES = "sentinel_rollback_webhook_deliveries_total"  # result
 SPEND_GUARD_TRIPS = "sentinel_spend_guard_trips_total"  # guard
 
 BATCH_DURATION = "sentinel_batch_duration_seconds"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sentinel.alerting import Alert, AlertBook, AlertMetrics, AlertSeverity
+from sentinel.alerting import Alert, AlertBook, AlertSeverity
+from sentinel.telemetry.alerting import AlertMetrics
 
 T0 = 1_793_610_000.0  # 2026-11-02T09:00:00Z
 

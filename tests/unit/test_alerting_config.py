@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +18,8 @@ from sentinel.alerting import (
     AlertingRules,
     AlertmanagerEncoder,
     Decoration,
-    DeliveryError,
     WebhookEncoder,
     build_alerting,
-    post_json,
     rfc3339,
 )
 from sentinel.alerting.fakes import FakeClock, RecordingTransport
@@ -272,57 +267,3 @@ def test_webhook_payload_is_sentinel_alert_v1() -> None:
             "generator_url": "https://grafana.example/d/sentinel",
         },
     }
-
-
-# -- transport -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def http_server() -> Iterator[tuple[str, list[Any]]]:
-    """A loopback server answering 200 on /ok and 500 elsewhere; records bodies."""
-    bodies: list[Any] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            status = 200 if self.path == "/ok" else 500
-            self.send_response(status)
-            self.end_headers()
-            self.wfile.write(b"" if status == 200 else b"bad request:\n  no good")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", bodies
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_post_json_succeeds_on_2xx(http_server: tuple[str, list[Any]]) -> None:
-    """A 2xx answer is success; the body arrives as sent."""
-    url, bodies = http_server
-    post_json(url + "/ok", b'{"a": 1}', {}, 5)
-    assert bodies == [{"a": 1}]
-
-
-def test_post_json_reports_the_status_and_a_short_body(http_server: tuple[str, list[Any]]) -> None:
-    """A rejection names the status and the start of the answer, on one line."""
-    url, _ = http_server
-    with pytest.raises(DeliveryError, match=r"^HTTP 500: bad request: no good$"):
-        post_json(url + "/fail", b"{}", {}, 5)
-
-
-def test_post_json_reports_a_refused_connection() -> None:
-    """Nothing listening is a DeliveryError, not an OSError escaping to the caller."""
-    from socket import socket
-
-    with socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # bound, not listening: connections are refused
-        with pytest.raises(DeliveryError, match=r"^could not connect: .*refused"):
-            post_json(f"http://127.0.0.1:{port}/", b"{}", {}, 5)

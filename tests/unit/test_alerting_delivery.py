@@ -13,15 +13,15 @@ from prometheus_client import CollectorRegistry
 from sentinel.alerting import (
     Alert,
     AlertmanagerNotifier,
-    AlertMetrics,
     Decoration,
     DeliverySettings,
     RetrySettings,
     WebhookNotifier,
-    backoff_seconds,
     rfc3339,
 )
 from sentinel.alerting.fakes import FakeClock, RecordingTransport
+from sentinel.delivery import Backoff, DeliveryReport
+from sentinel.telemetry.alerting import AlertMetrics
 
 T0 = 1_793_610_000.0  # event time of the alerts: 2026-11-02T09:00:00Z
 RESEND = 60.0
@@ -54,11 +54,13 @@ class Rig:
             URL,
             settings,
             Decoration(external_labels={"cluster": "eu-1"}),
-            metrics=AlertMetrics(self.registry),
+            report=DeliveryReport(
+                AlertMetrics(self.registry).deliveries("alertmanager-0"),
+                lambda ok, detail: self.health.append((ok, detail)),
+            ),
             transport=self.transport,
             clock=self.clock,
             rng=random.Random(7),
-            on_health=lambda ok, detail: self.health.append((ok, detail)),
         )
 
     def run_until(self, seconds: float, step: float = 1.0) -> None:
@@ -151,10 +153,10 @@ def test_a_webhook_without_resend_gets_transitions_only() -> None:
 def test_backoff_grows_exponentially_and_stays_within_its_bounds(failures: int) -> None:
     """initial x 2^(n-1), capped at max_seconds, shortened by at most the jitter ratio."""
     retry = RetrySettings(initial_seconds=0.5, max_seconds=30, multiplier=2, jitter_ratio=0.2)
-    rng = random.Random(failures)
+    backoff = Backoff(retry, random.Random(failures))
     nominal = min(30.0, 0.5 * 2 ** min(failures - 1, 64))
     for _ in range(200):
-        assert 0.8 * nominal <= backoff_seconds(failures, retry, rng) <= nominal
+        assert 0.8 * nominal <= backoff.after(failures) <= nominal
 
 
 def test_a_failed_send_is_retried_after_the_backoff_and_nothing_is_lost() -> None:

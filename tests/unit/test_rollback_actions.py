@@ -1,4 +1,5 @@
-"""The rollback webhook: payload, retries, failures that never reach the loop, wiring."""
+"""The rollback webhook (a `DocumentSender`): payload, retries, failures that never reach
+the loop, wiring."""
 
 from __future__ import annotations
 
@@ -12,17 +13,11 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
+from sentinel.delivery import DeliveryError, DeliveryReport, DocumentSender, health_check
 from sentinel.errors import ConfigError
 from sentinel.health import Health
-from sentinel.rollback import (
-    Decision,
-    RollbackRules,
-    WebhookNotifier,
-    build_rollback,
-    payload,
-    urllib_transport,
-)
-from sentinel.rollback.metrics import PrometheusRollbackRecorder
+from sentinel.rollback import Decision, RollbackRules, build_rollback, payload
+from sentinel.telemetry.rollback import PrometheusRollbackRecorder
 from sentinel.values import ALLOW
 from tests.unit.test_rollback_engine import T0, accounted
 
@@ -40,30 +35,37 @@ DECISION = Decision(
 
 
 class FakeTransport:
-    """Answers with the given statuses in turn (an exception instance is raised)."""
+    """Answers with the given statuses in turn, as the real transport does: a 2xx returns,
+    another status raises DeliveryError with it, an exception instance is raised."""
 
     def __init__(self, *answers: int | Exception) -> None:
         self.answers = list(answers)
         self.calls: list[tuple[str, dict[str, Any], dict[str, str], float]] = []
 
-    def __call__(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
+    def __call__(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> None:
         self.calls.append((url, json.loads(body), dict(headers), timeout))
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, Exception):
             raise answer
-        return answer
+        if not 200 <= answer < 300:
+            raise DeliveryError(f"HTTP {answer}: ", status=answer)
 
 
-def notifier(transport: FakeTransport, **kwargs: Any) -> tuple[WebhookNotifier, CollectorRegistry]:
+def notifier(
+    transport: FakeTransport, health: Health | None = None
+) -> tuple[DocumentSender, CollectorRegistry]:
     registry = CollectorRegistry()
+    report = DeliveryReport(PrometheusRollbackRecorder(registry).count_delivery)
+    if health is not None:
+        report = DeliveryReport(report.count, health_check(health.set_info, "rollback_webhook"))
     return (
-        WebhookNotifier(
+        DocumentSender(
+            "rollback_webhook",
             "http://rollbacks.example.invalid/hook",
             {"Authorization": "Bearer t"},
             transport=transport,
-            recorder=PrometheusRollbackRecorder(registry),
+            report=report,
             sleep=lambda seconds: None,
-            **kwargs,
         ),
         registry,
     )
@@ -83,7 +85,7 @@ def test_the_payload_is_the_documented_versioned_decision() -> None:
     assert hook.close()
     [(url, body, headers, timeout)] = transport.calls
     assert url == "http://rollbacks.example.invalid/hook" and timeout == 5.0
-    assert headers == {"Content-Type": "application/json", "Authorization": "Bearer t"}
+    assert headers == {"Authorization": "Bearer t"}  # the transport adds Content-Type
     assert body == {
         "version": "sentinel.rollback.v1",
         "decision": {
@@ -125,7 +127,7 @@ def test_deliveries_retry_a_bounded_number_of_times(
     """Up to max_attempts tries; the outcome is counted and shown in readiness."""
     transport = FakeTransport(*answers)
     health = Health()
-    hook, registry = notifier(transport, health=health)
+    hook, registry = notifier(transport, health)
     hook.send(payload(DECISION))
     assert hook.close()
     assert len(transport.calls) == calls and deliveries(registry, result) == 1
@@ -138,15 +140,15 @@ def test_send_never_blocks_and_drops_beyond_the_queue() -> None:
     """With the receiver hanging, 100 decisions queue and the rest are dropped and counted."""
     release = threading.Event()
 
-    def hanging(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
+    def hanging(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> None:
         release.wait(10)
-        return 200
 
     registry = CollectorRegistry()
-    hook = WebhookNotifier(
+    hook = DocumentSender(
+        "rollback_webhook",
         "http://rollbacks.example.invalid/hook",
         transport=hanging,
-        recorder=PrometheusRollbackRecorder(registry),
+        report=DeliveryReport(PrometheusRollbackRecorder(registry).count_delivery),
     )
     for _ in range(150):
         hook.send(payload(DECISION))
@@ -158,13 +160,20 @@ def test_send_never_blocks_and_drops_beyond_the_queue() -> None:
 
 
 def test_a_real_loopback_receiver_gets_the_post() -> None:
-    """The default urllib transport POSTs JSON to a local HTTP server and reads its status."""
-    received: list[tuple[str, dict[str, Any], str | None]] = []
+    """The default (httpx) transport POSTs JSON with the headers to a local HTTP server."""
+    received: list[tuple[str, dict[str, Any], str | None, str | None]] = []
 
     class Receiver(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # http.server's naming
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((self.path, json.loads(body), self.headers.get("X-Token")))
+            received.append(
+                (
+                    self.path,
+                    json.loads(body),
+                    self.headers.get("X-Token"),
+                    self.headers.get("Content-Type"),
+                )
+            )
             self.send_response(202)
             self.end_headers()
 
@@ -175,14 +184,14 @@ def test_a_real_loopback_receiver_gets_the_post() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/rollback"
-        hook = WebhookNotifier(url, {"X-Token": "s3cret"}, transport=urllib_transport)
+        hook = DocumentSender("rollback_webhook", url, {"X-Token": "s3cret"})
         hook.send(payload(DECISION))
         assert hook.close()
     finally:
         server.shutdown()
         server.server_close()
-    [(path, body, token)] = received
-    assert path == "/rollback" and token == "s3cret"
+    [(path, body, token, content_type)] = received
+    assert path == "/rollback" and token == "s3cret" and content_type == "application/json"
     assert body["version"] == "sentinel.rollback.v1" and body["decision"]["id"] == DECISION.id
 
 

@@ -16,9 +16,9 @@ from sentinel.alerting.model import Alert, AlertSeverity
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
 from sentinel.rollback import Decision, GateStatus, RollbackEngine, RollbackRules, payload
-from sentinel.rollback.metrics import PrometheusRollbackRecorder
 from sentinel.rules.labels import LabelRules
 from sentinel.rules.pricing import PricingRules
+from sentinel.telemetry.rollback import PrometheusRollbackRecorder
 from sentinel.track.account import Accountant
 from sentinel.track.cost import CostModel
 from sentinel.track.labels import bounders

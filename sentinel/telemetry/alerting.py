@@ -1,26 +1,25 @@
-"""Alerting's Prometheus samples: firing alerts and delivery outcomes.
+"""Alerting's Prometheus samples: firing alerts and alert delivery outcomes.
 
-The only alerting module that knows prometheus_client. Without a registry every method is a
-no-op, so the book and the notifiers can run in tests and replays without one.
+Without a registry every method is a no-op, so the book and the notifiers can run in tests
+and replays without one.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from sentinel.alerting.model import Alert
+from sentinel.delivery import CountResult, Result
 from sentinel.telemetry import names as n
 
-DeliveryResult = Literal["ok", "error", "dropped"]
-RESULTS: tuple[DeliveryResult, ...] = ("ok", "error", "dropped")
+# The results an alert notifier reports: one alert in one request (ok, error) or one alert
+# given up on (dropped). Alert queues never give up after attempts, so no `failed`.
+ALERT_RESULTS: tuple[Result, ...] = ("ok", "error", "dropped")
 
 
 class AlertMetrics:
     """`sentinel_alerts_firing{alertname,severity}` follows the book (it is a listener);
-    `sentinel_alert_deliveries_total{receiver,result}` counts alert notifications: one
-    alert in one request (ok, error) or one alert given up on (dropped)."""
+    `sentinel_alert_deliveries_total{receiver,result}` counts alert notifications."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self._firing: Gauge | None = None
@@ -45,12 +44,16 @@ class AlertMetrics:
             else:
                 child.dec()
 
-    def add_receiver(self, receiver: str) -> None:
-        """Create the receiver's series at 0 so rate() and absent() work from the start."""
-        if self._deliveries is not None:
-            for result in RESULTS:
-                self._deliveries.labels(receiver, result)
+    def deliveries(self, receiver: str) -> CountResult:
+        """The receiver's outcome counter, its series created at 0 so rate() and absent()
+        work from the start."""
+        counter = self._deliveries
+        if counter is not None:
+            for result in ALERT_RESULTS:
+                counter.labels(receiver, result)
 
-    def delivered(self, receiver: str, result: DeliveryResult, count: int = 1) -> None:
-        if self._deliveries is not None and count > 0:
-            self._deliveries.labels(receiver, result).inc(count)
+        def count(result: Result, alerts: int) -> None:
+            if counter is not None and alerts > 0:
+                counter.labels(receiver, result).inc(alerts)
+
+        return count
