@@ -45,6 +45,11 @@ class CorrelatorStats:
     late: int = 0  # events for a request id whose exchange was already emitted
 
 
+# A waiting event: (event time, arrival, event). The same tuple is in the heap and in
+# `by_id`, so a heap entry is live exactly when `by_id` holds that very tuple.
+_Entry = tuple[float, int, Event]
+
+
 class _Waiting:
     """Events of one type waiting for their counterpart: by request id, and oldest first in
     event time (a heap with lazy deletion, compacted when stale entries dominate)."""
@@ -52,52 +57,55 @@ class _Waiting:
     __slots__ = ("_seq", "by_id", "heap")
 
     def __init__(self) -> None:
-        self.by_id: dict[str, Event] = {}
-        self.heap: list[tuple[float, int, Event]] = []  # (event time, arrival, event)
+        self.by_id: dict[str, _Entry] = {}
+        self.heap: list[_Entry] = []
         self._seq = 0  # ties in event time leave in arrival order; events are never compared
 
     def add(self, event: Event, event_time: float) -> bool:
         """Wait for `event`; True when it replaced one with the same request id."""
         by_id = self.by_id
         replaced = event.request_id in by_id
-        by_id[event.request_id] = event
         self._seq += 1
+        entry = (event_time, self._seq, event)
+        by_id[event.request_id] = entry
         heap = self.heap
-        heapq.heappush(heap, (event_time, self._seq, event))
+        heapq.heappush(heap, entry)
         if len(heap) > 2 * len(by_id) + 64:
             self._compact()
         return replaced
 
-    def pop(self, request_id: str) -> Event | None:
+    def pop(self, request_id: str) -> _Entry | None:
         return self.by_id.pop(request_id, None)
 
     def older_than(self, cutoff: float) -> Iterator[tuple[Event, float]]:
         """Remove and yield, oldest first, every waiting event with event time < cutoff."""
         heap, by_id = self.heap, self.by_id
         while heap and heap[0][0] < cutoff:
-            event_time, _, event = heapq.heappop(heap)
-            if by_id.get(event.request_id) is event:
+            entry = heapq.heappop(heap)
+            event = entry[2]
+            if by_id.get(event.request_id) is entry:
                 del by_id[event.request_id]
-                yield event, event_time
+                yield event, entry[0]
 
     def pop_oldest(self) -> tuple[Event, float]:
         heap, by_id = self.heap, self.by_id
         while True:
-            event_time, _, event = heapq.heappop(heap)
-            if by_id.get(event.request_id) is event:
+            entry = heapq.heappop(heap)
+            event = entry[2]
+            if by_id.get(event.request_id) is entry:
                 del by_id[event.request_id]
-                return event, event_time
+                return event, entry[0]
 
-    def pop_all(self) -> list[Event]:
-        """Remove every waiting event, oldest first."""
-        live = [(t, seq, e) for t, seq, e in self.heap if self.by_id.get(e.request_id) is e]
+    def pop_all(self) -> list[tuple[Event, float]]:
+        """Remove every waiting event, oldest first, with its event time."""
+        live = [entry for entry in self.heap if self.by_id.get(entry[2].request_id) is entry]
         self.by_id.clear()
         self.heap.clear()
-        return [event for _, _, event in sorted(live, key=lambda entry: entry[:2])]
+        return [(event, t) for t, _, event in sorted(live, key=lambda entry: entry[:2])]
 
     def _compact(self) -> None:
         by_id = self.by_id
-        self.heap = [entry for entry in self.heap if by_id.get(entry[2].request_id) is entry[2]]
+        self.heap = [entry for entry in self.heap if by_id.get(entry[2].request_id) is entry]
         heapq.heapify(self.heap)
 
 
@@ -132,13 +140,14 @@ class Correlator:
         done.extend(self.join(event))
         return done
 
-    def join(self, event: Event) -> list[Exchange]:
-        """Join one event at the current watermark (the caller advanced event time first)."""
-        t = event.event_time  # a datetime conversion: computed once here
+    def join(self, event: Event, event_time: float | None = None) -> list[Exchange]:
+        """Join one event at the current watermark (the caller advanced event time first);
+        `event_time` is `event.event_time` when the caller has already converted it."""
+        t = event.event_time if event_time is None else event_time
         done: list[Exchange] = []
         kind = event.type
         if kind == "exchange":
-            done.append(Exchange("complete", event, event))
+            done.append(Exchange("complete", event, event, t, t))
         elif self._closed and self._is_late(event.request_id, t):
             self.stats.late += 1
         elif kind == "request":
@@ -173,14 +182,16 @@ class Correlator:
     def waiting(self) -> list[str]:
         """Event ids of every event still waiting for its other half."""
         return [
-            *(event.event_id for event in self._requests.by_id.values()),
-            *(event.event_id for event in self._responses.by_id.values()),
+            *(entry[2].event_id for entry in self._requests.by_id.values()),
+            *(entry[2].event_id for entry in self._responses.by_id.values()),
         ]
 
     def drain(self) -> list[Exchange]:
         """End of input: every waiting request is a timeout, every waiting response an orphan."""
-        drained = [Exchange("timeout", r, None) for r in self._requests.pop_all()]
-        drained += [Exchange("orphan_response", None, r) for r in self._responses.pop_all()]
+        drained = [Exchange("timeout", r, None, t) for r, t in self._requests.pop_all()]
+        drained += [
+            Exchange("orphan_response", None, r, None, t) for r, t in self._responses.pop_all()
+        ]
         self.stats.expired += sum(1 for e in drained if e.kind == "timeout")
         self.stats.orphans += sum(1 for e in drained if e.kind == "orphan_response")
         self._closed.clear()
@@ -195,22 +206,22 @@ class Correlator:
         if requests.heap and requests.heap[0][0] < horizon - self.ttl_seconds:
             for request, t in requests.older_than(horizon - self.ttl_seconds):
                 self.stats.expired += 1
-                done.append(self._close(Exchange("timeout", request, None), t))
+                done.append(self._close(Exchange("timeout", request, None, t), t))
         if responses.heap and responses.heap[0][0] < horizon:
             for response, t in responses.older_than(horizon):
                 self.stats.orphans += 1
-                done.append(self._close(Exchange("orphan_response", None, response), t))
+                done.append(self._close(Exchange("orphan_response", None, response, None, t), t))
 
     def _on_request(self, request: Event, t: float, done: list[Exchange]) -> None:
-        response = self._responses.pop(request.request_id)
-        if response is not None:
-            response_t = response.event_time
+        waiting = self._responses.pop(request.request_id)
+        if waiting is not None:
+            response_t, _, response = waiting
             if response_t - t <= self.ttl_seconds:
-                exchange = Exchange("complete", request, response)
+                exchange = Exchange("complete", request, response, t, response_t)
             else:  # the response came after the TTL: as if it had arrived in order
                 self.stats.expired += 1
                 self.stats.late += 1
-                exchange = Exchange("timeout", request, None)
+                exchange = Exchange("timeout", request, None, t)
             done.append(self._close(exchange, max(t, response_t)))
             return
         if self._requests.add(request, t):
@@ -218,18 +229,18 @@ class Correlator:
         if len(self._requests.by_id) > self.max_pending:
             self.stats.evicted += 1
             oldest, oldest_t = self._requests.pop_oldest()
-            done.append(self._close(Exchange("timeout", oldest, None), oldest_t))
+            done.append(self._close(Exchange("timeout", oldest, None, oldest_t), oldest_t))
 
     def _on_response(self, response: Event, t: float, done: list[Exchange]) -> None:
-        request = self._requests.pop(response.request_id)
-        if request is not None:
-            request_t = request.event_time
+        waiting = self._requests.pop(response.request_id)
+        if waiting is not None:
+            request_t, _, request = waiting
             if t - request_t <= self.ttl_seconds:
-                exchange = Exchange("complete", request, response)
+                exchange = Exchange("complete", request, response, request_t, t)
             else:
                 self.stats.expired += 1
                 self.stats.late += 1
-                exchange = Exchange("timeout", request, None)
+                exchange = Exchange("timeout", request, None, request_t)
             done.append(self._close(exchange, max(t, request_t)))
             return
         if self._responses.add(response, t):
@@ -238,7 +249,8 @@ class Correlator:
             self.stats.evicted += 1
             self.stats.orphans += 1
             oldest, oldest_t = self._responses.pop_oldest()
-            done.append(self._close(Exchange("orphan_response", None, oldest), oldest_t))
+            orphan = Exchange("orphan_response", None, oldest, None, oldest_t)
+            done.append(self._close(orphan, oldest_t))
 
     def _is_late(self, request_id: str, t: float) -> bool:
         """True for an event of a request id whose exchange was emitted, when its event time
@@ -288,7 +300,11 @@ class PartitionedCorrelator:
         self.grace_seconds = grace_seconds
         self._parts: dict[tuple[str, int], Correlator] = {}
         self._current = self._new()  # until a partition is selected
+        self._owned = False  # whether `_current` is one of `_parts`
         self._retired = CorrelatorStats()  # counts of partitions handed to other owners
+        # the largest partition watermark: raised as the current one moves, recomputed
+        # when a partition is released (read twice per event, so never a scan)
+        self._watermark = float("-inf")
 
     def _new(self) -> Correlator:
         return Correlator(self.ttl_seconds, self.max_pending, self.grace_seconds)
@@ -305,7 +321,10 @@ class PartitionedCorrelator:
         if part is None:
             part = self._part(pid)
             part.watermark = watermark
+            if watermark > self._watermark:
+                self._watermark = watermark
         self._current = part
+        self._owned = True
         return part
 
     def partitions(self) -> list[tuple[tuple[str, int], Correlator]]:
@@ -321,13 +340,21 @@ class PartitionedCorrelator:
                 )
         if part is self._current:
             self._current = self._new()
+            self._owned = False
+        self._watermark = max((p.watermark for p in self._parts.values()), default=float("-inf"))
 
     def watermark_of_current(self) -> float:
         return self._current.watermark
 
     @property
     def watermark(self) -> float:
-        return max((p.watermark for p in self._parts.values()), default=float("-inf"))
+        """The largest watermark of the partitions held."""
+        return self._watermark
+
+    def _moved(self) -> None:
+        part = self._current
+        if self._owned and part.watermark > self._watermark:
+            self._watermark = part.watermark
 
     @property
     def stats(self) -> CorrelatorStats:
@@ -350,13 +377,17 @@ class PartitionedCorrelator:
         return total
 
     def offer(self, event: Event) -> list[Exchange]:
-        return self._current.offer(event)
+        done = self._current.offer(event)
+        self._moved()
+        return done
 
-    def join(self, event: Event) -> list[Exchange]:
-        return self._current.join(event)
+    def join(self, event: Event, event_time: float | None = None) -> list[Exchange]:
+        return self._current.join(event, event_time)
 
     def advance(self, event_time: float) -> list[Exchange]:
-        return self._current.advance(event_time)
+        done = self._current.advance(event_time)
+        self._moved()
+        return done
 
     def drain(self) -> list[Exchange]:
         return self._current.drain()

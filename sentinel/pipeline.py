@@ -166,8 +166,9 @@ class Pipeline:
             if event.type not in ("request", "response"):
                 continue
             self.dedupe.seen(event.event_id)  # remembered, whether or not seen before here
-            part.hold(event.event_id, record.offset, event.event_time)
-            for exchange in self.correlator.join(event):  # none expected; never re-emitted
+            t = event.event_time
+            part.hold(event.event_id, record.offset, t)
+            for exchange in self.correlator.join(event, t):  # none expected; never re-emitted
                 self._release(exchange)
 
     def _release(self, exchange: Exchange) -> None:
@@ -199,10 +200,11 @@ class Pipeline:
             return
         # Event time moves first (timeouts complete), then observers hear the new time,
         # then the event joins: monitors see exchanges in event-time order, in replay as live.
-        self._advance(event.event_time)
+        t = event.event_time  # a datetime conversion: once per event
+        self._advance(t)
         if self._offset >= 0 and event.type != "exchange":
-            self._part.hold(event.event_id, self._offset, event.event_time)
-        for exchange in self.correlator.join(event):
+            self._part.hold(event.event_id, self._offset, t)
+        for exchange in self.correlator.join(event, t):
             self._complete(exchange)
 
     def _advance(self, event_time: float) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sentinel.events.model import Event, Usage
@@ -18,11 +18,17 @@ class Exchange:
     `kind` is `complete` (both halves, or one `exchange` event), `timeout` (a request whose
     response never came within the TTL or that was evicted) or `orphan_response` (a response
     whose request was never seen, e.g. it was consumed before a restart).
+
+    `request_time` and `response_time` are the halves' event times (POSIX seconds) when
+    the join already converted them; else they are converted on use (a datetime → float
+    conversion costs about as much as the rest of reading an exchange).
     """
 
     kind: ExchangeKind
     request: Event | None
     response: Event | None
+    request_time: float | None = field(default=None, compare=False, repr=False)
+    response_time: float | None = field(default=None, compare=False, repr=False)
 
     @property
     def primary(self) -> Event:
@@ -59,7 +65,17 @@ class Exchange:
 
     @property
     def event_time(self) -> float:
-        return self.primary.event_time
+        """The primary event's event time (the response's, else the request's)."""
+        if self.response is not None:
+            t = self.response_time
+            return self.response.event_time if t is None else t
+        t = self.request_time
+        return self.primary.event_time if t is None else t
+
+    def _request_time(self) -> float:
+        assert self.request is not None
+        t = self.request_time
+        return self.request.event_time if t is None else t
 
     @property
     def service(self) -> str | None:
@@ -93,7 +109,7 @@ class Exchange:
         if self.response.latency_ms is not None:
             return self.response.latency_ms
         if self.request is not None and self.request is not self.response:
-            delta_ms = (self.response.event_time - self.request.event_time) * 1000.0
+            delta_ms = (self.event_time - self._request_time()) * 1000.0
             return delta_ms if delta_ms >= 0 else None
         return None
 
@@ -113,4 +129,7 @@ class Exchange:
 
     @property
     def retries(self) -> int:
-        return max(e.retries for e in (self.request, self.response) if e is not None)
+        request, response = self.request, self.response
+        if request is None or response is None:
+            return (request or response).retries  # type: ignore[union-attr]  # one is set
+        return max(request.retries, response.retries)
