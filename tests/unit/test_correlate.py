@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 
-from sentinel.correlate import LATE_WINDOW_TTLS, Correlator, DedupeWindow
+from sentinel.correlate import LATE_WINDOW_TTLS, Correlator, DedupeWindow, PartitionedCorrelator
+from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
 from tests.unit.conftest import event
 
@@ -218,3 +219,31 @@ def test_dedupe_window_reports_repeats_and_forgets_the_oldest() -> None:
     assert [window.seen(x) for x in ("a", "b", "a", "c")] == [False, False, True, False]
     assert window.seen("a") is False  # evicted when "c" arrived, so it counts as new again
     assert window.seen("c") is True
+
+
+def test_exchanges_carry_the_event_times_the_join_converted() -> None:
+    """An exchange's kept event times are its events' own, and give the same event time and
+    latency as an exchange that converts them on use; the kept watermark is the largest."""
+    c = PartitionedCorrelator(ttl_seconds=10, max_pending=2)
+    rng = random.Random(5)
+    done: list[Exchange] = []
+    for i in range(300):
+        c.select(("t", i % 3))
+        kind = rng.choice(("request", "response", "response", "exchange"))
+        fields = {} if rng.random() < 0.5 else {"latency_ms": 5.0}
+        e = ev(kind, f"r{rng.randrange(120)}", i * 0.7 + rng.uniform(0, 0.5), **fields)
+        done += c.advance(e.event_time)
+        done += c.join(e, e.event_time if i % 2 else None)
+        assert c.watermark == max(p.watermark for _, p in c.partitions())
+        if i == 150:
+            c.release(("t", 1))
+            assert c.watermark == max(p.watermark for _, p in c.partitions())
+    for pid, _ in c.partitions():
+        c.select(pid)
+        done += c.drain()
+    assert {d.kind for d in done} == {"complete", "timeout", "orphan_response"}
+    for x in done:
+        assert x.request_time == (x.request.event_time if x.request is not None else None)
+        assert x.response_time == (x.response.event_time if x.response is not None else None)
+        converted = Exchange(x.kind, x.request, x.response)  # times converted on use
+        assert (x.event_time, x.latency_ms) == (converted.event_time, converted.latency_ms)
