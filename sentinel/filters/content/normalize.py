@@ -116,6 +116,12 @@ def _fold_char(c: str) -> str:
     return folded.casefold()
 
 
+def fold_pattern(pattern: str) -> str:
+    """A pattern written with accented letters ("für", "résume") as it must be to match the
+    folded view, where diacritics are gone: each non-ASCII letter folded like the text."""
+    return "".join(_fold_char(c) if ord(c) > 127 and c.isalpha() else c for c in pattern)
+
+
 @cache
 def _is_mark(c: str) -> bool:
     return unicodedata.category(c) == "Mn"

@@ -7,6 +7,11 @@ show, a tool call, concealment, a persona or language switch, urgency framing �
 pattern over the folded view. One RE2 set pass says which signals occur at all; only those
 run again for their spans. The score is the best noisy-or of the distinct kinds found close
 together, lowered when the text discusses attacks as a topic. Linear time in the text.
+
+Evidence that sits inside a citation — a quoted string in prose or a string literal in code
+(not a JSON value after `key:`), or the clause after "such as", "phrases like" — is the text
+*talking about* an attack rather than making one: it counts with `cited_factor` of its
+weight, and a cited fake turn, tag or hidden text is not an act.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 import yaml
 
 from sentinel.filters.content.engine import PatternSet, Regex
-from sentinel.filters.content.normalize import TextViews
+from sentinel.filters.content.normalize import TextViews, fold_pattern
 
 DISCUSSION = "discussion"
 # Kinds whose presence means the text is not merely quoting an attack: a fake turn, an
@@ -38,13 +43,15 @@ class Signal:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """One signal found: its id and kind, its span in the original text, its weight."""
+    """One signal found: its id and kind, its span in the original text, its weight, and
+    whether it sits inside a citation (a quote, a code string, an example)."""
 
     signal: str
     kind: str
     start: int
     end: int
     weight: float
+    cited: bool = False
 
 
 class StructureScorer:
@@ -53,12 +60,14 @@ class StructureScorer:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.window_chars = int(spec["window_chars"])
         self.discussion_factor = float(spec["discussion_factor"])
+        self.cited_factor = float(spec["cited_factor"])
+        self._citations = [Regex(fold_pattern(p), ignore_case=True) for p in spec["citations"]]
         kinds = set(spec["kinds"])
         self.signals: list[Signal] = []
         for item in spec["signals"]:
             if item["kind"] not in kinds:
                 raise ValueError(f"signal {item['id']}: unknown kind `{item['kind']}`")
-            regex = Regex(item["pattern"], ignore_case=True)
+            regex = Regex(fold_pattern(item["pattern"]), ignore_case=True)
             self.signals.append(Signal(item["id"], item["kind"], float(item["weight"]), regex))
         self._set = PatternSet(
             [s.regex.pattern for s in self.signals], max_mem=MAX_MEM, ignore_case=True
@@ -84,13 +93,28 @@ class StructureScorer:
                 owners.append(signal)
         if not spans:
             return []
+        cited = self._cited(data, spans)
         original = views.to_original("folded", spans)
         out = [
-            Evidence(s.id, s.kind, start, end, s.weight)
-            for s, (start, end) in zip(owners, original, strict=True)
+            Evidence(s.id, s.kind, start, end, s.weight, c)
+            for s, (start, end), c in zip(owners, original, cited, strict=True)
         ]
         out.sort(key=lambda e: (e.start, e.end))
         return out
+
+    def _cited(self, data: bytes, spans: list[tuple[int, int]]) -> list[bool]:
+        """Per span, whether it lies inside a citation region of the folded text."""
+        regions = sorted(r for regex in self._citations for r in regex.spans(data))
+        if not regions:
+            return [False] * len(spans)
+        return [any(a <= start and end <= b for a, b in regions) for start, end in spans]
+
+    def discounted(self, evidence: list[Evidence]) -> bool:
+        """Whether the text discusses attacks as a topic and makes no act of its own (no
+        uncited fake turn, instruction tag or hidden text): its scores are lowered."""
+        kinds = {e.kind for e in evidence}
+        acts = {e.kind for e in evidence if not e.cited}
+        return DISCUSSION in kinds and not acts & ACTS
 
     def score(self, evidence: list[Evidence]) -> float:
         """Best noisy-or of distinct kinds within the window, discounted for discussion."""
@@ -103,13 +127,13 @@ class StructureScorer:
                 left += 1
             strongest: dict[str, float] = {}
             for e in acts[left : right + 1]:
-                strongest[e.kind] = max(strongest.get(e.kind, 0.0), e.weight)
+                weight = e.weight * self.cited_factor if e.cited else e.weight
+                strongest[e.kind] = max(strongest.get(e.kind, 0.0), weight)
             miss = 1.0
             for weight in strongest.values():
                 miss *= 1.0 - weight
             best = max(best, 1.0 - miss)
-        kinds = {e.kind for e in evidence}
-        if DISCUSSION in kinds and not kinds & ACTS:
+        if self.discounted(evidence):
             best *= self.discussion_factor
         return best
 
