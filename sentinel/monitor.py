@@ -2,7 +2,9 @@
 
 They are evaluated at fixed ticks of event time (`evaluation_interval_seconds`), never at
 batch boundaries, so a replay of a recorded day raises the same alerts at the same event
-times as the live run did.
+times as the live run did. The evaluators return typed results (`SloBurn`,
+`SpendReading`); the monitor turns them into alerts (`monitor_outputs`, the alert book),
+throttle calls and rollback triggers (canary SLO pages reach rollback as `SloBurn`s).
 
 Two ways to feed them. Shared (what `sentinel run` and `replay` do): `cells` classifies an
 exchange into additive cells that go to its partition's state, the global view folds every
@@ -37,17 +39,20 @@ from typing import Any
 from sentinel.alerting.book import AlertBook
 from sentinel.alerting.model import Alert
 from sentinel.guard.config import SpendGuardRules
-from sentinel.guard.spend import ALERT_NAME as SPEND_ALERT
 from sentinel.guard.spend import FAMILY as SPEND
-from sentinel.guard.spend import SpendGuard, Trip
+from sentinel.guard.spend import SpendGuard, SpendReading
+from sentinel.monitor_outputs import slo_alert, spend_alert, throttle_payload
 from sentinel.observers import BatchEnd, Observer
 from sentinel.rollback.engine import CANARY, GATE, RollbackEngine
 from sentinel.slo.config import SloRules
-from sentinel.slo.engine import ALERT_NAME as SLO_ALERT
 from sentinel.slo.engine import FAMILY as SLO
-from sentinel.slo.engine import Emit, SloEngine, short_minutes
+from sentinel.slo.engine import AlertKey, Emit, SloBurn, SloEngine, short_minutes
 from sentinel.state.cells import bucket_of, bucket_start
+from sentinel.telemetry.names import SLO_BURN_ALERT, SPEND_BURN_ALERT
 from sentinel.values import Accounted, Verdict
+
+# One firing SLO alert: the result that started it, the event time it last held, its alert.
+_Firing = tuple[SloBurn, float, Alert]
 
 
 class Monitor(Observer):
@@ -81,7 +86,8 @@ class Monitor(Observer):
         self._hold_horizon = max(
             self._horizon, (max(holds, default=0) + 1) * 60.0 + keep_firing_for_seconds
         )
-        self._tripped: dict[tuple[str, tuple[tuple[str, str], ...]], Trip] = {}
+        self._tripped: dict[tuple[str, tuple[tuple[str, str], ...]], SpendReading] = {}
+        self._runbook_base_url = slo.rules.runbook_base_url
         self.followers = tuple(followers)
         self.on_trip = on_trip
         # From the first passed tick to the batch end: exchanges and time marks, in order.
@@ -91,8 +97,8 @@ class Monitor(Observer):
         # hooks then only publish the snapshot.
         self.shared = False
         self.keep_firing_for = keep_firing_for_seconds
-        # fingerprint -> (alert, event time it last held, long window of its starting pair)
-        self._slo_firing: dict[str, tuple[Alert, float, int]] = {}
+        # SLO, urgency and series -> the firing alert (`SloBurn.key`)
+        self._slo_firing: dict[AlertKey, _Firing] = {}
         self._first_bucket: int | None = None
 
     # -- the exchange path (observer hooks) -------------------------------------------
@@ -235,37 +241,41 @@ class Monitor(Observer):
         return bucket_start(observed[i]) if i < len(observed) else float("inf")
 
     def _evaluate(self, tick: float) -> None:
-        firing = self._slo_alerts(tick)
-        self.book.sync(firing, tick, names=(SLO_ALERT,))
+        """Ask every evaluator for its results at `tick`; turn them into alerts (the book),
+        throttle calls and rollback triggers."""
+        firing = self._slo_firing_at(tick)
+        self.book.sync([alert for _, _, alert in firing], tick, names=(SLO_BURN_ALERT,))
         readings = self.guard.readings_at(tick)
-        trips = [r for r in readings if r.reason]
-        self.book.sync([self.guard.alert(t) for t in trips], tick, names=(SPEND_ALERT,))
+        trips = [r for r in readings if r.tripped]
+        base = self._runbook_base_url
+        self.book.sync([spend_alert(t, base) for t in trips], tick, names=(SPEND_BURN_ALERT,))
         self._throttle(trips, readings)
         if self.rollback is not None:
             self.rollback.evaluate(tick)  # canary vs baseline, per gated SLI
-            self.rollback.on_slo_alerts(firing, tick)  # the canary's own SLO pages
+            # the canary's own SLO pages
+            self.rollback.on_slo_burns([burn for burn, _, _ in firing], tick)
 
-    def _slo_alerts(self, tick: float) -> list[Alert]:
-        """Alerts that start or hold at `tick`, and those kept for `keep_firing_for`: a
-        firing alert holds while the long window of the pair that started it burns."""
+    def _slo_firing_at(self, tick: float) -> list[_Firing]:
+        """SLO alerts that start or hold at `tick`, and those kept for `keep_firing_for`:
+        a firing alert holds while the long window of the pair that started it burns."""
         firing = self._slo_firing
-        now: dict[str, tuple[Alert, float, int]] = {}
-        for alert, long_minutes, starts in self.slo.evaluate(tick):
-            fingerprint = alert.fingerprint
-            current = firing.get(fingerprint)
-            if current is not None and current[2] == long_minutes:
-                now[fingerprint] = (current[0], tick, long_minutes)
-            elif current is None and starts and fingerprint not in now:
-                now[fingerprint] = (alert, tick, long_minutes)
-        for fingerprint, (alert, held_at, long_minutes) in firing.items():
-            if fingerprint not in now and tick - held_at < self.keep_firing_for:
-                now[fingerprint] = (alert, held_at, long_minutes)
+        now: dict[AlertKey, _Firing] = {}
+        for burn in self.slo.evaluate(tick):
+            key = burn.key
+            current = firing.get(key)
+            if current is not None and current[0].long_minutes == burn.long_minutes:
+                now[key] = (current[0], tick, current[2])
+            elif current is None and burn.starts and key not in now:
+                now[key] = (burn, tick, slo_alert(burn, self._runbook_base_url))
+        for key, held in firing.items():
+            if key not in now and tick - held[1] < self.keep_firing_for:
+                now[key] = held
         self._slo_firing = now
-        return [alert for alert, _, _ in now.values()]
+        return list(now.values())
 
-    def _throttle(self, trips: list[Trip], readings: list[Trip]) -> None:
+    def _throttle(self, trips: list[SpendReading], readings: list[SpendReading]) -> None:
         """Throttle on a new trip; release (with the current, lower rates) when it ends."""
-        current = {_series(t): t for t in trips}
+        current = {t.series: t for t in trips}
         if self.on_trip is not None:
             for key, trip in current.items():
                 if key not in self._tripped:
@@ -273,18 +283,13 @@ class Monitor(Observer):
         if self.throttle is not None:
             for key, trip in current.items():
                 if key not in self._tripped:
-                    self.throttle(trip.payload("throttle"))
-            now = {_series(r): r for r in readings}
+                    self.throttle(throttle_payload(trip, "throttle"))
+            now = {r.series: r for r in readings}
             for key in self._tripped.keys() - current.keys():
                 reading = now.get(key)
                 if reading is not None:
-                    release = reading.payload("release")
-                    self.throttle({**release, "reason": "under every threshold"})
+                    self.throttle(throttle_payload(reading, "release"))
         self._tripped = current
-
-
-def _series(trip: Trip) -> tuple[str, tuple[tuple[str, str], ...]]:
-    return trip.guard, tuple(sorted(trip.labels.items()))
 
 
 def quiet_horizon_seconds(slos: SloRules, guards: SpendGuardRules) -> float:

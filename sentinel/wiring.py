@@ -208,7 +208,7 @@ def build_monitor(
 ) -> Monitor:
     slo = SloEngine(rules.slos)
     registry.register(SloSeries(slo))
-    guard = SpendGuard(rules.spend_guard, rules.slos.runbook_base_url)
+    guard = SpendGuard(rules.spend_guard)
     return Monitor(
         slo,
         guard,

@@ -1,51 +1,52 @@
-"""Spend guard: trip on a dollar or token burn rate over an emergency threshold.
+"""Spend guard: dollar and token burn rates against emergency thresholds.
 
-Evaluated at the same event-time ticks as the SLOs. A trip raises a critical alert and a
-`throttle` call to the circuit-breaker webhook; when the rate falls back, the alert
-resolves and a `release` call follows.
+Evaluated at the same event-time ticks as the SLOs. `readings_at` returns one
+`SpendReading` per series (rates, and the threshold it breaks, if any); the monitor turns
+a trip into a critical alert and a `throttle` call to the circuit-breaker webhook, and the
+end of a trip into a resolution and a `release` call.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal
 
-from sentinel.alerting.model import Alert
 from sentinel.guard.config import SpendGuardRule, SpendGuardRules
 from sentinel.slo.engine import Emit
 from sentinel.state.cells import CellKey, bucket_start
 from sentinel.track.windowed_rate import WindowSums
 from sentinel.values import Accounted, label_key
 
-ALERT_NAME = "SentinelSpendBurn"
 FAMILY = "spend"
 _DAY_MINUTES = 1440
 _MINUTE, _HOUR = 60.0, 3600.0
 
+# Which threshold a reading breaks (the first, in this order).
+Breach = Literal["usd_per_hour", "tokens_per_minute", "ratio_to_trailing_day"]
+
 
 @dataclass(frozen=True)
-class Trip:
+class SpendReading:
+    """One guard series at event time `at`: its rates and the threshold it breaks (`breach`
+    and that threshold's value, `limit`), both None when under every threshold."""
+
     guard: str
     labels: dict[str, str]
     usd_per_hour: float
     tokens_per_minute: float
     trailing_day_usd_per_hour: float
-    reason: str
     at: float
+    breach: Breach | None = None
+    limit: float | None = None
 
-    def payload(self, action: str) -> dict[str, Any]:
-        """The documented circuit-breaker payload (docs/alerting.md)."""
-        return {
-            "version": "sentinel.throttle.v1",
-            "action": action,
-            "guard": self.guard,
-            "labels": self.labels,
-            "usd_per_hour": round(self.usd_per_hour, 6),
-            "tokens_per_minute": round(self.tokens_per_minute, 3),
-            "trailing_day_usd_per_hour": round(self.trailing_day_usd_per_hour, 6),
-            "reason": self.reason,
-            "at": self.at,
-        }
+    @property
+    def tripped(self) -> bool:
+        return self.breach is not None
+
+    @property
+    def series(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The guard and its labels: one trip at a time per series."""
+        return self.guard, tuple(sorted(self.labels.items()))
 
 
 @dataclass
@@ -58,9 +59,8 @@ class _Guard:
 
 
 class SpendGuard:
-    def __init__(self, rules: SpendGuardRules, runbook_base_url: str) -> None:
+    def __init__(self, rules: SpendGuardRules) -> None:
         self._guards = [_Guard(rule) for rule in rules.guards]
-        self._runbook = f"{runbook_base_url}/{ALERT_NAME}.md"
 
     def observe(self, item: Accounted) -> None:
         """Count one exchange here (a single process with no shared state)."""
@@ -95,9 +95,9 @@ class SpendGuard:
     ) -> None:
         self.add(index, key, bucket_start(bucket), usd, tokens)
 
-    def readings_at(self, tick: float) -> list[Trip]:
-        """Every series' current rates; `reason` is empty when under every threshold."""
-        trips = []
+    def readings_at(self, tick: float) -> list[SpendReading]:
+        """Every series' current rates, and the threshold each breaks (if any)."""
+        readings = []
         for guard in self._guards:
             rule = guard.rule
             for key, sums in guard.series.items():
@@ -105,38 +105,35 @@ class SpendGuard:
                 usd_per_hour = sums.rates(rule.window_minutes, _HOUR)[0]
                 tokens_per_minute = sums.rates(rule.window_minutes, _MINUTE)[1]
                 baseline = sums.rates(_DAY_MINUTES, _HOUR)[0]
-                reason = _reason(rule, usd_per_hour, tokens_per_minute, baseline) or ""
+                breach, limit = _breach(rule, usd_per_hour, tokens_per_minute, baseline)
                 labels: dict[str, str] = dict(zip(rule.by, key, strict=True))
-                trips.append(
-                    Trip(rule.name, labels, usd_per_hour, tokens_per_minute, baseline, reason, tick)
+                readings.append(
+                    SpendReading(
+                        rule.name,
+                        labels,
+                        usd_per_hour,
+                        tokens_per_minute,
+                        baseline,
+                        tick,
+                        breach,
+                        limit,
+                    )
                 )
-        return trips
-
-    def alert(self, trip: Trip) -> Alert:
-        return Alert(
-            name=ALERT_NAME,
-            severity="critical",
-            labels={"guard": trip.guard, **trip.labels},
-            annotations={
-                "summary": f"Spend guard {trip.guard} tripped: {trip.reason}",
-                "runbook_url": self._runbook,
-            },
-            starts_at=trip.at,
-        )
+        return readings
 
 
-def _reason(
+def _breach(
     rule: SpendGuardRule, usd_per_hour: float, tokens_per_minute: float, baseline: float
-) -> str | None:
+) -> tuple[Breach | None, float | None]:
     if rule.max_usd_per_hour is not None and usd_per_hour > rule.max_usd_per_hour:
-        return f"${usd_per_hour:.2f}/h over ${rule.max_usd_per_hour:g}/h"
+        return "usd_per_hour", rule.max_usd_per_hour
     if rule.max_tokens_per_minute is not None and tokens_per_minute > rule.max_tokens_per_minute:
-        return f"{tokens_per_minute:.0f} tokens/min over {rule.max_tokens_per_minute:g}"
+        return "tokens_per_minute", rule.max_tokens_per_minute
     ratio = rule.max_ratio_to_trailing_day
     if (
         ratio is not None
         and baseline >= rule.min_baseline_usd_per_hour
         and usd_per_hour > ratio * baseline
     ):
-        return f"${usd_per_hour:.2f}/h is over {ratio:g}x the trailing-day ${baseline:.2f}/h"
-    return None
+        return "ratio_to_trailing_day", ratio
+    return None, None

@@ -13,7 +13,7 @@ without canary traffic, or on `reset`.
 An evaluation at `at` reads the minutes before `at`'s minute ends (the caller evaluates
 only once they are complete), so every replica, and a replay, decides the same from the
 same counts. The consume loop calls `cells` (or `observe`), `add`, `evaluate` and
-`on_slo_alerts` (or `on_slo_page`); the HTTP thread only reads `status`, an immutable
+`on_slo_burns` (or `on_slo_page`); the HTTP thread only reads `status`, an immutable
 snapshot replaced after each change.
 """
 
@@ -27,7 +27,6 @@ from typing import Any, Protocol
 
 import structlog
 
-from sentinel.alerting.model import Alert
 from sentinel.rollback import gates
 from sentinel.rollback.config import Gate, RollbackRules
 from sentinel.rollback.decision import (
@@ -40,7 +39,7 @@ from sentinel.rollback.decision import (
 )
 from sentinel.rollback.metrics import NO_METRICS, RollbackRecorder
 from sentinel.rollback.stats import Look, msprt
-from sentinel.slo.engine import Emit
+from sentinel.slo.engine import Emit, SloBurn
 from sentinel.slo.sli import SliSpec, classify
 from sentinel.state.cells import CellKey, bucket_of, bucket_start
 from sentinel.values import Accounted, Verdict
@@ -293,14 +292,14 @@ class RollbackEngine:
         self._publish()
         return decision
 
-    def on_slo_alerts(self, alerts: Iterable[Alert], at: float) -> list[Decision]:
-        """Feed the SLO engine's firing alerts at tick `at`: every page labelled with an
-        `slo` and a `variant` (SLOs evaluated `by: [variant]`) and inside the scope goes to
-        `on_slo_page`."""
+    def on_slo_burns(self, burns: Iterable[SloBurn], at: float) -> list[Decision]:
+        """Feed the SLO alerts firing at tick `at`, as the SLO engine's structured results
+        (not alert labels): every page of a series with a `variant` (SLOs evaluated
+        `by: [variant]`) whose labels are inside the scope goes to `on_slo_page`."""
         decisions = []
-        for alert in alerts:
-            labels = alert.labels
-            if alert.severity != "page" or "slo" not in labels or "variant" not in labels:
+        for burn in burns:
+            labels = burn.labels
+            if burn.urgency != "page" or "variant" not in labels:
                 continue
             if any(
                 labels.get(name) not in allowed
@@ -308,7 +307,7 @@ class RollbackEngine:
                 if name in labels
             ):
                 continue
-            decision = self.on_slo_page(labels["variant"], labels["slo"], at)
+            decision = self.on_slo_page(labels["variant"], burn.slo.name, at)
             if decision is not None:
                 decisions.append(decision)
         return decisions

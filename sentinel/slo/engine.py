@@ -6,6 +6,7 @@ of the budget. A page (or ticket) fires when a long window AND its short window 
 it) both burn faster than `share · P / w_long`, i.e. faster than would spend `share` of the
 budget within the long window. Evaluations happen at fixed event-time ticks, so a replay
 of recorded traffic fires what the live run fired (`sentinel.monitor` drives the ticks).
+The engine returns `SloBurn` results, never alerts: the monitor holds and words them.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Literal
 
-from sentinel.alerting.model import Alert
 from sentinel.slo.config import BurnWindow, Slo, SloRules
 from sentinel.slo.sli import CLASSIFIERS, SliSpec
 from sentinel.state.cells import CellKey, bucket_start
@@ -25,7 +26,9 @@ from sentinel.values import Accounted, Labels, Verdict, label_key
 Emit = Callable[[CellKey, float, float, float], None]
 FAMILY = "slo"
 
-ALERT_NAME = "SentinelSLOBurnRate"
+Urgency = Literal["page", "ticket"]  # which list of burn-rate pairs (`page`, `ticket`)
+# One alert per SLO, urgency and series (its `by` labels, sorted).
+AlertKey = tuple[str, Urgency, tuple[tuple[str, str], ...]]
 _MINUTE = 60
 _HOUR = 3600
 
@@ -58,6 +61,33 @@ class SloStatus:
     budget_remaining: float | None  # share of the period's budget left (may go below 0)
     good: int
     bad: int
+
+
+@dataclass(frozen=True)
+class SloBurn:
+    """One burn-rate pair of one SLO series whose long window burns over its factor at
+    event time `at` (the evaluator's result: no alert wording; the monitor makes alerts).
+    `labels` are the series' `by` labels; burn rates are error ratios over the budget."""
+
+    slo: Slo
+    labels: dict[str, str]
+    urgency: Urgency
+    long_minutes: int
+    factor: float
+    long_burn: float
+    short_burn: float | None  # None: no event in the short window
+    at: float
+
+    @property
+    def starts(self) -> bool:
+        """The short window burns over the factor too: an alert may start (else an alert
+        started by this pair only holds on)."""
+        return self.short_burn is not None and self.short_burn > self.factor
+
+    @property
+    def key(self) -> AlertKey:
+        """One alert per SLO, urgency and series, whichever pair burns."""
+        return self.slo.name, self.urgency, tuple(sorted(self.labels.items()))
 
 
 @dataclass
@@ -147,56 +177,39 @@ class SloEngine:
     ) -> None:
         self.add(index, key, bucket_start(bucket), bad, total)
 
-    def firing_at(self, tick: float) -> list[Alert]:
-        """The burn-rate alerts that start (both windows over the factor) at `tick`."""
-        started: dict[str, Alert] = {}
-        for alert, _, starts in self.evaluate(tick):
-            if starts:
-                started.setdefault(alert.fingerprint, alert)
-        return list(started.values())
-
-    def evaluate(self, tick: float) -> list[tuple[Alert, int, bool]]:
+    def evaluate(self, tick: float) -> list[SloBurn]:
         """Every burn-rate pair whose long window burns over its factor at event time
-        `tick`: (alert, long window minutes, True when the short window does too, i.e. the
-        alert may start; False: an alert started by this pair holds on, none starts)."""
-        found: list[tuple[Alert, int, bool]] = []
+        `tick`, page pairs before ticket pairs within a series (the monitor's order)."""
+        found: list[SloBurn] = []
         for slo in self._slos:
             spec = slo.spec
             budget = 1.0 - spec.objective
             for key, series in slo.series.items():
                 series.fine.advance(tick - 1e-9)  # windows end just before the tick
                 series.period.advance(tick - 1e-9)
-                labels = {"slo": spec.name, **dict(zip(slo.by, key, strict=True))}
-                for severity, pairs in (("page", spec.page), ("ticket", spec.ticket)):
+                labels = dict(zip(slo.by, key, strict=True))
+                urgency: Urgency
+                for urgency, pairs in (("page", spec.page), ("ticket", spec.ticket)):
                     for pair in pairs:
                         factor = burn_factor(pair, spec.period_days)
                         long_ratio = series.fine.error_ratio(pair.long_minutes)
                         if long_ratio is None or long_ratio / budget <= factor:
                             continue
                         short_ratio = series.fine.error_ratio(short_minutes(pair))
-                        starts = short_ratio is not None and short_ratio / budget > factor
-                        alert = self._alert(spec, severity, labels, factor, tick)
-                        found.append((alert, pair.long_minutes, starts))
+                        short_burn = None if short_ratio is None else short_ratio / budget
+                        found.append(
+                            SloBurn(
+                                spec,
+                                labels,
+                                urgency,
+                                pair.long_minutes,
+                                factor,
+                                long_ratio / budget,
+                                short_burn,
+                                tick,
+                            )
+                        )
         return found
-
-    def _alert(
-        self, spec: Slo, severity: str, labels: dict[str, str], factor: float, tick: float
-    ) -> Alert:
-        runbook = spec.runbook or f"{self.rules.runbook_base_url}/{ALERT_NAME}.md"
-        objective = f"{spec.objective:.4%}".rstrip("0").rstrip(".")
-        return Alert(
-            name=ALERT_NAME,
-            severity="page" if severity == "page" else "ticket",
-            labels=labels,
-            annotations={
-                "summary": f"SLO {spec.name} is burning its error budget over {factor:g}x",
-                "description": f"{spec.sli.kind} SLO {spec.name} (objective {objective} over "
-                f"{spec.period_days}d): both windows of a {severity} pair burn faster "
-                f"than {factor:g}x.",
-                "runbook_url": runbook,
-            },
-            starts_at=tick,
-        )
 
     def statuses(self) -> list[SloStatus]:
         """Consume loop only (reading applies pending bucket additions)."""

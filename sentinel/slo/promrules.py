@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from sentinel.slo.config import Slo, SloRules
-from sentinel.slo.engine import ALERT_NAME, burn_factor, short_minutes
+from sentinel.slo.engine import burn_factor, short_minutes
 from sentinel.telemetry import names as n
 from sentinel.telemetry.names import SLO_EVENTS
 from sentinel.telemetry.names import prom_duration as _duration
@@ -106,7 +106,7 @@ def alert_rules(
             )
         out.append(
             {
-                "alert": ALERT_NAME,
+                "alert": n.SLO_BURN_ALERT,
                 "expr": "\nor\n".join(clauses),
                 **(
                     {"keep_firing_for": _seconds(keep_firing_for_seconds)}
@@ -118,7 +118,7 @@ def alert_rules(
                     "summary": f"SLO {slo.name} is burning its error budget too fast ({severity})",
                     "description": f"{slo.sli.kind} SLO {slo.name}, objective {slo.objective} over "
                     f"{slo.period_days}d: both windows of a {severity} pair burn too fast.",
-                    "runbook_url": slo.runbook or f"{runbook_base_url}/{ALERT_NAME}.md",
+                    "runbook_url": slo.runbook or f"{runbook_base_url}/{n.SLO_BURN_ALERT}.md",
                 },
             }
         )
@@ -132,9 +132,7 @@ def rule_groups(rules: SloRules) -> list[dict[str, Any]]:
         groups.append(
             {
                 "name": f"sentinel-slo-{slo.name}-alerts",
-                "rules": alert_rules(
-                    slo, rules.runbook_base_url, rules.keep_firing_for_seconds
-                ),
+                "rules": alert_rules(slo, rules.runbook_base_url, rules.keep_firing_for_seconds),
             }
         )
     return groups

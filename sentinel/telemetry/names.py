@@ -65,6 +65,10 @@ ROLLBACK_GATE = "sentinel_rollback_gate_open"  # variant: 1 = promote may contin
 ROLLBACK_WEBHOOK_DELIVERIES = "sentinel_rollback_webhook_deliveries_total"  # result
 SPEND_GUARD_TRIPS = "sentinel_spend_guard_trips_total"  # guard
 
+# Alert names: the in-process monitor's alerts and the generated Prometheus alert rules.
+SLO_BURN_ALERT = "SentinelSLOBurnRate"  # severity page | ticket; slo and its `by` labels
+SPEND_BURN_ALERT = "SentinelSpendBurn"  # severity critical; guard and its `by` labels
+
 BATCH_DURATION = "sentinel_batch_duration_seconds"
 SINK_ERRORS = "sentinel_sink_errors_total"
 COMMITS = "sentinel_commits_total"

@@ -88,7 +88,7 @@ def test_batch_end_carries_whole_run_counts() -> None:
 def _monitor() -> tuple[Monitor, AlertBook]:
     book = AlertBook()
     guard = SpendGuard(
-        SpendGuardRules.model_validate({"version": "sentinel/v1", "kind": "spend_guard"}), "base"
+        SpendGuardRules.model_validate({"version": "sentinel/v1", "kind": "spend_guard"})
     )
     return Monitor(SloEngine(slo_rules()), guard, book, 30), book
 

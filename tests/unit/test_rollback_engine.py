@@ -12,12 +12,13 @@ import msgspec
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sentinel.alerting.model import Alert, AlertSeverity
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
 from sentinel.rollback import Decision, GateStatus, RollbackEngine, RollbackRules, payload
 from sentinel.rules.labels import LabelRules
 from sentinel.rules.pricing import PricingRules
+from sentinel.slo.config import Slo
+from sentinel.slo.engine import SloBurn, Urgency
 from sentinel.telemetry.rollback import PrometheusRollbackRecorder
 from sentinel.track.account import Accountant
 from sentinel.track.cost import CostModel
@@ -372,18 +373,20 @@ def test_disabled_rules_observe_and_decide_nothing() -> None:
     assert not status.enabled and status.decision is None
 
 
-def page(labels: dict[str, str], severity: AlertSeverity = "page") -> Alert:
-    return Alert("SentinelSLOBurnRate", severity, labels)
+def page(slo: str, labels: dict[str, str], urgency: Urgency = "page") -> SloBurn:
+    """The SLO engine's result for a series burning over both windows of a pair."""
+    spec = Slo.model_validate({"name": slo, "sli": {"kind": "errors"}, "objective": 0.99})
+    return SloBurn(spec, labels, urgency, 60, 14.4, 20.0, 20.0, T0 + 30)
 
 
 @pytest.mark.parametrize(
-    ("alert", "expected"),
+    ("burn", "expected"),
     [
-        (page({"slo": "errors", "service": "chat", "variant": "canary"}), ["slo/errors"]),
-        (page({"slo": "errors", "service": "chat", "variant": "canary"}, "ticket"), []),
-        (page({"slo": "errors", "service": "chat", "variant": "baseline"}), []),
-        (page({"slo": "pii-leak", "service": "chat"}), []),
-        (page({"slo": "errors", "service": "search", "variant": "canary"}), []),
+        (page("errors", {"service": "chat", "variant": "canary"}), ["slo/errors"]),
+        (page("errors", {"service": "chat", "variant": "canary"}, "ticket"), []),
+        (page("errors", {"service": "chat", "variant": "baseline"}), []),
+        (page("pii-leak", {"service": "chat"}), []),
+        (page("errors", {"service": "search", "variant": "canary"}), []),
     ],
     ids=[
         "a page for the canary rolls back",
@@ -393,11 +396,12 @@ def page(labels: dict[str, str], severity: AlertSeverity = "page") -> Alert:
         "a page for a service outside the scope does not",
     ],
 )
-def test_slo_alerts_from_the_slo_engine_feed_the_pages(alert: Alert, expected: list[str]) -> None:
-    """`on_slo_alerts` takes the SLO engine's firing alerts and keeps canary pages in scope."""
+def test_slo_burns_from_the_slo_engine_feed_the_pages(burn: SloBurn, expected: list[str]) -> None:
+    """`on_slo_burns` reads the SLO engine's structured results and keeps canary pages in
+    scope."""
     engine = RollbackEngine(rules(slo_burn={"enabled": True}, scope={"service": ["chat"]}))
     engine.observe(dataclasses.replace(accounted("canary"), event_time=T0), ALLOW)
-    assert [d.sli for d in engine.on_slo_alerts([alert], T0 + 30)] == expected
+    assert [d.sli for d in engine.on_slo_burns([burn], T0 + 30)] == expected
 
 
 def test_decisions_are_strict_json_even_without_any_evidence_left() -> None:

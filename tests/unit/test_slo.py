@@ -77,7 +77,7 @@ def run_monitor(
     rng = random.Random(seed)
     book = AlertBook()
     empty_guard = SpendGuard(
-        SpendGuardRules.model_validate({"version": "sentinel/v1", "kind": "spend_guard"}), "base"
+        SpendGuardRules.model_validate({"version": "sentinel/v1", "kind": "spend_guard"})
     )
     monitor = Monitor(SloEngine(rules), empty_guard, book, 30)
     for i in range((healthy_minutes + minutes) * per_minute):
@@ -122,7 +122,7 @@ def test_a_page_resolves_when_the_burn_stops() -> None:
     rng = random.Random(2)
     book = AlertBook()
     guard = SpendGuard(
-        SpendGuardRules.model_validate({"version": "sentinel/v1", "kind": "spend_guard"}), "base"
+        SpendGuardRules.model_validate({"version": "sentinel/v1", "kind": "spend_guard"})
     )
     monitor = Monitor(SloEngine(slo_rules()), guard, book, 30)
     for i in range(100 * 60):
@@ -178,7 +178,7 @@ def test_spend_guard_trips_on_dollars_per_hour_and_releases() -> None:
     book = AlertBook()
     monitor = Monitor(
         SloEngine(slo_rules()),
-        SpendGuard(rules, "base"),
+        SpendGuard(rules),
         book,
         30,
         throttle=calls.append,
@@ -205,7 +205,7 @@ def test_a_scrape_reads_the_published_snapshot_and_never_touches_live_windows() 
     registry = CollectorRegistry()
     registry.register(SloSeries(engine))
     engine.observe(accounted(T0), ALLOW)
-    engine.firing_at(T0 + 60)  # windows advance: later additions to held buckets wait
+    engine.evaluate(T0 + 60)  # windows advance: later additions to held buckets wait
     engine.observe(accounted(T0 + 1, error=True), ALLOW)
     series = next(iter(engine._slos[0].series.values()))
     assert series.fine._pending  # an addition the windows have not applied yet
