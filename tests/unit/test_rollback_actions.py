@@ -3,13 +3,13 @@ the loop, wiring."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import msgspec
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -237,7 +237,7 @@ def test_built_engines_send_live_decisions_only(dry_run: bool, calls: int) -> No
         transport=transport,
         environ={"ROLLBACK_TOKEN": "abc"},
     )
-    engine.observe(dataclasses.replace(accounted("canary"), event_time=T0), ALLOW)
+    engine.observe(msgspec.structs.replace(accounted("canary"), event_time=T0), ALLOW)
     decision = engine.on_slo_page("canary", "canary-errors", T0 + 100)
     assert decision is not None and decision.dry_run is dry_run
     assert engine.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 from collections.abc import Iterator
@@ -129,7 +128,7 @@ def traffic(
         variant = "canary" if rng.random() < canary_share else "baseline"
         slow = rng.random() < rates[variant, "latency"]
         wrong = rng.random() < rates[variant, "hallucination"]
-        item = dataclasses.replace(templates[variant, slow], event_time=start + i / per_second)
+        item = msgspec.structs.replace(templates[variant, slow], event_time=start + i / per_second)
         yield item, FLAGGED if wrong else ALLOW
 
 
@@ -354,9 +353,9 @@ def test_baseline_traffic_before_the_first_canary_exchange_is_not_counted() -> N
     minute of the first canary exchange."""
     assert T0 % 60 == 0
     engine = RollbackEngine(rules())
-    engine.observe(dataclasses.replace(accounted("baseline"), event_time=T0 - 30), ALLOW)
-    engine.observe(dataclasses.replace(accounted("canary"), event_time=T0 + 1), ALLOW)
-    engine.observe(dataclasses.replace(accounted("baseline"), event_time=T0 + 2), ALLOW)
+    engine.observe(msgspec.structs.replace(accounted("baseline"), event_time=T0 - 30), ALLOW)
+    engine.observe(msgspec.structs.replace(accounted("canary"), event_time=T0 + 1), ALLOW)
+    engine.observe(msgspec.structs.replace(accounted("baseline"), event_time=T0 + 2), ALLOW)
     engine.evaluate(T0 + 2)
     status = canary_gate(engine)
     assert status.rollout_started_at == T0
@@ -400,7 +399,7 @@ def test_slo_burns_from_the_slo_engine_feed_the_pages(burn: SloBurn, expected: l
     """`on_slo_burns` reads the SLO engine's structured results and keeps canary pages in
     scope."""
     engine = RollbackEngine(rules(slo_burn={"enabled": True}, scope={"service": ["chat"]}))
-    engine.observe(dataclasses.replace(accounted("canary"), event_time=T0), ALLOW)
+    engine.observe(msgspec.structs.replace(accounted("canary"), event_time=T0), ALLOW)
     assert [d.sli for d in engine.on_slo_burns([burn], T0 + 30)] == expected
 
 
