@@ -13,6 +13,8 @@ from prometheus_client import CollectorRegistry
 from sentinel import __version__
 from sentinel.admission import Admission, Bounds
 from sentinel.alerting.book import AlertBook
+from sentinel.alerting.build import Alerting, build_alerting
+from sentinel.alerting.leader import Leadership
 from sentinel.correlate import DedupeWindow, PartitionedCorrelator
 from sentinel.delivery import DeliveryReport, DocumentSender, health_check
 from sentinel.envrefs import expand_env_values
@@ -32,6 +34,7 @@ from sentinel.otel.selftelemetry import (
     providers_from_environment,
 )
 from sentinel.pipeline import Pipeline, RecordDecoder, VerdictMode
+from sentinel.rollback.build import build_rollback
 from sentinel.rollback.engine import RollbackEngine
 from sentinel.rules.loader import RuleSet
 from sentinel.slo.engine import SloEngine
@@ -51,6 +54,9 @@ THROTTLE_CHECK = "throttle_webhook"  # the /readyz check and the log events' pre
 
 @dataclass(frozen=True)
 class PipelineSettings:
+    """The pipeline's settings; these defaults are the only ones (the CLI's options show
+    them and take them from here)."""
+
     # 1M-token contexts are ~4 MB of JSON; 16 MiB leaves room for tools and metadata.
     max_event_bytes: int = 16 * 1024 * 1024
     # A request with no response after 5 minutes of event time is a timeout.
@@ -88,26 +94,85 @@ class Assembly:
     monitor: Monitor
 
 
+@dataclass(frozen=True)
+class Services:
+    """What a pipeline tells the world through: the alert book and its receivers, the
+    rollback engine, the spend guard's throttle webhook and sentinel's own OpenTelemetry
+    export. Built by `build_services` for `run` (live) or `replay` (recorded only)."""
+
+    alerting: Alerting
+    rollback: RollbackEngine
+    throttle: DocumentSender | None = None
+    providers: Providers | None = None
+    telemetry: SelfTelemetry | None = None
+
+    def close(self, timeout_seconds: float = 5.0) -> None:
+        """Deliver what is queued (each receiver within `timeout_seconds`), flush the
+        OpenTelemetry export."""
+        self.alerting.close(timeout_seconds=timeout_seconds)
+        self.rollback.close(timeout_seconds=timeout_seconds)
+        if self.throttle is not None:
+            self.throttle.close(timeout_seconds=timeout_seconds)
+        if self.providers is not None:
+            self.providers.shutdown()  # flushes sentinel's own spans and metrics
+
+
+def build_services(
+    rules: RuleSet,
+    registry: CollectorRegistry,
+    *,
+    live: bool,
+    health: Health | None = None,
+    leadership: Leadership | None = None,
+) -> Services:
+    """The services of `run` (`live`: alerts delivered while `leadership` says this replica
+    leads, rollback and throttle webhooks called, their state in `health`, sentinel's own
+    telemetry exported as the `OTEL_*` environment asks) or of `replay` (the alerts and
+    rollback decisions a live run would make are recorded; nothing is sent).
+
+    Raises ConfigError when a webhook header or the OTel settings are bad."""
+    if not live:
+        # A replay records the alerts a live run would fire; it sends none.
+        alerting = build_alerting(rules.alerting, registry, deliver=False)
+        # Rollback decisions are recorded as a dry run would: no webhook is called.
+        rollback = build_rollback(rules.rollback.model_copy(update={"dry_run": True}), registry)
+        return Services(alerting, rollback)
+    health = health or Health()
+    alerting = build_alerting(
+        rules.alerting, registry, set_check=health.set_info, leadership=leadership
+    )
+    rollback = build_rollback(rules.rollback, registry, health=health, leadership=leadership)
+    throttle = build_throttle(rules, health)
+    providers, telemetry = build_self_telemetry(rules)
+    return Services(alerting, rollback, throttle, providers, telemetry)
+
+
 def assemble(
     rules: RuleSet,
     settings: PipelineSettings,
     registry: CollectorRegistry,
     sink: Sink,
-    book: AlertBook | None = None,
-    rollback: RollbackEngine | None = None,
+    services: Services | None = None,
     otlp_topics: Mapping[str, Encoding] | None = None,
     observers: Sequence[Observer] = (),
-    throttle: Callable[[dict[str, Any]], None] | None = None,
     publish_state: bool = False,
 ) -> Assembly:
     """The exchange path and its observers, in order: Prometheus samples, run totals and
-    timeline, live trackers, monitors, then `observers` (sentinel's own OTel telemetry).
+    timeline, live trackers, monitors, then sentinel's own OTel telemetry (of `services`)
+    and `observers`. `run` and `replay` both assemble here, with their `build_services`.
 
-    `book` receives the monitors' alerts (with its notifiers); a fresh one by default.
-    `rollback` gates canaries when given (built with its webhook by `build_rollback`).
-    `otlp_topics` maps topics (or replayed file paths) to their OTLP encoding; `throttle`
-    receives spend-guard trips; `publish_state` sends the partitions' monitor state to the
-    `state` stream (Kafka: replicas share one global view)."""
+    `services` receive the monitors' alerts, gate canaries and take spend-guard trips;
+    without them a fresh alert book records the alerts and no canary is gated.
+    `otlp_topics` maps topics (or replayed file paths) to their OTLP encoding;
+    `publish_state` sends the partitions' monitor state to the `state` stream (Kafka:
+    replicas share one global view)."""
+    book = services.alerting.book if services is not None else AlertBook()
+    rollback = services.rollback if services is not None else None
+    throttle = (
+        services.throttle.send if services is not None and services.throttle is not None else None
+    )
+    if services is not None and services.telemetry is not None:
+        observers = (services.telemetry, *observers)
     decoders: dict[str, RecordDecoder] = {}
     if otlp_topics:
         stats = OtlpStats()
@@ -120,7 +185,6 @@ def assemble(
                 stats,
                 max_depth=settings.max_nesting_depth,
             )
-    book = book or AlertBook()
     trackers = LiveTrackers()
     metrics = PrometheusRecorder(registry, version=__version__, trackers=trackers)
     monitor = build_monitor(

@@ -39,7 +39,8 @@ from _deploy import (
     sentinel_container,
 )
 
-from sentinel.cli import _parse_kafka_options, main
+from sentinel.cli import main
+from sentinel.cli.kafka_hooks import parse_kafka_options
 from sentinel.io.kafka_env import kafka_options_from_env
 from sentinel.rules.loader import load_rules
 
@@ -351,7 +352,7 @@ def test_sentinel_cli_accepts_the_rendered_arguments(
     assert params["rules_dir"] == mount
     assert params["http_port"] == sentinel["ports"][0]["containerPort"]
     environ = {e["name"]: e.get("value", f"<{e['name']}>") for e in sentinel.get("env", [])}
-    options = _parse_kafka_options((*kafka_options_from_env(environ), *params["kafka_options"]))
+    options = parse_kafka_options((*kafka_options_from_env(environ), *params["kafka_options"]))
     assert not any("password" in a or "username" in a for a in args)
     if case.startswith("standalone"):
         assert options["security_protocol"] == "SASL_SSL"

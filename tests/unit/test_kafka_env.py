@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sentinel.cli import _parse_kafka_options
+from sentinel.cli.kafka_hooks import parse_kafka_options
 from sentinel.io.kafka_env import kafka_options_from_env
 
 
@@ -28,5 +28,5 @@ def test_the_command_line_overrides_the_environment() -> None:
         "SENTINEL_KAFKA_OPTION_SECURITY_PROTOCOL": "SASL_SSL",
         "SENTINEL_KAFKA_OPTION_REQUEST_TIMEOUT_MS": "5000",
     }
-    options = _parse_kafka_options((*kafka_options_from_env(environ), "security_protocol=SSL"))
+    options = parse_kafka_options((*kafka_options_from_env(environ), "security_protocol=SSL"))
     assert options == {"security_protocol": "SSL", "request_timeout_ms": 5000}
