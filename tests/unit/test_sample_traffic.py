@@ -7,10 +7,12 @@ import importlib.util
 import sys
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+import yaml
 
 from sentinel.events.decode import REASONS, EventDecoder, Invalid
 from sentinel.events.model import Event
@@ -289,3 +291,36 @@ def test_cli_writes_gzip_or_plain_or_stdout(
     capsysbinary.readouterr()
     assert gen.main(["--seed", "5", "--exchanges", "60", "--out", "-"]) == 0
     assert capsysbinary.readouterr().out == expected
+
+
+def test_word_lists_load_from_their_data_file() -> None:
+    """The text pools come from sample_traffic_words.yaml, validated into the `Words` model."""
+    words = gen.load_words()
+    assert gen.WORDS_FILE.name == "sample_traffic_words.yaml"
+    assert words == gen.WORDS
+    assert words.feedback_comments.keys() == {1, 2, 3, 4, 5}
+    assert all(len(person) == 2 for person in words.people)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        pytest.param(
+            lambda d: d.update(colours=["red"]), "colours", id="an unknown pool is refused"
+        ),
+        pytest.param(lambda d: d.pop("phones"), "phones", id="a missing pool is refused"),
+        pytest.param(
+            lambda d: d.update(products=[["tent"]]), "products", id="a pool of the wrong shape"
+        ),
+    ],
+)
+def test_bad_word_lists_stop_the_generator_naming_file_and_pool(
+    tmp_path: Path, edit: Callable[[dict[str, object]], object], message: str
+) -> None:
+    """A word-list file that does not match the model fails at load with its path and field."""
+    document = yaml.safe_load(gen.WORDS_FILE.read_text(encoding="utf-8"))
+    edit(document)
+    path = tmp_path / "words.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"could not load {path}: (?s:.*){message}"):
+        gen.load_words(path)
