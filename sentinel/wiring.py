@@ -26,7 +26,7 @@ from sentinel.health import Health
 from sentinel.io.records import Sink
 from sentinel.monitor import Monitor, quiet_horizon_seconds
 from sentinel.observers import Observer
-from sentinel.otel import Encoding, OtlpCollector, OtlpDecoder, OtlpStats
+from sentinel.otel import Encoding, OtlpDecoder, OtlpStats
 from sentinel.otel.selftelemetry import (
     Providers,
     SelfTelemetry,
@@ -41,6 +41,7 @@ from sentinel.slo.engine import SloEngine
 from sentinel.state import SharedState
 from sentinel.telemetry.budget import BudgetCollector
 from sentinel.telemetry.metrics import PrometheusRecorder
+from sentinel.telemetry.otlp_series import OtlpCollector
 from sentinel.telemetry.slo_series import SloSeries
 from sentinel.track.account import Accountant
 from sentinel.track.cost import CostModel

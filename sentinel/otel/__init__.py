@@ -11,7 +11,6 @@ from __future__ import annotations
 from sentinel.otel.config import OtelRules
 from sentinel.otel.decode import ENCODINGS, Encoding, OtlpDecoder, OtlpStats
 from sentinel.otel.guardrail import GuardrailSpans, InputHasher
-from sentinel.otel.prom import OtlpCollector
 from sentinel.otel.selftelemetry import (
     Providers,
     SelfTelemetry,
@@ -25,7 +24,6 @@ __all__ = [
     "GuardrailSpans",
     "InputHasher",
     "OtelRules",
-    "OtlpCollector",
     "OtlpDecoder",
     "OtlpStats",
     "Providers",

@@ -5,7 +5,7 @@ every GenAI span it holds as an `exchange` event (one span per message or a whol
 as collectors write them), or an `Invalid` dead letter (`bad_otlp`, `oversized`). It never
 raises. Spans that are not GenAI, GenAI spans of other operations (agents, tools) and
 malformed spans are skipped and counted in `OtlpStats`, which the Prometheus collector in
-`sentinel.otel.prom` exposes.
+`sentinel.telemetry.otlp_series` exposes.
 """
 
 from __future__ import annotations

@@ -78,6 +78,13 @@ SERIES_COMBINATIONS = "sentinel_series_combinations"  # family, bound (admitted 
 LABELS_REDACTED = "sentinel_label_values_redacted_total"  # label
 BUILD_INFO = "sentinel_build_info"
 
+# OTLP ingestion (`--otlp-topic`), exposed by telemetry/otlp_series.py.
+OTLP_MESSAGES = "sentinel_otel_messages_total"  # encoding
+OTLP_SPANS = (
+    "sentinel_otel_spans_total"  # outcome: exchange | not_genai | other_operation | malformed
+)
+SPANS_WITHOUT_CONTENT = "sentinel_otel_spans_without_content_total"  # reason: absent | malformed
+
 # Latency buckets in seconds: fine below 2 s, reaching 5 minutes (long generations
 # pass 80 s).
 LATENCY_BUCKETS = (

@@ -40,7 +40,6 @@ from sentinel.io.kafka import KafkaSettings, KafkaSource
 from sentinel.io.memory import MemorySink, MemorySource
 from sentinel.observers import BatchEnd
 from sentinel.otel import (
-    OtlpCollector,
     OtlpDecoder,
     SelfTelemetry,
     input_hasher,
@@ -50,6 +49,7 @@ from sentinel.otel.config import OtelRules
 from sentinel.report import build_report
 from sentinel.rules.loader import RuleSet, load_rules
 from sentinel.runner import Runner
+from sentinel.telemetry.otlp_series import OtlpCollector
 from sentinel.wiring import Assembly, PipelineSettings, assemble, build_pipeline
 
 # OpenLLMetry's own pydantic models use a deprecated config style; not ours to fix.

@@ -21,7 +21,7 @@ from sentinel.events.decode import Invalid
 from sentinel.events.model import Event
 from sentinel.otel.config import Ingest
 from sentinel.otel.decode import OtlpDecoder
-from sentinel.otel.prom import OtlpCollector
+from sentinel.telemetry.otlp_series import OtlpCollector
 
 T0 = 1_793_000_000_000_000_000  # 2026-10-26T... in ns
 ENCODINGS = ("otlp_proto", "otlp_json")

@@ -1,19 +1,18 @@
-"""Prometheus samples for OTLP ingestion (the decoder itself only counts integers)."""
+"""Exposes OTLP ingestion when scraped (the decoders themselves only count integers, in
+the `OtlpStats` they share)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client.core import CounterMetricFamily, Metric
-from prometheus_client.registry import Collector, CollectorRegistry
+from prometheus_client.registry import Collector
 
-from sentinel.otel.decode import OtlpStats
+from sentinel.telemetry import names as n
 
-OTLP_MESSAGES = "sentinel_otel_messages_total"  # encoding
-OTLP_SPANS = (
-    "sentinel_otel_spans_total"  # outcome: exchange | not_genai | other_operation | malformed
-)
-SPANS_WITHOUT_CONTENT = "sentinel_otel_spans_without_content_total"  # reason: absent | malformed
+if TYPE_CHECKING:  # the collector only reads the counts; no OTel import at run time
+    from sentinel.otel.decode import OtlpStats
 
 
 class OtlpCollector(Collector):
@@ -25,13 +24,13 @@ class OtlpCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         stats = self.stats
         messages = CounterMetricFamily(
-            OTLP_MESSAGES, "OTLP trace messages read, by encoding.", labels=["encoding"]
+            n.OTLP_MESSAGES, "OTLP trace messages read, by encoding.", labels=["encoding"]
         )
         for encoding, count in stats.messages.items():
             messages.add_metric([encoding], count)
         yield messages
         spans = CounterMetricFamily(
-            OTLP_SPANS,
+            n.OTLP_SPANS,
             "OTLP spans by outcome: became an exchange, not a GenAI span, a GenAI operation "
             "that is not a model call (agent, tool), or malformed.",
             labels=["outcome"],
@@ -40,7 +39,7 @@ class OtlpCollector(Collector):
             spans.add_metric([outcome], count)
         yield spans
         without = CounterMetricFamily(
-            SPANS_WITHOUT_CONTENT,
+            n.SPANS_WITHOUT_CONTENT,
             "Exchanges from GenAI spans without prompt or response text (capture not enabled "
             "in the application, or unreadable): trackers ran, content filters had nothing "
             "to scan.",
@@ -49,9 +48,3 @@ class OtlpCollector(Collector):
         for reason, count in stats.without_content.items():
             without.add_metric([reason], count)
         yield without
-
-
-def register(registry: CollectorRegistry, stats: OtlpStats) -> OtlpCollector:
-    collector = OtlpCollector(stats)
-    registry.register(collector)
-    return collector
