@@ -6,11 +6,14 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from sentinel.cli import main
+from sentinel.cli.options import pipeline_settings
+from sentinel.wiring import PipelineSettings
 
 RULES = str(Path(__file__).parents[2] / "sentinel" / "rules" / "defaults")
 PRICES = {  # USD per 1M: input, output, cache_read, cache_write (as in rules/pricing.yaml)
@@ -288,3 +291,11 @@ def test_a_listed_environment_variable_is_the_one_click_reads(tmp_path: Path) ->
         main, ["replay", "-"], input=""
     )
     assert result.exit_code == 3 and "nope is not a directory" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "replay"])
+def test_pipeline_option_defaults_are_the_pipeline_settings_defaults(command: str) -> None:
+    """Options left unset give exactly `PipelineSettings()`: the defaults live in one place."""
+    params = main.commands[command].params
+    defaults = {p.name: p.default for p in params if isinstance(p, click.Option)}
+    assert pipeline_settings(defaults, "all") == PipelineSettings()
