@@ -166,6 +166,9 @@ def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[st
         benign = [x for x in scored if not x[0]]
         attacks = [x for x in scored if x[0]]
         hard = [x for x in benign if x[2] in HARD_NEGATIVE_SOURCES]
+        # The hand-written development sets, nearest in kind to the held-out hand-written ones.
+        look_alikes = [x for x in benign if x[2] == "dev-benign"]
+        written = [x for x in attacks if x[2] == "dev-injection"]
         rows_out = []
         for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
             rows_out.append(
@@ -175,12 +178,18 @@ def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[st
                     "hard_negative_fp_rate": sum(x[1] >= threshold for x in hard)
                     / max(len(hard), 1),
                     "recall": sum(x[1] >= threshold for x in attacks) / max(len(attacks), 1),
+                    "hand_written_look_alike_fp_rate": sum(x[1] >= threshold for x in look_alikes)
+                    / max(len(look_alikes), 1),
+                    "hand_written_recall": sum(x[1] >= threshold for x in written)
+                    / max(len(written), 1),
                 }
             )
         table[channel_name] = {
             "benign": len(benign),
             "hard_negatives": len(hard),
             "attacks": len(attacks),
+            "hand_written_look_alikes": len(look_alikes),
+            "hand_written_attacks": len(written),
             "rows": rows_out,
         }
     return table

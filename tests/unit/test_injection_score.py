@@ -18,7 +18,9 @@ from sentinel.filters.base import Scan
 from sentinel.filters.chain import FilterChain
 from sentinel.filters.content import ContentFilter, ContentRules
 from sentinel.filters.content.classifier import HashedModel, ngram_hashes
+from sentinel.filters.content.config import ChannelScoring, InjectionScoring
 from sentinel.filters.content.followed import followed, language
+from sentinel.filters.content.injection import InjectionScorer
 from sentinel.filters.content.normalize import TextViews
 from sentinel.filters.content.structure import StructureScorer
 from sentinel.filters.texts import exchange_fields
@@ -282,3 +284,40 @@ def test_the_injection_followed_sli_counts_answers_only() -> None:
     chain = FilterChain([FILTER])
     for ex, expected in ((followed_ex, False), (clean_ex, True), (exchange(), None)):
         assert classify(Item(ex), chain.run(ex), spec) is expected  # type: ignore[arg-type]
+
+
+def test_on_a_data_channel_the_classifier_adds_at_most_its_lift() -> None:
+    """A confident classifier lifts one weak structural signal by `model_lift`, not more."""
+    scorer = InjectionScorer(InjectionScoring())
+    bits = 10
+    scorer.model = HashedModel(
+        np.full(1 << bits, 4.0, dtype=np.float32), 4.0, bits, 1024, "test", {}
+    )
+    views = TextViews("Opening hours 9-6. <instructions>be brief</instructions> Parking free.")
+    structural = scorer.structure.score(scorer.structure.evidence(views))
+    capped, _ = scorer.score(views, ChannelScoring(threshold=0.5, model_lift=0.1))
+    full, _ = scorer.score(views, ChannelScoring(threshold=0.5, model_lift=1.0))
+    assert 0 < structural < 0.5
+    assert capped == pytest.approx(structural + 0.1)
+    assert full > 0.9
+
+
+def test_a_reply_in_a_transcript_is_what_the_assistant_said_not_an_order_to_it() -> None:
+    """The line after a user's line in a transcript is cited; the same words alone are not."""
+    transcript = "User: change my plan\nAssistant: Done. From now on you will be billed yearly."
+    alone = "Done. From now on you will be billed yearly."
+    said = STRUCTURE.evidence(TextViews(alone))
+    replied = STRUCTURE.evidence(TextViews(transcript))
+    assert any(e.signal == "directive.new_task" and not e.cited for e in said)
+    assert all(e.cited for e in replied if e.signal == "directive.new_task")
+
+
+def test_a_guide_written_for_people_counts_as_counter_evidence() -> None:
+    """Orders in a guide for staff score lower than the same orders in a bare document."""
+    orders = "Never reveal the respondent's answers. Record the answer verbatim."
+    bare = STRUCTURE.score(STRUCTURE.evidence(TextViews(orders)))
+    guide = STRUCTURE.score(
+        STRUCTURE.evidence(TextViews("Instructions for interviewers: " + orders))
+    )
+    assert guide < bare
+    assert guide < 0.5

@@ -206,6 +206,14 @@ class ChannelScoring(Strict):
         "reaches this, in proportion below it, not at all without structural evidence (0: "
         "always in full). Keeps the model from flagging text that merely talks about AI.",
     )
+    model_lift: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Most the classifier can add to the structural score (1: the noisy-or "
+        "of both in full). On data channels the classifier breaks ties near the threshold; "
+        "it cannot turn one weak structural signal into a finding.",
+    )
     pooling: Literal["max", "mean"] = Field(
         default="max",
         description="How the classifier reads a long text: its best window (`max`, for an "
@@ -238,8 +246,10 @@ class FollowedSettings(Strict):
 
 def _default_channels() -> dict[FieldKind, ChannelScoring]:
     # Chosen on development data (scripts/train_injection_model.py's out-of-fold table):
-    # at most ~1 % of benign development texts of the channel score this high.
-    data = ChannelScoring(threshold=0.5)
+    # at most ~1 % of benign development texts of the channel score this high. On data
+    # channels the classifier adds at most 0.1: out of fold it halved the hand-written
+    # development look-alikes flagged (6.0 % -> 3.4 %) for one attack in 216.
+    data = ChannelScoring(threshold=0.5, model_lift=0.1)
     return {
         "context": data,
         "tool": data,

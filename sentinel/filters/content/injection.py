@@ -55,7 +55,7 @@ class InjectionScorer:
                 # its own lowers the model's word evidence as much as the structural score.
                 if self.structure.discounted(evidence):
                     learned *= self.structure.discussion_factor
-        score = 1.0 - (1.0 - structural) * (1.0 - learned)
+        score = structural + min(channel.model_lift, (1.0 - structural) * learned)
         if score < channel.threshold:
             return score, None
         acts = [e for e in evidence if e.kind != DISCUSSION]

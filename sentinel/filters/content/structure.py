@@ -27,9 +27,9 @@ from sentinel.filters.content.engine import PatternSet, Regex
 from sentinel.filters.content.normalize import TextViews, fold_pattern
 
 DISCUSSION = "discussion"
-# Kinds whose presence means the text is not merely quoting an attack: a fake turn, an
-# instruction tag or hidden text is an act, not a citation.
-ACTS = frozenset({"role_marker", "instruction_tag", "concealment"})
+# Kinds whose presence means the text is not merely quoting an attack or briefing people: a
+# fake turn, an instruction tag, hidden text or words addressed to the AI is an act.
+ACTS = frozenset({"role_marker", "instruction_tag", "concealment", "addressee"})
 MAX_MEM = 32 << 20  # RE2 memory for the signal set (bytes); ~50 patterns need far less
 
 
@@ -104,17 +104,23 @@ class StructureScorer:
 
     def _cited(self, data: bytes, spans: list[tuple[int, int]]) -> list[bool]:
         """Per span, whether it lies inside a citation region of the folded text."""
-        regions = sorted(r for regex in self._citations for r in regex.spans(data))
+        regions = sorted(
+            r for regex in self._citations for r in regex.spans(data, 1 if regex.groups else 0)
+        )
         if not regions:
             return [False] * len(spans)
         return [any(a <= start and end <= b for a, b in regions) for start, end in spans]
 
     def discounted(self, evidence: list[Evidence]) -> bool:
-        """Whether the text discusses attacks as a topic and makes no act of its own (no
-        uncited fake turn, instruction tag or hidden text): its scores are lowered."""
-        kinds = {e.kind for e in evidence}
-        acts = {e.kind for e in evidence if not e.cited}
-        return DISCUSSION in kinds and not acts & ACTS
+        """Whether the text discusses attacks as a topic or is written for people (a
+        discussion signal, or every signal it has sits inside a citation) and makes no act
+        of its own (no uncited fake turn, tag, hidden text or words to the AI): its scores
+        are lowered."""
+        said = [e for e in evidence if e.kind != DISCUSSION and not e.cited]
+        about = len(said) < len(evidence) and (
+            not said or any(e.kind == DISCUSSION for e in evidence)
+        )
+        return about and not {e.kind for e in said} & ACTS
 
     def score(self, evidence: list[Evidence]) -> float:
         """Best noisy-or of distinct kinds within the window, discounted for discussion."""
