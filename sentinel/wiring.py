@@ -16,7 +16,7 @@ from sentinel.alerting.book import AlertBook
 from sentinel.alerting.build import Alerting, build_alerting
 from sentinel.alerting.leader import Leadership
 from sentinel.correlate import DedupeWindow, PartitionedCorrelator
-from sentinel.delivery import DeliveryReport, DocumentSender, health_check
+from sentinel.delivery import NO_REPORT, DeliveryReport, DocumentSender, health_check
 from sentinel.envrefs import expand_env_values
 from sentinel.events.decode import DEFAULT_MAX_DEPTH, EventDecoder
 from sentinel.filters.pii.screen import LabelScreen
@@ -39,7 +39,9 @@ from sentinel.rollback.engine import RollbackEngine
 from sentinel.rules.loader import RuleSet
 from sentinel.slo.engine import SloEngine
 from sentinel.state import SharedState
+from sentinel.telemetry import names as n
 from sentinel.telemetry.budget import BudgetCollector
+from sentinel.telemetry.delivery import document_deliveries
 from sentinel.telemetry.metrics import PrometheusRecorder
 from sentinel.telemetry.otlp_series import OtlpCollector
 from sentinel.telemetry.slo_series import SloSeries
@@ -143,7 +145,7 @@ def build_services(
         rules.alerting, registry, set_check=health.set_info, leadership=leadership
     )
     rollback = build_rollback(rules.rollback, registry, health=health, leadership=leadership)
-    throttle = build_throttle(rules, health)
+    throttle = build_throttle(rules, health, registry)
     providers, telemetry = build_self_telemetry(rules)
     return Services(alerting, rollback, throttle, providers, telemetry)
 
@@ -287,8 +289,11 @@ def build_monitor(
     )
 
 
-def build_throttle(rules: RuleSet, health: Health) -> DocumentSender | None:
-    """The circuit-breaker webhook of `kind: spend_guard`, if one is configured."""
+def build_throttle(
+    rules: RuleSet, health: Health, registry: CollectorRegistry | None = None
+) -> DocumentSender | None:
+    """The circuit-breaker webhook of `kind: spend_guard`, if one is configured; its
+    outcomes are counted in `registry` and its health is the `throttle_webhook` check."""
     webhook = rules.spend_guard.throttle_webhook
     if webhook is None:
         return None
@@ -301,5 +306,12 @@ def build_throttle(rules: RuleSet, health: Health) -> DocumentSender | None:
         headers,
         timeout_seconds=webhook.timeout_seconds,
         max_attempts=webhook.max_attempts,
-        report=DeliveryReport(health=health_check(health.set_info, THROTTLE_CHECK)),
+        report=DeliveryReport(
+            NO_REPORT.count
+            if registry is None
+            else document_deliveries(
+                registry, n.THROTTLE_WEBHOOK_DELIVERIES, "Throttle webhook deliveries"
+            ),
+            health_check(health.set_info, THROTTLE_CHECK),
+        ),
     )

@@ -23,7 +23,7 @@ _EXCHANGE = frozenset(n.EXCHANGE_LABELS)
 _SMV = frozenset({"service", "model", "variant"})
 
 # The labels of each of sentinel's metrics (telemetry/metrics.py, exchange_series.py,
-# slo_series.py, alerting.py, rollback.py), besides the target labels
+# slo_series.py, alerting.py, rollback.py, delivery.py), besides the target labels
 # `job` and `instance` that Prometheus adds when it scrapes.
 SENTINEL_LABELS: dict[str, frozenset[str]] = {
     n.EVENTS_READ: frozenset(),
@@ -72,6 +72,7 @@ SENTINEL_LABELS: dict[str, frozenset[str]] = {
     n.ROLLBACK_GATE: frozenset({"variant"}),
     n.ROLLBACK_WEBHOOK_DELIVERIES: frozenset({"result"}),
     n.SPEND_GUARD_TRIPS: frozenset({"guard"}),
+    n.THROTTLE_WEBHOOK_DELIVERIES: frozenset({"result"}),
     n.BATCH_DURATION: frozenset(),
     n.SINK_ERRORS: frozenset({"sink"}),
     n.COMMITS: frozenset(),

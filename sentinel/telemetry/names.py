@@ -64,6 +64,7 @@ ROLLBACK_DECISIONS = "sentinel_rollback_decisions_total"  # variant, sli, decisi
 ROLLBACK_GATE = "sentinel_rollback_gate_open"  # variant: 1 = promote may continue
 ROLLBACK_WEBHOOK_DELIVERIES = "sentinel_rollback_webhook_deliveries_total"  # result
 SPEND_GUARD_TRIPS = "sentinel_spend_guard_trips_total"  # guard
+THROTTLE_WEBHOOK_DELIVERIES = "sentinel_throttle_webhook_deliveries_total"  # result
 
 # Alert names: the in-process monitor's alerts and the generated Prometheus alert rules.
 SLO_BURN_ALERT = "SentinelSLOBurnRate"  # severity page | ticket; slo and its `by` labels

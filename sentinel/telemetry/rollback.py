@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from sentinel.delivery import Result
 from sentinel.telemetry import names as n
+from sentinel.telemetry.delivery import document_deliveries
 
 
 class PrometheusRollbackRecorder:
-    """A `RollbackRecorder` and the rollback webhook's outcome counter (`count_delivery`)."""
+    """A `RollbackRecorder`, and the rollback webhook's outcome counter (`count_delivery`)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self._decisions = Counter(
@@ -24,11 +24,9 @@ class PrometheusRollbackRecorder:
             ["variant"],
             registry=registry,
         )
-        self._deliveries = Counter(
-            n.ROLLBACK_WEBHOOK_DELIVERIES,
-            "Rollback webhook deliveries by result (ok | failed | dropped).",
-            ["result"],
-            registry=registry,
+        # the rollback webhook's outcomes, a `delivery.CountResult`
+        self.count_delivery = document_deliveries(
+            registry, n.ROLLBACK_WEBHOOK_DELIVERIES, "Rollback webhook deliveries"
         )
 
     def decision(self, variant: str, sli: str, decision: str) -> None:
@@ -36,8 +34,3 @@ class PrometheusRollbackRecorder:
 
     def gate(self, variant: str, is_open: bool) -> None:
         self._gate.labels(variant).set(1 if is_open else 0)
-
-    def count_delivery(self, result: Result, documents: int) -> None:
-        """One decision delivered (ok), given up on (failed) or never sent (dropped)."""
-        if result != "error":  # a failed attempt that is retried is not an outcome here
-            self._deliveries.labels(result).inc(documents)

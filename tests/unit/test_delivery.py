@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from prometheus_client import CollectorRegistry
 
 from sentinel.alerting.config import AlertingRules, WebhookReceiver
 from sentinel.delivery import (
@@ -220,7 +221,7 @@ def test_a_rollback_webhook_without_a_url_is_off() -> None:
 def test_the_throttle_webhook_reports_its_health_and_never_raises(
     http_server: tuple[str, list[tuple[Any, dict[str, str]]]],
 ) -> None:
-    """A throttle call that the receiver refuses shows in /readyz, without failing it."""
+    """A throttle call the receiver refuses is counted and shows in /readyz, not failing it."""
     url, received = http_server
     rules = RuleSet(
         spend_guard=load(
@@ -229,13 +230,19 @@ def test_the_throttle_webhook_reports_its_health_and_never_raises(
             f"throttle_webhook: {{url: '{url}/busy', max_attempts: 2}}\n",
         )
     )
-    health = Health()
-    sender = build_throttle(rules, health)
+    health, registry = Health(), CollectorRegistry()
+    sender = build_throttle(rules, health, registry)
     assert isinstance(sender, DocumentSender)
     sender._sleep = lambda seconds: None  # no need to wait out the backoff here
     sender.send({"version": "sentinel.throttle.v1", "action": "throttle"})
     assert sender.close()
     assert len(received) == 2  # 429 is retried, up to max_attempts
+    assert (
+        registry.get_sample_value(
+            "sentinel_throttle_webhook_deliveries_total", {"result": "failed"}
+        )
+        == 1
+    )
     _, detail = health.ready()
     assert detail[THROTTLE_CHECK] == {
         "ok": False,
