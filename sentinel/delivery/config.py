@@ -72,4 +72,5 @@ class RetryPolicy(Strict):
 
 
 # Documents (decisions, throttle calls) keep the schedule they always had: 1 s, 2 s, 4 s, …
-DOCUMENT_RETRY = RetryPolicy(initial_seconds=1.0, max_seconds=60.0, multiplier=2.0, jitter_ratio=0)
+# without jitter; 256 s is the wait before a 10th attempt, the most `max_attempts` allows.
+DOCUMENT_RETRY = RetryPolicy(initial_seconds=1.0, max_seconds=256.0, multiplier=2.0, jitter_ratio=0)

@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry
 
 from sentinel.alerting.config import AlertingRules, WebhookReceiver
 from sentinel.delivery import (
+    DOCUMENT_RETRY,
     Backoff,
     DeliveryError,
     DeliveryReport,
@@ -132,6 +133,18 @@ def test_retrying_waits_the_backoff_between_bounded_attempts() -> None:
     with pytest.raises(DeliveryError, match="HTTP 503"):
         retrying(policy, 3, sleep=slept.append)(failing)
     assert len(calls) == 3 and slept == [1.0, 2.0]
+
+
+def test_documents_keep_their_doubling_schedule_up_to_ten_attempts() -> None:
+    """A rollback decision's waits are 1, 2, 4 … 256 s, uncapped and unjittered, as before."""
+    slept: list[float] = []
+
+    def failing() -> None:
+        raise DeliveryError("could not connect: refused")
+
+    with pytest.raises(DeliveryError):
+        retrying(DOCUMENT_RETRY, 10, sleep=slept.append)(failing)
+    assert slept == [2.0**n for n in range(9)]
 
 
 def test_a_permanent_rejection_ends_the_attempts_at_once() -> None:
