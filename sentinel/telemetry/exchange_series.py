@@ -3,14 +3,18 @@
 Every exchange touches about twenty samples (outcome, tokens and cost by kind, four
 histograms). Through prometheus_client's metric objects that costs ~1 µs a sample; here an
 exchange costs a few list additions and four `bisect` calls, and the metric families are
-built only when scraped. Values are read without a lock: a scrape can see a histogram's
-sum one observation ahead of its buckets, never a count that goes backwards.
+built only when scraped.
+
+The consume loop adds to its own working values; `publish` (at every batch end) copies the
+series the batch touched into a new immutable snapshot, and the scrape thread reads only
+the snapshot (one reference, replaced whole): a scrape sees whole batches, each histogram's
+sum agreeing with its buckets, and never a value the loop is changing.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -49,10 +53,15 @@ class _Histogram:
             self.counts[i] += count
         self.total += other.total
 
+    def copy(self) -> _Histogram:
+        other = _Histogram.__new__(_Histogram)
+        other.bounds, other.counts, other.total = self.bounds, list(self.counts), self.total
+        return other
+
     def buckets(self) -> list[tuple[str, float]]:
         cumulative = 0
         out: list[tuple[str, float]] = []
-        for bound, count in zip([*self.bounds, float("inf")], list(self.counts), strict=True):
+        for bound, count in zip([*self.bounds, float("inf")], self.counts, strict=True):
             cumulative += count
             out.append(("+Inf" if bound == float("inf") else repr(float(bound)), cumulative))
         return out
@@ -68,17 +77,40 @@ class _Series:
         self.input_tokens = _Histogram(n.TOKEN_BUCKETS)
         self.output_tokens = _Histogram(n.TOKEN_BUCKETS)
 
+    def copy(self) -> _Series:
+        other = _Series.__new__(_Series)
+        other.counters = list(self.counters)
+        other.latency, other.ttft = self.latency.copy(), self.ttft.copy()
+        other.input_tokens, other.output_tokens = (
+            self.input_tokens.copy(),
+            self.output_tokens.copy(),
+        )
+        return other
+
 
 class ExchangeSeries(Collector):
     """Outcomes, latency, time to first token, tokens and cost per bounded label set."""
 
     def __init__(self) -> None:
-        self._series: dict[Labels, _Series] = {}
+        self._series: dict[Labels, _Series] = {}  # the consume loop's working values
+        self._touched: dict[Labels, _Series] = {}  # series changed since the last publish
+        self._published: Mapping[Labels, _Series] = {}  # what scrapes read; never changed
+
+    def publish(self) -> None:
+        """Make the values so far visible to scrapes (the consume loop, at batch ends)."""
+        if self._touched:
+            snapshot = dict(self._published)  # same order as `_series`: both insert once
+            for labels, series in self._touched.items():
+                snapshot[labels] = series.copy()
+            self._touched = {}
+            self._published = snapshot  # one reference replaced: the scrape's read is atomic
 
     def record(self, item: Accounted) -> None:
-        series = self._series.get(item.labels)
+        labels = item.labels
+        series = self._series.get(labels)
         if series is None:
-            series = self._series[item.labels] = _Series()
+            series = self._series[labels] = _Series()
+        self._touched[labels] = series
         c = series.counters
         c[_OUTCOME[item.outcome]] += 1
         c[_RETRIES] += item.retries
@@ -132,9 +164,9 @@ class ExchangeSeries(Collector):
             n.EXCHANGE_TOKENS, "Tokens per exchange.", labels=["service", "model", "direction"]
         )
         by_service_model: dict[tuple[str, str, str], _Histogram] = {}
-        for label_values, series in list(self._series.items()):
+        for label_values, series in self._published.items():
             values = list(label_values)
-            c = list(series.counters)
+            c = series.counters
             for outcome in OUTCOMES:
                 exchanges.add_metric([*values, outcome], c[_OUTCOME[outcome]])
             retries.add_metric(values, c[_RETRIES])

@@ -33,7 +33,9 @@ INJECTION_SCORE_PREFIX = "injection."  # verdict score names: injection.<field k
 class PrometheusRecorder(Observer):
     """Owns sentinel's metric families in the given registry. An observer of the exchange
     path (per exchange: `ExchangeSeries` and verdict samples; per batch: counters of the
-    pipeline's counts, gauges of the live trackers) and the consume loop's `LoopReport`."""
+    pipeline's counts, gauges of the live trackers) and the consume loop's `LoopReport`.
+    Per-exchange values are published by the end of each batch: the exchange series as an
+    immutable snapshot, verdict counts summed per label set and action."""
 
     def __init__(
         self,
@@ -198,6 +200,7 @@ class PrometheusRecorder(Observer):
         )
         self._category = LabelBounder(None, _MAX_CATEGORIES)
         self._children: dict[tuple[str, ...], Any] = {}
+        self._actions: dict[tuple[Labels, str], int] = {}  # verdicts of the batch so far
         self.batch_duration = Histogram(
             n.BATCH_DURATION,
             "Time to process one polled batch.",
@@ -225,7 +228,11 @@ class PrometheusRecorder(Observer):
 
     def exchange(self, item: Accounted, verdict: Verdict) -> None:
         self.record(item)
-        self.record_verdict(verdict, item.labels)
+        labels = item.labels
+        key = (labels, verdict.action)  # counted per label set and action, added per batch
+        self._actions[key] = self._actions.get(key, 0) + 1
+        if verdict.findings or verdict.scores or verdict.filter_seconds or not verdict.complete:
+            self._verdict_details(verdict, labels)
 
     def feedback(self, feedback: Feedback, labels: Labels) -> None:
         self.record_feedback(feedback, labels)
@@ -233,6 +240,12 @@ class PrometheusRecorder(Observer):
     def batch_end(self, batch: BatchEnd) -> None:
         """Publish the batch's counts and refresh the gauges that summarise state (once per
         batch is far cheaper than once per event)."""
+        self.series.publish()
+        if self._actions:
+            child, verdicts = self._child, self.verdicts
+            for (labels, action), count in self._actions.items():
+                child(verdicts, labels.service, labels.model, labels.variant, action).inc(count)
+            self._actions = {}
         self._add(self.events_read, "read", batch.read)
         self._add(self.events_duplicate, "duplicates", batch.duplicates)
         for reason, count in batch.invalid.items():
@@ -276,7 +289,7 @@ class PrometheusRecorder(Observer):
     # -- samples ----------------------------------------------------------------------
 
     def record(self, item: Accounted) -> None:
-        """Samples for one exchange (or timeout)."""
+        """Samples for one exchange (or timeout); the exchange series publish at batch ends."""
         self.series.record(item)
         exchange, labels = item.exchange, item.labels
         if item.outcome == "error":
@@ -292,8 +305,14 @@ class PrometheusRecorder(Observer):
             self.unpriced.labels(labels.model).inc()
 
     def record_verdict(self, verdict: Verdict, labels: Labels) -> None:
+        """Samples for one verdict, at once."""
         service, model, variant = labels.service, labels.model, labels.variant
         self._child(self.verdicts, service, model, variant, verdict.action).inc()
+        self._verdict_details(verdict, labels)
+
+    def _verdict_details(self, verdict: Verdict, labels: Labels) -> None:
+        """A verdict's samples besides its action: filter times, findings, scores, scans."""
+        service, model, variant = labels.service, labels.model, labels.variant
         for name, seconds in verdict.filter_seconds:
             self._child(self.filter_duration, name).observe(seconds)
         followed = False
