@@ -17,6 +17,7 @@ from sentinel.guard.spend import SpendGuard
 from sentinel.io.memory import MemorySink
 from sentinel.io.records import Record
 from sentinel.monitor import Monitor
+from sentinel.rollback import RollbackEngine, RollbackRules
 from sentinel.rules.labels import LabelRules
 from sentinel.rules.loader import load_rules
 from sentinel.rules.pricing import PricingRules
@@ -49,12 +50,13 @@ def slo_rules(**slo: object) -> SloRules:
     return SloRules.model_validate({"version": "sentinel/v1", "kind": "slos", "slos": [spec]})
 
 
-def accounted(t: float, error: bool = False, tokens: int = 0):  # type: ignore[no-untyped-def]
+def accounted(t: float, error: bool = False, tokens: int = 0, variant: str | None = None):  # type: ignore[no-untyped-def]
     e = msgspec.convert(
         event(
             "exchange",
             model="m",
             service="svc",
+            variant=variant,
             ts="2026-11-02T09:00:00Z",
             status="error" if error else "ok",
             usage={"input_tokens": tokens},
@@ -215,3 +217,37 @@ def test_a_scrape_reads_the_published_snapshot_and_never_touches_live_windows() 
     assert series.fine._pending  # the scrape did not apply it
     engine.publish()
     assert registry.get_sample_value("sentinel_slo_events_total", labels) == 1.0
+
+
+def test_a_canary_page_reaches_rollback_as_the_slo_result_and_holds_one_decision() -> None:
+    """An SLO evaluated by variant that pages for the canary makes one slo_burn decision
+    (rollback reads the SLO result, no alert labels); the healthy baseline makes none."""
+    rollback = RollbackEngine(
+        RollbackRules.model_validate(
+            {
+                "version": "sentinel/v1",
+                "kind": "rollback",
+                "enabled": True,
+                "cooldown_seconds": 3600,
+                "slo_burn": {"enabled": True},
+            }
+        )
+    )
+    book = AlertBook()
+    guard = SpendGuard(
+        SpendGuardRules.model_validate({"version": "sentinel/v1", "kind": "spend_guard"})
+    )
+    monitor = Monitor(SloEngine(slo_rules(by=["variant"])), guard, book, 30, rollback=rollback)
+    rng = random.Random(4)
+    for i in range(60 * 60):  # an hour, one exchange a second per variant
+        t = T0 + i
+        monitor.advance(t)
+        monitor.observe(accounted(t, rng.random() < 0.3, variant="canary"), ALLOW)
+        monitor.observe(accounted(t, rng.random() < 0.001, variant="baseline"), ALLOW)
+    pages = [a for a in book.history if a.severity == "page"]
+    assert {a.labels["variant"] for a in pages} == {"canary"}
+    decisions = rollback.history()
+    assert [(d["variant"], d["sli"], d["trigger"]) for d in decisions] == [
+        ("canary", "slo/errors", "slo_burn")
+    ]
+    assert decisions[0]["at"] == pages[0].starts_at
