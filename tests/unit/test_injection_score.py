@@ -321,3 +321,17 @@ def test_a_guide_written_for_people_counts_as_counter_evidence() -> None:
     )
     assert guide < bare
     assert guide < 0.5
+
+
+def test_with_no_lift_the_classifier_does_not_touch_a_data_channel_score() -> None:
+    """At `model_lift` 0 (the shipped data channels) the score is the structural score."""
+    scorer = InjectionScorer(InjectionScoring())
+    bits = 10
+    scorer.model = HashedModel(
+        np.full(1 << bits, 4.0, dtype=np.float32), 4.0, bits, 1024, "test", {}
+    )
+    views = TextViews("Opening hours 9-6. <instructions>be brief</instructions> Parking free.")
+    structural = scorer.structure.score(scorer.structure.evidence(views))
+    off, _ = scorer.score(views, ChannelScoring(threshold=0.5, model_lift=0))
+    assert off == pytest.approx(structural)
+    assert RULES.injection.channels["context"].model_lift == 0

@@ -208,11 +208,12 @@ class ChannelScoring(Strict):
     )
     model_lift: float = Field(
         default=1.0,
-        gt=0,
+        ge=0,
         le=1,
         description="Most the classifier can add to the structural score (1: the noisy-or "
-        "of both in full). On data channels the classifier breaks ties near the threshold; "
-        "it cannot turn one weak structural signal into a finding.",
+        "of both in full; 0: the classifier does not run on this channel). A small value "
+        "lets it break ties near the threshold without turning one weak structural signal "
+        "into a finding.",
     )
     pooling: Literal["max", "mean"] = Field(
         default="max",
@@ -247,9 +248,10 @@ class FollowedSettings(Strict):
 def _default_channels() -> dict[FieldKind, ChannelScoring]:
     # Chosen on development data (scripts/train_injection_model.py's out-of-fold table):
     # at most ~1 % of benign development texts of the channel score this high. On data
-    # channels the classifier adds at most 0.1: out of fold it halved the hand-written
-    # development look-alikes flagged (6.0 % -> 3.4 %) for one attack in 216.
-    data = ChannelScoring(threshold=0.5, model_lift=0.1)
+    # channels the classifier is off: out of fold, adding it (even capped at +0.1) found
+    # one more development attack in 216 and flagged four more of the 146 hand-written
+    # development look-alikes (1.4 % -> 4.1 %), hard negatives 0.34 % -> 0.80 %.
+    data = ChannelScoring(threshold=0.5, model_lift=0)
     return {
         "context": data,
         "tool": data,

@@ -47,7 +47,8 @@ class InjectionScorer:
             evidence = [e for e in evidence if e.kind in kept]
         structural = self.structure.score(evidence)
         learned = 0.0
-        if self.model is not None and prescreen and (structural > 0 or channel.model_gate == 0):
+        wanted = channel.model_lift > 0 and (structural > 0 or channel.model_gate == 0)
+        if self.model is not None and prescreen and wanted:
             learned = self.model.probability(views.folded_bytes, channel.pooling)
             if channel.model_gate > 0:
                 learned *= min(1.0, structural / channel.model_gate)
