@@ -126,7 +126,7 @@ class Correlator:
         self.grace_seconds = grace_seconds
         self.max_pending = max_pending
         self.watermark = float("-inf")
-        self.stats = CorrelatorStats()
+        self._stats = CorrelatorStats()  # sizes filled in when read (`stats`)
         self._requests = _Waiting()
         self._responses = _Waiting()
         # request ids whose exchange was emitted -> event time after which they are forgotten
@@ -149,7 +149,7 @@ class Correlator:
         if kind == "exchange":
             done.append(Exchange("complete", event, event, t, t))
         elif self._closed and self._is_late(event.request_id, t):
-            self.stats.late += 1
+            self._stats.late += 1
         elif kind == "request":
             self._on_request(event, t, done)
         elif kind == "response":
@@ -158,7 +158,6 @@ class Correlator:
         # move does. Partitions of a topic interleave in event time by whole fetches, and the
         # counterpart of a late event usually follows it in the same partition; closing at
         # once would time out every request of a lagging partition.
-        self._update_sizes()
         return done
 
     def advance(self, event_time: float) -> list[Exchange]:
@@ -166,9 +165,7 @@ class Correlator:
         timed out and responses left orphaned."""
         if event_time <= self.watermark:
             return []
-        done = self._advance(event_time)
-        self._update_sizes()
-        return done
+        return self._advance(event_time)
 
     def _advance(self, event_time: float) -> list[Exchange]:
         self.watermark = event_time
@@ -192,10 +189,9 @@ class Correlator:
         drained += [
             Exchange("orphan_response", None, r, None, t) for r, t in self._responses.pop_all()
         ]
-        self.stats.expired += sum(1 for e in drained if e.kind == "timeout")
-        self.stats.orphans += sum(1 for e in drained if e.kind == "orphan_response")
+        self._stats.expired += sum(1 for e in drained if e.kind == "timeout")
+        self._stats.orphans += sum(1 for e in drained if e.kind == "orphan_response")
         self._closed.clear()
-        self._update_sizes()
         return drained
 
     def _expire(self, done: list[Exchange]) -> None:
@@ -205,11 +201,11 @@ class Correlator:
         requests, responses = self._requests, self._responses
         if requests.heap and requests.heap[0][0] < horizon - self.ttl_seconds:
             for request, t in requests.older_than(horizon - self.ttl_seconds):
-                self.stats.expired += 1
+                self._stats.expired += 1
                 done.append(self._close(Exchange("timeout", request, None, t), t))
         if responses.heap and responses.heap[0][0] < horizon:
             for response, t in responses.older_than(horizon):
-                self.stats.orphans += 1
+                self._stats.orphans += 1
                 done.append(self._close(Exchange("orphan_response", None, response, None, t), t))
 
     def _on_request(self, request: Event, t: float, done: list[Exchange]) -> None:
@@ -219,15 +215,15 @@ class Correlator:
             if response_t - t <= self.ttl_seconds:
                 exchange = Exchange("complete", request, response, t, response_t)
             else:  # the response came after the TTL: as if it had arrived in order
-                self.stats.expired += 1
-                self.stats.late += 1
+                self._stats.expired += 1
+                self._stats.late += 1
                 exchange = Exchange("timeout", request, None, t)
             done.append(self._close(exchange, max(t, response_t)))
             return
         if self._requests.add(request, t):
-            self.stats.replaced += 1
+            self._stats.replaced += 1
         if len(self._requests.by_id) > self.max_pending:
-            self.stats.evicted += 1
+            self._stats.evicted += 1
             oldest, oldest_t = self._requests.pop_oldest()
             done.append(self._close(Exchange("timeout", oldest, None, oldest_t), oldest_t))
 
@@ -238,16 +234,16 @@ class Correlator:
             if t - request_t <= self.ttl_seconds:
                 exchange = Exchange("complete", request, response, request_t, t)
             else:
-                self.stats.expired += 1
-                self.stats.late += 1
+                self._stats.expired += 1
+                self._stats.late += 1
                 exchange = Exchange("timeout", request, None, request_t)
             done.append(self._close(exchange, max(t, request_t)))
             return
         if self._responses.add(response, t):
-            self.stats.replaced += 1
+            self._stats.replaced += 1
         if len(self._responses.by_id) > self.max_pending:
-            self.stats.evicted += 1
-            self.stats.orphans += 1
+            self._stats.evicted += 1
+            self._stats.orphans += 1
             oldest, oldest_t = self._responses.pop_oldest()
             orphan = Exchange("orphan_response", None, oldest, None, oldest_t)
             done.append(self._close(orphan, oldest_t))
@@ -280,9 +276,13 @@ class Correlator:
                 break
             del closed[request_id]
 
-    def _update_sizes(self) -> None:
-        self.stats.pending = len(self._requests.by_id)
-        self.stats.waiting_responses = len(self._responses.by_id)
+    @property
+    def stats(self) -> CorrelatorStats:
+        """The counts so far, and the sizes of the waiting sets now (taken when read)."""
+        stats = self._stats
+        stats.pending = len(self._requests.by_id)
+        stats.waiting_responses = len(self._responses.by_id)
+        return stats
 
 
 class PartitionedCorrelator:
