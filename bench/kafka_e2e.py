@@ -14,13 +14,19 @@ in a fresh consumer group:
 
 Reports wall-clock events/s and events per CPU-second (process CPU, all threads), and
 the ratio sentinel/raw: medians of `--repeats` interleaved runs.
-Run: `.venv/bin/python -m bench.kafka_e2e [--events N] [--repeats R]`.
+
+With `--baseline-tree DIR` (a source tree of another commit, e.g. from `git archive`),
+the sentinel paths also run with that tree's code, interleaved with this tree's in the
+same broker run: a before/after comparison with one raw baseline. Every path then runs in
+a child process of its own (the tree on its import path), timed inside the child.
+Run: `.venv/bin/python -m bench.kafka_e2e [--events N] [--repeats R] [--baseline-tree DIR]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -154,11 +160,40 @@ def _sentinel(
     return pipeline.counts.read
 
 
+_CHILD = """
+import json, sys
+from bench import kafka_e2e as k
+bootstrap, n, verdicts = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+fn = (lambda: k._sentinel(bootstrap, "bench", n, verdicts)) if sys.argv[4] == "sentinel" else (
+    lambda: k._raw(bootstrap, "bench", n)
+)
+print(json.dumps(k._measure(fn)))
+"""
+
+
+def _in_tree(tree: Path, bootstrap: str, n: int, path: str, verdicts: bool) -> dict[str, float]:
+    """`_measure` of one path run by `tree`'s code in a child process."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, bootstrap, str(n), "1" if verdicts else "0", path],
+        env=env,
+        cwd=tempfile.gettempdir(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=3, help="medians of this many runs")
     parser.add_argument("--json", type=Path, help="also write results here")
+    parser.add_argument(
+        "--baseline-tree", type=Path, help="also run the sentinel paths with this tree's code"
+    )
     args = parser.parse_args()
     values = events(args.events // 2)
     mean_bytes = sum(map(len, values)) / len(values)
@@ -171,19 +206,30 @@ def main() -> None:
     try:
         _produce(bootstrap, "bench", values)
         n = len(values)
-        paths: dict[str, Any] = {
-            "raw": lambda: _raw(bootstrap, "bench", n),
-            "sentinel": lambda: _sentinel(bootstrap, "bench", n, False),
-            "+verdicts": lambda: _sentinel(bootstrap, "bench", n, True),
-            # the verdict producer as kafka-python builds it by default (the round-1 sink)
-            "+verdicts, kafka-python producer defaults": lambda: _sentinel(
-                bootstrap, "bench", n, True, KAFKA_PYTHON_PRODUCER
-            ),
-        }
+        paths: dict[str, Any] = {}
+        if args.baseline_tree is not None:
+            base, this = args.baseline_tree.resolve(), ROOT
+            paths = {
+                "raw": lambda: _in_tree(this, bootstrap, n, "raw", False),
+                "sentinel (baseline tree)": lambda: _in_tree(base, bootstrap, n, "sentinel", False),
+                "sentinel": lambda: _in_tree(this, bootstrap, n, "sentinel", False),
+                "+verdicts (baseline tree)": lambda: _in_tree(base, bootstrap, n, "sentinel", True),
+                "+verdicts": lambda: _in_tree(this, bootstrap, n, "sentinel", True),
+            }
+        else:
+            paths = {
+                "raw": lambda: _raw(bootstrap, "bench", n),
+                "sentinel": lambda: _sentinel(bootstrap, "bench", n, False),
+                "+verdicts": lambda: _sentinel(bootstrap, "bench", n, True),
+                # the verdict producer as kafka-python builds it by default (the round-1 sink)
+                "+verdicts, kafka-python producer defaults": lambda: _sentinel(
+                    bootstrap, "bench", n, True, KAFKA_PYTHON_PRODUCER
+                ),
+            }
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in paths}
         for _ in range(args.repeats):  # interleaved, so drift in load hits every path alike
             for name, path in paths.items():
-                runs[name].append(_measure(path))
+                runs[name].append(path() if args.baseline_tree else _measure(path))
         results = {
             name: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
             for name, rs in runs.items()
