@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
+
+from msgspec import Struct
 
 Headers = tuple[tuple[str, bytes], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One raw input message and where it came from."""
+class Record(Struct, frozen=True, gc=False):
+    """One raw input message and where it came from (a frozen msgspec struct: one is built
+    per consumed message, at a tenth of a frozen dataclass's construction cost)."""
 
     value: bytes
     key: bytes | None = None
@@ -19,8 +20,7 @@ class Record:
     offset: int = -1
 
 
-@dataclass(frozen=True, slots=True)
-class OutRecord:
+class OutRecord(Struct, frozen=True, gc=False):
     """One output message; `stream` is logical (`dead_letter`, `verdicts`), sinks map it."""
 
     stream: str
