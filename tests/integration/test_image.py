@@ -98,12 +98,16 @@ def test_image_validates_packaged_and_mounted_rules(image: str, tmp_path: Path) 
 def test_image_size_is_within_the_goal(image: str) -> None:
     """The runtime image (debootstrap base + venv) stays under 400 MB."""
     # One row per tag of the image: builds of identical checkouts share one image id.
-    size = subprocess.run(
-        ["buildah", "images", "--noheading", "--format", "{{.Size}}", image],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\n")[0].strip()
+    size = (
+        subprocess.run(
+            ["buildah", "images", "--noheading", "--format", "{{.Size}}", image],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.split("\n")[0]
+        .strip()
+    )
     found = re.fullmatch(r"([\d.]+)\s*([kKMG]?B)", size)
     assert found, size
     megabytes = float(found.group(1)) * UNITS[found.group(2)]
