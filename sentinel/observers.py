@@ -35,6 +35,7 @@ class BatchEnd:
     invalid: Mapping[str, int]  # dead letters by reason
     pending: int  # requests awaiting their response
     evicted: int  # requests pushed out by the pending bound
+    late: int = 0  # events that came after their other half had timed out
 
 
 class Observer:

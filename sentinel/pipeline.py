@@ -285,6 +285,7 @@ class Pipeline:
             invalid=counts.invalid,
             pending=stats.pending,
             evicted=stats.evicted,
+            late=stats.late,
         )
         self._batch_records = 0
         for hook in self._on_batch_end:

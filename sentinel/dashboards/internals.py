@@ -111,14 +111,16 @@ def build() -> dict[str, Any]:
             stack=True,
         ),
         timeseries(
-            "Duplicates, orphans and evictions per second",
+            "Duplicates, orphans, late events and evictions per second",
             "Duplicates: redelivered events dropped by event_id. Orphans: responses whose "
-            "request was never seen (often after a restart). Evictions: pending requests "
-            "dropped by the pending bound; they mean lost joins.",
+            "request was never seen (often after a restart). Late: responses that came after "
+            "their request timed out (raise --ttl-seconds if they are legitimate). Evictions: "
+            "pending requests dropped by the pending bound; they mean lost joins.",
             "cps",
             [
                 Query(_S.rate(n.EVENTS_DUPLICATE), "duplicates"),
                 Query(_S.rate(n.ORPHAN_RESPONSES), "orphan responses"),
+                Query(_S.rate(n.LATE_EVENTS), "late events"),
                 Query(_S.rate(n.CORRELATION_EVICTIONS), "evictions"),
             ],
         ),

@@ -33,6 +33,7 @@ SENTINEL_LABELS: dict[str, frozenset[str]] = {
     n.FEEDBACK_RATING: _SMV,
     n.EXCHANGES: _EXCHANGE | {"outcome"},
     n.ORPHAN_RESPONSES: frozenset(),
+    n.LATE_EVENTS: frozenset(),
     n.CORRELATION_EVICTIONS: frozenset(),
     n.PENDING_REQUESTS: frozenset(),
     n.LATENCY: _EXCHANGE,

@@ -57,6 +57,12 @@ class PrometheusRecorder(Observer):
         self.orphans = Counter(
             n.ORPHAN_RESPONSES, "Responses whose request was never seen.", registry=registry
         )
+        self.late_events = Counter(
+            n.LATE_EVENTS,
+            "Events that came after their other half had timed out (no second exchange; "
+            "their tokens are not priced).",
+            registry=registry,
+        )
         self.evictions = Counter(
             n.CORRELATION_EVICTIONS,
             "Pending requests evicted by the pending bound.",
@@ -251,6 +257,7 @@ class PrometheusRecorder(Observer):
         for reason, count in batch.invalid.items():
             self._add(self.events_invalid.labels(reason), f"invalid:{reason}", count)
         self._add(self.evictions, "evicted", batch.evicted)
+        self._add(self.late_events, "late", batch.late)
         self.pending.set(batch.pending)
         if batch.watermark != float("-inf"):
             self.watermark.set(batch.watermark)

@@ -13,6 +13,7 @@ FEEDBACK_RATING = "sentinel_feedback_rating"
 
 EXCHANGES = "sentinel_exchanges_total"  # outcome: ok | error | timeout
 ORPHAN_RESPONSES = "sentinel_orphan_responses_total"
+LATE_EVENTS = "sentinel_late_events_total"  # after their other half timed out
 CORRELATION_EVICTIONS = "sentinel_correlation_evictions_total"
 PENDING_REQUESTS = "sentinel_pending_requests"
 LATENCY = "sentinel_exchange_latency_seconds"

@@ -245,3 +245,18 @@ def test_a_stop_mid_batch_commits_what_was_processed_when_the_source_can() -> No
     runner.run(stop)
     assert seen[0] == 3 and commits and set(commits) == {3}  # never past what was processed
     assert len(sink.records) >= 3  # the three exchanges' verdicts were flushed first
+
+
+def test_a_response_after_its_request_timed_out_is_counted_as_late() -> None:
+    """sentinel_late_events_total counts a response that came after its request's timeout,
+    as the report's late_events does; it makes no second exchange."""
+    values = [
+        raw(event("request", "slow", ts="2026-11-02T09:00:00Z")),
+        raw(event("request", "next", ts="2026-11-02T09:00:25Z")),  # passes slow's TTL
+        raw(event("response", "slow", ts="2026-11-02T09:00:26Z")),
+        raw(event("response", "next", ts="2026-11-02T09:00:27Z")),
+    ]
+    built, registry, _, _ = run(values, ttl_seconds=20.0, grace_seconds=0.0)
+    assert built.pipeline.correlator.stats.late == 1
+    assert sample(registry, "sentinel_late_events_total") == 1.0
+    assert built.run.totals.overall.timeouts == 1 and built.run.totals.overall.exchanges == 1
