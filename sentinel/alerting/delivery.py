@@ -11,7 +11,9 @@ calls `tick()`, which
    is not yet due;
 3. on failure puts the batch back, counts the failure and waits the retry policy's
    backoff (`sentinel.delivery.Backoff`: exponential with jitter); a failing receiver is
-   logged and counted, it never raises into the caller.
+   logged and counted, it never raises into the caller. A batch the receiver refused for
+   good (a 4xx but 408, 425, 429) is dropped instead of put back: it would be refused
+   again and hold every alert behind it; firing alerts in it go again at the next resend.
 
 The queue keeps the LATEST state per fingerprint (a firing alert resolved during an outage
 is sent once, as resolved) and holds at most `max_queue` alerts: beyond it the oldest is
@@ -202,12 +204,12 @@ class Notifier:
 
     def _send(self, batch: list[tuple[str, Alert]], now: float) -> None:
         alerts = [alert for _, alert in batch]
-        error = ""
+        error, rejected = "", False
         try:
             body = self._encoder.encode(alerts, now)
             self._transport(self._url, body, self._headers, self._settings.request_timeout_seconds)
         except DeliveryError as exc:
-            error = str(exc)
+            error, rejected = str(exc), exc.permanent
         except Exception as exc:  # habit 7: a broken receiver never reaches the caller
             error = f"unexpected {type(exc).__name__}"
         was_healthy = self.healthy()
@@ -223,14 +225,21 @@ class Notifier:
                 self._last_error = error
                 delay = self._backoff.after(self._failures)
                 self._next_attempt = now + delay
-                for fingerprint, alert in reversed(batch):
-                    if fingerprint not in self._pending:  # a newer state wins
-                        self._pending[fingerprint] = alert
-                        self._pending.move_to_end(fingerprint, last=False)
-                dropped = self._trim()
+                if rejected:  # the same batch would be refused again and block the queue
+                    dropped = len(batch)
+                else:
+                    for fingerprint, alert in reversed(batch):
+                        if fingerprint not in self._pending:  # a newer state wins
+                            self._pending[fingerprint] = alert
+                            self._pending.move_to_end(fingerprint, last=False)
+                    dropped = self._trim()
                 failures, queued = self._failures, len(self._pending)
             self._report.count("error", len(alerts))
-            self._count_dropped(dropped)
+            if rejected:
+                self._report.count("dropped", dropped)
+                log.warning("alert_batch_rejected", receiver=self.name, dropped=dropped)
+            else:
+                self._count_dropped(dropped)
             log.warning(
                 "alert_delivery_failed",
                 receiver=self.name,

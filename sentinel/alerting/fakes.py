@@ -35,11 +35,13 @@ class Request:
 @dataclass
 class RecordingTransport:
     """Records every POST. While `down` is set, raises DeliveryError (and records nothing);
-    `fail_next` fails that many requests first."""
+    `fail_next` fails that many requests first; `fail_status` is the HTTP status the
+    failures answer with (None: no answer, as a refused connection)."""
 
     clock: FakeClock | None = None
     down: bool = False
     fail_next: int = 0
+    fail_status: int | None = None
     requests: list[Request] = field(default_factory=list)
     failures: int = 0
 
@@ -49,6 +51,8 @@ class RecordingTransport:
         if self.down or self.fail_next > 0:
             self.fail_next = max(0, self.fail_next - 1)
             self.failures += 1
+            if self.fail_status is not None:
+                raise DeliveryError(f"HTTP {self.fail_status}: rejected", self.fail_status)
             raise DeliveryError("could not connect: [Errno 111] Connection refused")
         at = self.clock() if self.clock is not None else 0.0
         self.requests.append(Request(url, json.loads(body), dict(headers), timeout_seconds, at))

@@ -270,3 +270,30 @@ def test_the_sender_thread_delivers_promptly_and_close_flushes() -> None:
     notifier.close(timeout_seconds=5)
     assert [r.body[0]["labels"]["slo"] for r in transport.requests] == ["a", "b"]
     assert not any(t.name == "alerts-alertmanager-0" for t in threading.enumerate())
+
+
+def test_a_batch_refused_for_good_is_dropped_and_does_not_block_the_queue() -> None:
+    """A 400 is not retried (it would be refused again, holding every alert behind it): the
+    batch is dropped and counted; later alerts go out, and the firing one at its resend."""
+    rig = Rig()
+    rig.transport.fail_status, rig.transport.fail_next = 400, 1
+    rig.notifier.notify(alert("bad"))
+    rig.notifier.tick()
+    assert rig.transport.failures == 1 and rig.notifier.queued == 0
+    assert rig.deliveries("error") == 1 and rig.deliveries("dropped") == 1
+    rig.notifier.notify(alert("next"))
+    rig.run_until(5)  # past the backoff
+    assert [slo for _, slo, _ in rig.sent()] == ["next"]
+    rig.run_until(RESEND)  # the resend brings the firing alert back
+    assert "bad" in [slo for _, slo, _ in rig.sent()]
+
+
+def test_a_server_error_keeps_the_batch_for_a_retry() -> None:
+    """A 503 is a transient failure: the batch goes back to the queue and arrives later."""
+    rig = Rig()
+    rig.transport.fail_status, rig.transport.fail_next = 503, 1
+    rig.notifier.notify(alert("a"))
+    rig.notifier.tick()
+    assert rig.notifier.queued == 1 and rig.deliveries("dropped") == 0
+    rig.run_until(3)
+    assert [slo for _, slo, _ in rig.sent()] == ["a"]
