@@ -512,6 +512,32 @@ def test_identical_context_chunks_are_scanned_once() -> None:
     }
 
 
+def test_the_context_cache_keeps_its_bound_and_drops_the_least_recently_used() -> None:
+    """With room for two chunks, a chunk read again stays and the one unread longest goes."""
+    content = ContentFilter(RULES.model_copy(update={"context_cache_entries": 2}))
+    chunks = {name: f"Chunk {name}: the shipping page updates every hour." for name in "abc"}
+
+    def read(name: str) -> None:
+        check(exchange(context=[{"id": name, "text": chunks[name]}]), content)
+
+    for name in "abac":  # a is read again before c arrives, so b is the oldest then
+        read(name)
+    assert content.scanned_texts == 3
+    read("a")
+    assert content.scanned_texts == 3  # still cached
+    read("b")
+    assert content.scanned_texts == 4  # dropped when c came
+
+
+def test_a_zero_sized_context_cache_scans_every_chunk() -> None:
+    """context_cache_entries 0 turns the cache off: a repeated chunk is scanned again."""
+    content = ContentFilter(RULES.model_copy(update={"context_cache_entries": 0}))
+    chunk = {"id": "a", "text": "The library closes early on public holidays."}
+    check(exchange(context=[chunk]), content)
+    check(exchange(context=[chunk]), content)
+    assert content.scanned_texts == 2
+
+
 def test_an_expired_budget_stops_the_scan_and_marks_it_partial() -> None:
     """Past the deadline the filter stops between fields and says the scan was partial."""
     ex = exchange(

@@ -9,7 +9,9 @@ hash, so a chunk retrieved again and again is scanned once.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
+
+from cachetools import LRUCache
 
 from sentinel.events.exchange import Exchange
 from sentinel.filters.base import Filter, Scan, TextField
@@ -38,31 +40,6 @@ Local = tuple[str, str, int, int, float]
 Scanned = tuple[tuple[Local, ...], float]
 
 
-class _Lru:
-    """Bounded map from content hash to the findings of that text."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[bytes, Scanned] = OrderedDict()
-
-    def get(self, key: bytes) -> Scanned | None:
-        found = self._items.get(key)
-        if found is not None:
-            self._items.move_to_end(key)
-        return found
-
-    def put(self, key: bytes, value: Scanned) -> None:
-        if self.size <= 0:
-            return
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
 class ContentFilter(Filter):
     name = "content"
 
@@ -72,7 +49,9 @@ class ContentFilter(Filter):
             name: category for name, category in rules.categories.items() if category.enabled
         }
         self._plans: dict[FieldKind, KindPlan] = build_plans(rules) if rules.enabled else {}
-        self._cache = _Lru(rules.context_cache_entries)
+        # Context chunk digest -> its findings; a hit becomes the most recently used.
+        self._cache_entries = rules.context_cache_entries
+        self._cache: LRUCache[bytes, Scanned] = LRUCache(max(1, self._cache_entries))
         self._injection = InjectionScorer(rules.injection) if rules.enabled else None
         self.scanned_texts = 0  # texts actually scanned (cache hits excluded)
 
@@ -119,14 +98,14 @@ class ContentFilter(Filter):
         return self._scan(text, plan, kind) if plan is not None else ((), -1.0)
 
     def _field_scan(self, text_field: TextField, plan: KindPlan) -> Scanned:
-        if text_field.kind == "context" and self._cache.size > 0:
+        if text_field.kind == "context" and self._cache_entries > 0:
             key = hashlib.blake2b(
                 text_field.text.encode("utf-8", "surrogatepass"), digest_size=16
             ).digest()
             found = self._cache.get(key)
             if found is None:
                 found = self._scan(text_field.text, plan, text_field.kind)
-                self._cache.put(key, found)
+                self._cache[key] = found  # the least recently used goes when full
             return found
         return self._scan(text_field.text, plan, text_field.kind)
 
@@ -160,27 +139,38 @@ class ContentFilter(Filter):
         views = TextViews(text)
         score, scored = -1.0, None
         channel = self.rules.injection.channels.get(kind)
+        scoring = self._injection is not None and channel is not None
+        text_plans = [v for v in plan.views if v.view != "original"]
+        # Encoded payloads are found and decoded once, for the score and the rules alike.
+        payloads: list[tuple[int, int, TextViews]] = []
+        if self.rules.decode_payloads and (scoring or text_plans):
+            payloads = [(s, e, TextViews(decoded)) for s, e, decoded in encoded_payloads(text)]
         if self._injection is not None and channel is not None:
             score, scored = self._injection.score(views, channel)
-            if self.rules.decode_payloads:  # an encoded payload is read and scored too
-                for start, end, decoded in encoded_payloads(text):
-                    inner, found = self._injection.score(TextViews(decoded), channel)
-                    if inner > score:
-                        score = inner
-                        if found is not None:
-                            category, rule_id, _, _, value = found
-                            scored = (category, f"{rule_id}/decoded", start, end, value)
-        local = self._scan_views(text, views, plan)
+            for start, end, inner_views in payloads:  # an encoded payload is scored too
+                inner, found = self._injection.score(inner_views, channel)
+                if inner > score:
+                    score = inner
+                    if found is not None:
+                        category, rule_id, _, _, value = found
+                        scored = (category, f"{rule_id}/decoded", start, end, value)
+        local = self._scan_views(text, views, plan, text_plans, payloads)
         return ((*local, scored) if scored else local), score
 
-    def _scan_views(self, text: str, views: TextViews, plan: KindPlan) -> tuple[Local, ...]:
+    def _scan_views(
+        self,
+        text: str,
+        views: TextViews,
+        plan: KindPlan,
+        text_plans: list[ViewPlan],
+        payloads: list[tuple[int, int, TextViews]],
+    ) -> tuple[Local, ...]:
         limit = self.rules.max_findings_per_category
         hits: list[Hit] = []
         for view_plan in plan.views:
             hits += match_rules(view_plan, views, self.rules, limit)
-        text_plans = [v for v in plan.views if v.view != "original"]
-        if text_plans and self.rules.decode_payloads:
-            hits += self._decoded_hits(text, text_plans, limit)
+        if text_plans and payloads:
+            hits += self._decoded_hits(text_plans, payloads, limit)
         if "invisible_unicode" in plan.detectors:
             hits += [
                 Hit("invisible_unicode", rule_id, s, e, w, (s, e))
@@ -199,11 +189,12 @@ class ContentFilter(Filter):
             ]
         return self._decide(hits, limit)
 
-    def _decoded_hits(self, text: str, plans: list[ViewPlan], limit: int) -> list[Hit]:
+    def _decoded_hits(
+        self, plans: list[ViewPlan], payloads: list[tuple[int, int, TextViews]], limit: int
+    ) -> list[Hit]:
         """Rules run on decoded payloads; a hit spans the whole encoded text."""
         hits: list[Hit] = []
-        for start, end, decoded in encoded_payloads(text):
-            inner = TextViews(decoded)
+        for start, end, inner in payloads:
             for view_plan in plans:
                 for hit in match_rules(view_plan, inner, self.rules, limit):
                     rule_id = f"{hit.rule_id}/decoded"
