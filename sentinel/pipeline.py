@@ -219,10 +219,13 @@ class Pipeline:
                 except Exception:  # telemetry never takes the consumer down
                     failed(hook)
 
-    def idle(self, idle_seconds: float) -> None:
-        """No input for `idle_seconds` more: event time progresses by as much, so pending
-        requests still time out when traffic stops."""
+    def idle(self, idle_seconds: float, pids: Collection[PartitionId] | None = None) -> None:
+        """No input for `idle_seconds` more (on `pids`, else on every partition): event
+        time progresses by as much, so pending requests still time out when traffic stops
+        and a quiet partition does not hold back the evaluation of the busy ones."""
         for pid, part in self.correlator.partitions():
+            if pids is not None and pid not in pids:
+                continue
             watermark = part.watermark
             if watermark == float("-inf"):
                 continue

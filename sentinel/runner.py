@@ -11,7 +11,9 @@ committed and is redelivered (outputs carry their event_ids). Then the source cl
 
 Broker outages are watched (`ContactWatch`): lag lookups ask the broker for end offsets;
 when it stops answering for longer than the grace, readiness turns false with the reason;
-an outage is not idle traffic, so event time does not advance through it.
+an outage is not idle traffic, so event time does not advance through it. A partition that
+goes quiet while others keep the loop busy advances by its own idle time (`quiet.py`), so it
+does not hold the evaluation of the others back.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from typing import Protocol
 import structlog
 
 from sentinel.health import ContactWatch, Health
-from sentinel.io.records import Sink, Source
+from sentinel.io.records import Record, Sink, Source
 from sentinel.pipeline import Pipeline
+from sentinel.quiet import QuietPartitions
 
 log = structlog.get_logger("sentinel.runner")
 LAG_INTERVAL_SECONDS = 5.0  # lag lookups cost a call to the broker
@@ -76,6 +79,7 @@ class Runner:
         watch: ContactWatch | None = None,
         after_batch: Callable[[], None] | None = None,
         commits_processed: bool = False,
+        quiet_after_seconds: float | None = None,
     ) -> None:
         self.source = source
         self.pipeline = pipeline
@@ -94,6 +98,10 @@ class Runner:
         # The source's commit() covers exactly the records processed, not all polled ones:
         # a batch cut short by a stop can then be committed as far as it went.
         self._commits_processed = commits_processed
+        # Partitions without records while others keep the loop busy (needs lag lookups:
+        # a partition is quiet only when nothing is left to read in it).
+        quiet = quiet_after_seconds if lag is not None else None
+        self._quiet = QuietPartitions(quiet) if quiet else None
 
     def run(self, stop: threading.Event) -> None:
         """Loop until `stop` is set or a finite source is exhausted."""
@@ -113,6 +121,8 @@ class Runner:
                         break
                     if self._watch is None or not self._watch.failing:  # outage ≠ idle
                         self.pipeline.idle(now - last_poll)
+                        if self._quiet is not None:
+                            self._quiet.idle_everywhere(now)
                 else:
                     for done, record in enumerate(batch):
                         if stop.is_set():  # SIGTERM mid-batch: exit within seconds
@@ -121,6 +131,8 @@ class Runner:
                                 return  # uncommitted: the batch is redelivered (deduped)
                             break  # finished and committed as far as it went
                         self.pipeline.process(record)
+                    if self._quiet is not None:
+                        self._advance_quiet(batch, now)
                 last_poll = now
                 self.pipeline.end_batch()
                 if self._after_batch is not None:
@@ -140,6 +152,13 @@ class Runner:
         finally:
             self.source.close()
 
+    def _advance_quiet(self, batch: list[Record], now: float) -> None:
+        """Partitions quiet while this batch came from others advance by their idle time."""
+        assert self._quiet is not None
+        self._quiet.received({(r.topic, r.partition) for r in batch}, now)
+        for pid, seconds in self._quiet.due(now).items():
+            self.pipeline.idle(seconds, (pid,))
+
     def _kafka_check(self) -> None:
         assert self._assigned is not None
         watch = self._watch
@@ -155,6 +174,8 @@ class Runner:
         try:
             lags = self._lag()
         except Exception as exc:  # the broker did not answer: an outage, not a crash
+            if self._quiet is not None:
+                self._quiet.lags_unknown()
             if self._watch is not None:
                 self._watch.failed(type(exc).__name__)
             else:
@@ -162,6 +183,8 @@ class Runner:
             return
         if self._watch is not None:
             self._watch.ok()
+        if self._quiet is not None:
+            self._quiet.lags(lags)
         self.report.lag(lags)
 
     def _flush_and_commit(self) -> None:

@@ -103,6 +103,15 @@ from sentinel.wiring import assemble, build_services, state_horizon_minutes
     type=click.FloatRange(min=0),
     help="/readyz turns false when the Kafka broker has not answered for this long.",
 )
+@click.option(
+    "--partition-idle-seconds",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="An input partition with nothing left to read and no record for this long stops "
+    "holding back SLO, guard and gate evaluation: its event time advances with wall time, as "
+    "when the whole replica is idle. 0 turns this off.",
+)
 @click.option("--http-host", default="0.0.0.0", show_default=True)
 @click.option("--http-port", default=9464, show_default=True, type=click.IntRange(0, 65535))
 @pipeline_options
@@ -226,6 +235,7 @@ def run(
             watch=watch,
             after_batch=after_batch,
             commits_processed=True,  # the shared state's positions: what was processed
+            quiet_after_seconds=options["partition_idle_seconds"] or None,
         )
         starting.clear()
         if not stop.is_set():
