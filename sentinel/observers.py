@@ -36,6 +36,8 @@ class BatchEnd:
     pending: int  # requests awaiting their response
     evicted: int  # requests pushed out by the pending bound
     late: int = 0  # events that came after their other half had timed out
+    # event time before which every partition is final (what the monitors evaluated up to)
+    complete_until: float = float("-inf")
 
 
 class Observer:

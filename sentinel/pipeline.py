@@ -114,6 +114,7 @@ class Pipeline:
         self._part = PartitionState(("", 0))
         self._offset = -1
         self._batches = 0
+        self._complete_until = float("-inf")  # the global view's, at the last publish
 
     def process(self, record: Record) -> None:
         """Handle one raw record completely (its outputs are sent, not yet flushed)."""
@@ -272,7 +273,10 @@ class Pipeline:
         for key, value in shared.flush():
             if self.publish_state:
                 self.sink.send(OutRecord("state", value, key))
-        monitor.follow(shared.view.complete_until())
+        complete_until = shared.view.complete_until()
+        if complete_until is not None:
+            self._complete_until = complete_until
+        monitor.follow(complete_until)
 
     def end_batch(self) -> None:
         """Publish the partitions' state and evaluate the global view, then tell observers
@@ -289,6 +293,7 @@ class Pipeline:
             pending=stats.pending,
             evicted=stats.evicted,
             late=stats.late,
+            complete_until=self._complete_until,
         )
         self._batch_records = 0
         for hook in self._on_batch_end:

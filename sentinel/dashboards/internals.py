@@ -155,6 +155,23 @@ def build() -> dict[str, Any]:
             ],
         ),
     )
+    board.add(
+        timeseries(
+            "Evaluation behind events",
+            "Newest event time minus the event time up to which every input partition is "
+            "complete: SLO alerts, spend guards and canary gates decide only up to there. A "
+            "minute or two (plus requests waiting for their response) is normal; a climb "
+            "means a partition has no live owner (SentinelEvaluationStalled).",
+            "s",
+            [
+                Query(
+                    f"{_S.gauge(n.WATERMARK, op='max')} - "
+                    f"{_S.gauge(n.STATE_COMPLETE_UNTIL, op='min')}",
+                    "behind",
+                )
+            ],
+        ),
+    )
     board.row("Filters")
     board.add(
         timeseries(

@@ -261,6 +261,8 @@ class PrometheusRecorder(Observer):
         self.pending.set(batch.pending)
         if batch.watermark != float("-inf"):
             self.watermark.set(batch.watermark)
+        if batch.complete_until != float("-inf"):
+            self.state_complete_until.set(batch.complete_until)
         if self._trackers is not None:
             for service, tracker in self._trackers.spend.items():
                 self.record_burn(service, tracker.burn())

@@ -511,6 +511,70 @@ def test_prometheus_rules_pass_promtool() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_evaluation_stalled_pages_only_when_evaluation_stops(tmp_path: Path) -> None:
+    """promtool: SentinelEvaluationStalled fires when evaluation stops while events keep
+    coming, and stays quiet while it follows them a minute or two behind."""
+    # Every minute the watermark moves a minute; `stuck` stops evaluating at 10,000 s,
+    # `following` stays 120 s behind the watermark.
+    series = [
+        {
+            "series": f'{name}{{namespace="n",job="{job}"}}',
+            "values": f"{start}+60x60",
+        }
+        for job, start in (("stuck", 10_000), ("following", 10_000))
+        for name in ("sentinel_event_time_watermark_seconds",)
+    ] + [
+        {
+            "series": 'sentinel_state_complete_until_seconds{namespace="n",job="stuck"}',
+            "values": "10000x60",
+        },
+        {
+            "series": 'sentinel_state_complete_until_seconds{namespace="n",job="following"}',
+            "values": "9880+60x60",
+        },
+    ]
+    alert = {"service": "sentinel", "severity": "page", "namespace": "n", "job": "stuck"}
+    rules = yaml.safe_load((REPO_ROOT / "deploy" / "prometheus" / "self-rules.yaml").read_text())
+    (rule,) = [r for r in rules["groups"][0]["rules"] if r["alert"] == "SentinelEvaluationStalled"]
+    annotations = {
+        key: value.replace("{{ $labels.job }}", "stuck")
+        .replace("{{ $labels.namespace }}", "n")
+        .replace("{{ $value | humanizeDuration }}", "40m 0s")  # at 40 min: 40 min behind
+        for key, value in rule["annotations"].items()
+    }
+    test = {
+        "rule_files": [str(REPO_ROOT / "deploy" / "prometheus" / "self-rules.yaml")],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {
+                        "eval_time": "20m",
+                        "alertname": "SentinelEvaluationStalled",
+                        "exp_alerts": [],
+                    },
+                    {
+                        "eval_time": "40m",
+                        "alertname": "SentinelEvaluationStalled",
+                        "exp_alerts": [{"exp_labels": alert, "exp_annotations": annotations}],
+                    },
+                ],
+            }
+        ],
+    }
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump(test))
+    result = subprocess.run(
+        [_require("promtool"), "test", "rules", "test.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_committed_prometheusrule_manifests_validate(crd_dir: Path) -> None:
     """Every PrometheusRule manifest under deploy/prometheus passes the CRD schema."""
     crds = crd_validators(crd_dir)

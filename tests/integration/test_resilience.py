@@ -288,3 +288,44 @@ def test_sigterm_while_the_broker_is_unreachable_at_start_exits_within_5_s(
     started = time.monotonic()
     assert sentinel.terminate(5.0) == 0
     assert time.monotonic() - started < 5.0
+
+
+def test_a_quiet_partition_does_not_stall_evaluation(
+    kafka_bootstrap: str, create_topic: Callable[..., None], sentinels: Any
+) -> None:
+    """One partition gets a request and then nothing while the other stays busy: once the
+    broker says nothing is left to read in it, its request times out and evaluation moves
+    on (it was pinned at that request's time for good)."""
+    names = _names("quiet")
+    create_topic(kafka_bootstrap, names["events"], 2)
+    for topic in (names["dlq"], names["verdicts"]):
+        create_topic(kafka_bootstrap, topic, 1)
+    sentinel = sentinels(
+        kafka_bootstrap,
+        names,
+        "--partition-idle-seconds",
+        "2",
+        "--ttl-seconds",
+        "2",
+        "--grace-seconds",
+        "1",
+    )
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all", linger_ms=5)
+    try:
+        started = datetime.now(UTC)
+        producer.send(names["events"], _event("request", "quiet", started), partition=1).get(30)
+        deadline = time.monotonic() + 60
+        samples: list[Any] = []
+        i = 0
+        while time.monotonic() < deadline:
+            i += 1
+            producer.send(names["events"], _event("exchange", f"busy-{i}"), partition=0).get(30)
+            samples = parse_metrics(sentinel.get("/metrics").text)
+            complete = total(samples, "sentinel_state_complete_until_seconds")
+            if complete >= started.timestamp() + 8:
+                break
+            time.sleep(0.5)
+    finally:
+        producer.close()
+    assert total(samples, "sentinel_state_complete_until_seconds") >= started.timestamp() + 8
+    assert total(samples, EXCHANGES, outcome="timeout") == 1

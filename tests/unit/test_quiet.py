@@ -99,7 +99,8 @@ class _TwoPartitions:
 
 def _consume(quiet_after_seconds: float | None) -> tuple[float | None, int]:
     sink = MemorySink()
-    built = assemble(RULES, PipelineSettings(ttl_seconds=120), CollectorRegistry(), sink)
+    registry = CollectorRegistry()
+    built = assemble(RULES, PipelineSettings(ttl_seconds=120), registry, sink)
     source = _TwoPartitions(polls=20)
     runner = Runner(
         source,
@@ -122,7 +123,10 @@ def _consume(quiet_after_seconds: float | None) -> tuple[float | None, int]:
     source.poll = poll  # type: ignore[method-assign]
     runner.run(stop)
     assert built.pipeline.shared is not None
-    return built.pipeline.shared.view.complete_until(), built.run.totals.overall.timeouts
+    complete_until = built.pipeline.shared.view.complete_until()
+    # what the monitors evaluated up to, as /metrics shows it
+    assert registry.get_sample_value("sentinel_state_complete_until_seconds") == complete_until
+    return complete_until, built.run.totals.overall.timeouts
 
 
 def test_a_quiet_partition_does_not_hold_evaluation_back() -> None:
