@@ -40,7 +40,7 @@ STEPS: list[tuple[int, str, str, str]] = [
     (4, "tokens", "sentinel/track/cost.py", "tokens"),
     (4, "cost", "sentinel/track/cost.py", "cost"),
     (3, "filter chain", "sentinel/filters/chain.py", "run"),
-    (3, "verdict record (dict)", "sentinel/records.py", "verdict_record"),
+    (3, "verdict record (struct)", "sentinel/records.py", "verdict_record"),
     (3, "observer: Prometheus samples", "sentinel/telemetry/metrics.py", "exchange"),
     (4, "exchange series", "sentinel/telemetry/metrics.py", "record"),
     (4, "verdict, findings counters", "sentinel/telemetry/metrics.py", "record_verdict"),
