@@ -38,6 +38,8 @@ class BatchEnd:
     late: int = 0  # events that came after their other half had timed out
     # event time before which every partition is final (what the monitors evaluated up to)
     complete_until: float = float("-inf")
+    # (topic, partition, low watermark) of every partition in the global view
+    low_watermarks: tuple[tuple[str, int, float], ...] = ()
 
 
 class Observer:

@@ -115,6 +115,7 @@ class Pipeline:
         self._offset = -1
         self._batches = 0
         self._complete_until = float("-inf")  # the global view's, at the last publish
+        self._low_watermarks: tuple[tuple[str, int, float], ...] = ()
 
     def process(self, record: Record) -> None:
         """Handle one raw record completely (its outputs are sent, not yet flushed)."""
@@ -276,6 +277,10 @@ class Pipeline:
         complete_until = shared.view.complete_until()
         if complete_until is not None:
             self._complete_until = complete_until
+        self._low_watermarks = tuple(
+            (topic, partition, meta.low_watermark)
+            for (topic, partition), meta in shared.view.metas()
+        )
         monitor.follow(complete_until)
 
     def end_batch(self) -> None:
@@ -294,6 +299,7 @@ class Pipeline:
             evicted=stats.evicted,
             late=stats.late,
             complete_until=self._complete_until,
+            low_watermarks=self._low_watermarks,
         )
         self._batch_records = 0
         for hook in self._on_batch_end:

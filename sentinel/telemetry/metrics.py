@@ -44,6 +44,7 @@ class PrometheusRecorder(Observer):
         trackers: LiveTrackers | None = None,
     ) -> None:
         self._trackers = trackers
+        self._low_shown: set[tuple[str, str]] = set()  # partitions with a low-watermark series
         self._published: dict[str, int] = {}  # whole-run counts already added to counters
         self.events_read = Counter(n.EVENTS_READ, "Raw events read.", registry=registry)
         self.events_invalid = Counter(
@@ -263,12 +264,27 @@ class PrometheusRecorder(Observer):
             self.watermark.set(batch.watermark)
         if batch.complete_until != float("-inf"):
             self.state_complete_until.set(batch.complete_until)
+        self._low_watermarks(batch.low_watermarks)
         if self._trackers is not None:
             for service, tracker in self._trackers.spend.items():
                 self.record_burn(service, tracker.burn())
             for model, window in self._trackers.latency_windows.items():
                 s = summarize(window.window(LATENCY_WINDOW_SECONDS))
                 self.record_latency_window(model, (s.p50, s.p95, s.p99))
+
+    def _low_watermarks(self, marks: tuple[tuple[str, int, float], ...]) -> None:
+        """Per-partition low watermarks of the global view (the one furthest behind holds
+        evaluation back); partitions gone from the view lose their series."""
+        shown: set[tuple[str, str]] = set()
+        for topic, partition, low in marks:
+            if low in (float("inf"), float("-inf")):
+                continue  # nothing counted yet, or nothing waiting and no event time
+            labels = (topic, str(partition))
+            shown.add(labels)
+            self.state_low_watermark.labels(*labels).set(low)
+        for labels in self._low_shown - shown:
+            self.state_low_watermark.remove(*labels)
+        self._low_shown = shown
 
     def _add(self, counter: Any, key: str, total: int) -> None:
         delta = total - self._published.get(key, 0)

@@ -126,6 +126,13 @@ def _consume(quiet_after_seconds: float | None) -> tuple[float | None, int]:
     complete_until = built.pipeline.shared.view.complete_until()
     # what the monitors evaluated up to, as /metrics shows it
     assert registry.get_sample_value("sentinel_state_complete_until_seconds") == complete_until
+    lows = [
+        registry.get_sample_value(
+            "sentinel_state_low_watermark_seconds", {"topic": t, "partition": str(p)}
+        )
+        for t, p in (P0, P1)
+    ]
+    assert min(v for v in lows if v is not None) == complete_until  # the one holding it back
     return complete_until, built.run.totals.overall.timeouts
 
 
