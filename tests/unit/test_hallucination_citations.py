@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sentinel.events.model import ContextChunk
+from sentinel.filters.hallucination.citations import ContextIndex, find_citations
 from tests.unit.test_hallucination import check, make_exchange
 
 CHUNKS = [
@@ -115,3 +118,26 @@ def test_configured_prefixes_make_bare_ids_citations() -> None:
     assert check(exchange) == []
     found = check(exchange, citations={"id_prefixes": ["ticket"]})
     assert [f.category for f in found] == ["unsupported_citation"]
+
+
+_PIECES = st.sampled_from(
+    [
+        *(" ", "\n", "[", "]", "]:", "(", ")", "【", "】", "†", "^", ",", "-", ":", "#", "_"),
+        *(".", "/", "1", "3", "42", "2019", "doc", "DOC", "Document", "source", "sources:"),
+        *("see", "kb", "https://help.example.com/refunds", "www.example.org", "handbook.pdf"),
+        *("İ", "K", "x", "[1]", "[doc-1]", "[1-3]", "[^2]", "【3†source】", "(source: doc-2)"),
+        *("(see kb-12)", "(sources: a.pdf; https://x.example/a)", "\n[1]: https://a.example/b"),
+        *(" doc-2 ", " Document 3 ", " source 2 ", " KB_12 "),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join), st.booleans())
+def test_screened_citation_search_equals_running_every_pattern(text: str, ids: bool) -> None:
+    """Skipping a pattern whose literal characters are absent finds the same citations."""
+    chunks = CHUNKS if ids else [ContextChunk("", "no id here")]
+    index = ContextIndex(chunks, ["doc", "source", "document", "kb"] if ids else [])
+    assert find_citations(text, index, [(0, 2)]) == find_citations(
+        text, index, [(0, 2)], screen=False
+    )

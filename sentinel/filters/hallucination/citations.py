@@ -99,10 +99,22 @@ class ContextIndex:
         return 1 <= n <= self.count or n in self.id_numbers
 
 
+def _bare_possible(text: str, prefixes: set[str]) -> bool:
+    """Whether `_BARE` can find a known prefix: its word is ASCII letters whose casefold is
+    a prefix, so that prefix occurs in the lower-cased text (ASCII letters lower one to one)."""
+    if not prefixes:
+        return False
+    lowered = text.lower()
+    return any(p in lowered for p in prefixes)
+
+
 def find_citations(
-    text: str, index: ContextIndex, skip: list[tuple[int, int]]
+    text: str, index: ContextIndex, skip: list[tuple[int, int]], screen: bool = True
 ) -> tuple[list[Citation], list[tuple[int, int]]]:
-    """Citations in text order, and the spans they cover (claims skip them)."""
+    """Citations in text order, and the spans they cover (claims skip them).
+
+    With `screen` (the default), a pattern whose literal characters are absent from the
+    text is not run: it could match nothing (a test compares both ways on fuzzed texts)."""
     found: list[Citation] = []
     spans = list(skip)
     defined: set[str] = set()
@@ -110,31 +122,36 @@ def find_citations(
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in spans)
 
-    for m in _DEFINITION.finditer(text):  # `[1]: https://…` reference lines
+    definitions = _DEFINITION.finditer(text) if not screen or "]:" in text else ()
+    lenticular = _LENTICULAR.finditer(text) if not screen or "【" in text else ()
+    brackets = _BRACKET.finditer(text) if not screen or "[" in text else ()
+    parens = _PAREN.finditer(text) if not screen or "(" in text else ()
+    bare = _BARE.finditer(text) if not screen or _bare_possible(text, index.prefixes) else ()
+    for m in definitions:  # `[1]: https://…` reference lines
         defined.add(m.group(1).lstrip("^"))
         target = m.group(2)
         if target.startswith(("http://", "https://", "www.")) and free(m.start(2), m.end(2)):
             url = trim_url(target)
             found.append(Citation("url", m.start(2), m.start(2) + len(url), url))
         spans.append((m.start(), m.end()))
-    for m in _LENTICULAR.finditer(text):
+    for m in lenticular:
         if free(m.start(), m.end()):
             found.append(Citation("index", m.start(1), m.end(1), m.group(1)))
             spans.append((m.start(), m.end()))
-    for m in _BRACKET.finditer(text):
+    for m in brackets:
         if free(m.start(), m.end()):
             items = list(_bracket_items(m.group(1), m.start(1), index, defined))
             if items:
                 found.extend(items)
                 spans.append((m.start(), m.end()))
-    for m in _PAREN.finditer(text):
+    for m in parens:
         if free(m.start(), m.end()):
             explicit = bool(m.group(2))  # (source: X) names a source; (see X) may not
             items = list(_paren_items(m.group(3), m.start(3), index, explicit))
             if items:
                 found.extend(items)
                 spans.append((m.start(), m.end()))
-    for m in _BARE.finditer(text):
+    for m in bare:
         if m.group(1).casefold() in index.prefixes and free(m.start(), m.end()):
             found.append(Citation("id", m.start(), m.end(), m.group()))
             spans.append((m.start(), m.end()))
