@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sentinel.events.exchange import Exchange
@@ -49,39 +49,45 @@ class FilterChain:
     def run(self, exchange: Exchange) -> Verdict:
         if not self.filters:
             return ALLOW
-        fields, skipped = exchange_fields(exchange, self.settings.max_scan_bytes)
-        budget = self.settings.max_scan_seconds
-        deadline = _NO_DEADLINE if budget is None else self.clock() + budget
-        scan = Scan(fields, deadline, skipped, clock=self.clock)
+        settings, clock = self.settings, self.clock
+        fields, skipped = exchange_fields(exchange, settings.max_scan_bytes)
+        budget = settings.max_scan_seconds
+        deadline = _NO_DEADLINE if budget is None else clock() + budget
+        scan = Scan(fields, deadline, skipped, clock=clock)
+        local_kinds = self.local_kinds if self.cache.entries > 0 else {}
         findings: list[Finding] = []
         failed: list[str] = []
         timings: list[tuple[str, float]] = []
         action: Action = "allow"
+        rank = 0  # ACTION_RANK[action]
         for f in self.filters:
-            began = self.clock()
+            began = clock()
             try:
-                local = self.local_kinds.get(f.name) if self.cache.entries > 0 else None
+                local = local_kinds.get(f.name)
                 found = self._cached(f, local, exchange, scan) if local else f.check(exchange, scan)
             except Exception:  # a filter bug must not stop the stream
                 failed.append(f.name)
                 found = []
-            timings.append((f.name, self.clock() - began))
-            findings.extend(found)
-            for finding in found:
-                if ACTION_RANK[finding.action] > ACTION_RANK[action]:
-                    action = finding.action
-            if action == "block" and self.settings.stop_on_block:
+            timings.append((f.name, clock() - began))
+            if found:
+                findings += found
+                for finding in found:
+                    if ACTION_RANK[finding.action] > rank:
+                        action = finding.action
+                        rank = ACTION_RANK[action]
+            if action == "block" and settings.stop_on_block:
                 break
-        if failed and self.settings.on_error == "closed":
+        if failed and settings.on_error == "closed":
             action = "block"
+        scores = scan.scores
         return Verdict(
-            action=action,
-            findings=tuple(findings),
-            failed_filters=tuple(failed),
-            partial=tuple(scan.partial.items()),
-            skipped_bytes=scan.skipped_bytes,
-            filter_seconds=tuple(timings),
-            scores=tuple(sorted(scan.scores.items())),
+            action,
+            tuple(findings),
+            tuple(failed),
+            tuple(scan.partial.items()) if scan.partial else (),
+            scan.skipped_bytes,
+            tuple(timings),
+            tuple(sorted(scores.items())) if scores else (),
         )
 
     def _cached(
@@ -106,7 +112,9 @@ class FilterChain:
             rest.append(text_field)
         if not known and not keys:
             return f.check(exchange, scan)
-        sub = replace(scan, fields=rest)  # the same budget, partial marks and scores
+        sub = Scan(  # the same budget, partial marks and scores (replace() is 5x slower)
+            rest, scan.deadline, scan.skipped_bytes, scan.partial, scan.clock, scan.scores
+        )
         found = f.check(exchange, sub)
         by_field: dict[str, list[Finding]] = {}
         for finding in found:

@@ -89,6 +89,7 @@ class FastAnalyzer:
         self._before = self._enhancer.context_prefix_count + 1  # the match's token counts
         self._after = self._enhancer.context_suffix_count + 1
         self._no_artifacts = engine.nlp.artifacts([], [])  # pattern recognizers ignore them
+        self._wanted: dict[frozenset[str], list[EntityRecognizer]] = {}
         self._phones = {
             r.id: PhoneBounds(r.supported_regions)
             for r in engine.recognizers
@@ -102,7 +103,11 @@ class FastAnalyzer:
         expired: Callable[[], bool] | None = None,
     ) -> tuple[list[RecognizerResult], bool]:
         """Presidio's results for `text`, and False if `expired` cut the scan short."""
-        wanted = [r for r in self.engine.recognizers if set(r.supported_entities) & set(entities)]
+        asked = frozenset(entities)
+        wanted = self._wanted.get(asked)
+        if wanted is None:  # the recognizers of these entities, in Presidio's order
+            wanted = [r for r in self.engine.recognizers if set(r.supported_entities) & asked]
+            self._wanted[asked] = wanted
         results: list[RecognizerResult] = []
         complete = True
         if wanted and text:
@@ -122,6 +127,8 @@ class FastAnalyzer:
         expired: Callable[[], bool] | None,
     ) -> tuple[list[RecognizerResult], bool]:
         fired = self.gate.fired(text)
+        if not any(r.id in fired for r in wanted):  # no trigger: Presidio finds nothing
+            return [], True
         raw: list[RecognizerResult] = []
         for recognizer in wanted:
             if recognizer.id not in fired or self._hopeless(text, recognizer):
