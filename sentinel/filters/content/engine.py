@@ -19,6 +19,12 @@ DEFAULT_MAX_MEM = 8 << 20
 # A user pattern compiling to more instructions than this is refused: big programs make
 # big, slow DFAs (RE2 stays linear, but the constant grows with the program).
 MAX_PROGRAM_SIZE = 20_000
+# Matching bytes, `Regex` calls the compiled RE2 object under the wrapper directly:
+# `Match(anchor, data, pos, endpos)` gives the (start, end) byte span of the match and of
+# each group, (-1, -1) for none. The wrapper's `finditer` builds a generator and a match
+# object per match, which costs as much as the match itself on short texts.
+_UNANCHORED = re2._Anchor.UNANCHORED
+_NO_SPAN = (-1, -1)
 
 
 class RegexError(ValueError):
@@ -41,7 +47,7 @@ def _options(max_mem: int, ignore_case: bool) -> object:
 class Regex:
     """One compiled RE2 pattern, matched on UTF-8 bytes (spans are byte offsets)."""
 
-    __slots__ = ("_groupindex", "_regex", "groups", "pattern")
+    __slots__ = ("_groupindex", "_match", "_regex", "groups", "pattern")
 
     def __init__(
         self, pattern: str, *, max_mem: int = DEFAULT_MAX_MEM, ignore_case: bool = False
@@ -51,6 +57,7 @@ class Regex:
         except re2.error as exc:
             raise RegexError(f"invalid RE2 pattern: {_message(exc)}") from exc
         self.pattern = pattern
+        self._match = self._regex._regexp.Match  # see _UNANCHORED
         self.groups: int = self._regex.groups
         self._groupindex: dict[str, int] = dict(self._regex.groupindex)
 
@@ -62,25 +69,39 @@ class Regex:
         return self._regex.fullmatch(b"") is not None
 
     def search(self, data: bytes) -> bool:
-        return self._regex.search(data) is not None
+        return bool(self._match(_UNANCHORED, data, 0, len(data))[0] != _NO_SPAN)
+
+    def _all(self, data: bytes) -> Iterator[list[tuple[int, int]]]:
+        """The spans of every non-overlapping match, as the wrapper's `finditer` steps."""
+        match, pos, end = self._match, 0, len(data)
+        while True:
+            spans: list[tuple[int, int]] = match(_UNANCHORED, data, pos, end)
+            if spans[0] == _NO_SPAN:
+                return
+            yield spans
+            if pos == end:
+                return
+            pos = pos + 1 if pos == spans[0][1] else spans[0][1]  # an empty match moves on
 
     def spans(self, data: bytes, group: int = 0) -> Iterator[tuple[int, int]]:
         """Byte spans of every non-overlapping match (of `group`, when it took part)."""
-        for match in self._regex.finditer(data):
-            start, end = match.span(group)
+        for spans in self._all(data):
+            start, end = spans[group]
             if start >= 0:
                 yield start, end
 
     def group_spans(self, data: bytes, *groups: int) -> Iterator[tuple[tuple[int, int], ...]]:
         """Byte spans of the given groups, per match ((-1, -1): the group took no part)."""
-        for match in self._regex.finditer(data):
-            yield tuple(match.span(group) for group in groups)
+        for spans in self._all(data):
+            yield tuple(spans[group] for group in groups)
 
     def text_spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Character spans of every non-overlapping match in a str."""
-        # ASCII: byte and character offsets agree, so skip the wrapper's offset conversion.
-        data = text.encode("ascii") if text.isascii() else text
-        for match in self._regex.finditer(data):
+        if text.isascii():  # byte and character offsets agree
+            for spans in self._all(text.encode("ascii")):
+                yield spans[0]
+            return
+        for match in self._regex.finditer(text):
             yield match.span()
 
     def named_spans_text(
@@ -88,16 +109,28 @@ class Regex:
     ) -> Iterator[tuple[str, tuple[int, int]]]:
         """(group name, character span) of the named group that took part, per match."""
         index = [(name, self._groupindex[name]) for name in names]
-        for match in self._regex.finditer(text):
+        matches: Iterator[Sequence[tuple[int, int]]]
+        if text.isascii():  # byte and character offsets agree
+            matches = self._all(text.encode("ascii"))
+        else:
+            matches = (
+                [match.span(g) for g in range(self.groups + 1)]
+                for match in self._regex.finditer(text)
+            )
+        for spans in matches:
             for name, group in index:
-                start, end = match.span(group)
+                start, end = spans[group]
                 if start >= 0:
                     yield name, (start, end)
                     break
 
     def search_text(self, text: str) -> tuple[int, int] | None:
         """Character span of the first match in a str."""
-        match = self._regex.search(text.encode("ascii") if text.isascii() else text)
+        if text.isascii():
+            data = text.encode("ascii")
+            span: tuple[int, int] = self._match(_UNANCHORED, data, 0, len(data))[0]
+            return None if span == _NO_SPAN else span
+        match = self._regex.search(text)
         return None if match is None else match.span()
 
 

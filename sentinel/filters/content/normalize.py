@@ -24,7 +24,7 @@ import unicodedata
 from functools import cache, cached_property
 from itertools import islice
 
-from sentinel.filters.content.engine import Regex
+from sentinel.filters.content.engine import DEFAULT_MAX_MEM, PatternSet, Regex
 from sentinel.filters.content.offsets import OffsetMap, char_offsets, deletions
 
 # Default-ignorable and format characters: zero-width, bidi controls, joiners, variation
@@ -82,6 +82,14 @@ _NUMBER_UNIT = re.compile(
     rb"yr|yrs|iu|mmol|f|c|p)"
 )
 _LEET = bytes.maketrans(b"0134578@$", b"oieastbas")
+# One pass over the folded bytes says which steps of the normalized view have work: most
+# texts have no spaced letters and no leetspeak, many no punctuation inside a word.
+_SPACED_STEP, _PUNCT_STEP, _LEET_STEP = 0, 1, 2
+_STEPS = PatternSet(
+    [_SPACED.pattern, _INNER_PUNCT.pattern, _LEET_TOKEN.pattern],
+    max_mem=DEFAULT_MAX_MEM,
+    ignore_case=False,
+)
 
 
 # --- the folded view ---------------------------------------------------------------------
@@ -247,8 +255,9 @@ def _leet_token(token: bytes) -> bytes:
     return token if _NUMBER_UNIT.fullmatch(token) else token.translate(_LEET)
 
 
-def _unleet(data: bytes) -> bytes:
-    if not _LEET_TOKEN.search(data):
+def _unleet(data: bytes, search: bool = True) -> bytes:
+    """Leetspeak read as letters; `search=False`: the caller knows a token is there."""
+    if search and not _LEET_TOKEN.search(data):
         return data
     pieces, pos = [], 0
     for start, end in _LEET_TOKEN.spans(data):
@@ -270,8 +279,9 @@ class TextViews:
     bytes → folded characters → (Unicode folding) → (invisible characters removed) →
     original."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, prescreen: bool = True) -> None:
         self.original = text
+        self._prescreen = prescreen  # False: every step of the normalized view looks itself
 
     @cached_property
     def original_bytes(self) -> bytes:
@@ -314,11 +324,22 @@ class TextViews:
 
     @cached_property
     def folded_bytes(self) -> bytes:
+        if self.original.isascii():  # folding ASCII is lowercasing it
+            return self.original_bytes.lower()
         return self.folded.encode("utf-8", "surrogatepass")
 
     @cached_property
+    def _steps(self) -> tuple[bool, bool, bool]:
+        """(spaced letters, punctuation inside a word, leet token) found in the folded bytes
+        by one set pass; all True without the prescreen (or when the set overflowed)."""
+        found = _STEPS.match(self.folded_bytes) if self._prescreen else None
+        if found is None:
+            return True, True, True
+        return _SPACED_STEP in found, _PUNCT_STEP in found, _LEET_STEP in found
+
+    @cached_property
     def _spaced(self) -> list[tuple[int, int]]:
-        return _spaced_runs(self.folded_bytes)
+        return _spaced_runs(self.folded_bytes) if self._steps[0] else []
 
     @cached_property
     def _joined(self) -> bytes:
@@ -335,11 +356,17 @@ class TextViews:
 
     @cached_property
     def _inner_punctuation(self) -> list[tuple[int, int]]:
-        return list(_INNER_PUNCT.spans(self._joined))
+        # Joining spaced letters deletes separators inside the runs only, and their first and
+        # last bytes stay: punctuation inside a word of the joined bytes is in the folded ones.
+        return list(_INNER_PUNCT.spans(self._joined)) if self._steps[1] else []
 
     @cached_property
     def normalized_bytes(self) -> bytes:
         unpunctuated = _remove_in_spans(self._joined, self._inner_punctuation, _PUNCT)
+        if unpunctuated is self.folded_bytes:  # nothing joined or removed: the prescreen knows
+            if not self._steps[2]:
+                return unpunctuated.replace(b"l", b"i")
+            return _unleet(unpunctuated, search=False).replace(b"l", b"i")
         return _unleet(unpunctuated).replace(b"l", b"i")
 
     @property

@@ -44,7 +44,8 @@ class Signal:
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One signal found: its id and kind, its span in the original text, its weight, and
-    whether it sits inside a citation (a quote, a code string, an example)."""
+    whether it sits inside a citation (a quote, a code string, an example; looked for only
+    in a text with some signal other than discussion, False otherwise)."""
 
     signal: str
     kind: str
@@ -93,7 +94,12 @@ class StructureScorer:
                 owners.append(signal)
         if not spans:
             return []
-        cited = self._cited(data, spans)
+        # Citations matter only next to an act: a text with discussion signals alone scores
+        # 0 and is discounted whether they are quoted or not, so its regions are not looked for.
+        if any(s.kind != DISCUSSION for s in owners):
+            cited = self._cited(data, spans)
+        else:
+            cited = [False] * len(spans)
         original = views.to_original("folded", spans)
         out = [
             Evidence(s.id, s.kind, start, end, s.weight, c)
