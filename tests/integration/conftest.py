@@ -21,6 +21,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the helper modules below, whatever pytest's import mode
 
+from _alertmanager import WebhookSink  # noqa: E402
 from _kafka import create_topic as _create_topic  # noqa: E402
 from _procs import free_port_pair  # noqa: E402
 from _prometheus import PrometheusHandle, start_prometheus  # noqa: E402
@@ -86,6 +87,17 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             capture_output=True,
             timeout=120,
         )
+
+
+@pytest.fixture(scope="module")
+def hooks() -> Iterator[WebhookSink]:
+    """A loopback receiver of sentinel's own calls (rollback decisions, throttle calls,
+    sentinel.alert.v1 webhooks), one per test module."""
+    sink = WebhookSink()
+    try:
+        yield sink
+    finally:
+        sink.close()
 
 
 @pytest.fixture(scope="session")

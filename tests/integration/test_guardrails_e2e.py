@@ -305,16 +305,6 @@ def incident_traffic() -> Traffic:
 
 
 @pytest.fixture(scope="module")
-def hooks() -> Iterator[WebhookSink]:
-    """Receives sentinel's own calls: rollback, throttle and sentinel.alert.v1 webhooks."""
-    sink = WebhookSink()
-    try:
-        yield sink
-    finally:
-        sink.close()
-
-
-@pytest.fixture(scope="module")
 def am_sink() -> Iterator[WebhookSink]:
     """Receives Alertmanager's notifications: `/page` (on call) and `/ticket`."""
     sink = WebhookSink()

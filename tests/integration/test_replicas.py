@@ -240,16 +240,6 @@ def write_rules(directory: Path, hooks_url: str, alertmanager_url: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hooks() -> Iterator[WebhookSink]:
-    """Receives rollback decisions and sentinel.alert.v1 webhooks from the replicas."""
-    sink = WebhookSink()
-    try:
-        yield sink
-    finally:
-        sink.close()
-
-
-@pytest.fixture(scope="module")
 def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AlertmanagerHandle]:
     """A real Alertmanager (its own notifications are not needed here)."""
     workdir = tmp_path_factory.mktemp("alertmanager-replicas")
