@@ -150,7 +150,7 @@ def checked(pattern: str, *, ignore_case: bool = False) -> Regex:
 class PatternSet:
     """Many patterns in one pass: which of them match somewhere in the input."""
 
-    __slots__ = ("_canary", "_set", "size")
+    __slots__ = ("_canary", "_match", "_set", "size")
 
     def __init__(self, patterns: Sequence[str], *, max_mem: int, ignore_case: bool) -> None:
         self._set = re2.Set.SearchSet(_options(max_mem, ignore_case))
@@ -165,10 +165,12 @@ class PatternSet:
                 f"bytes): {_message(exc)}"
             ) from exc
         self.size = len(patterns)
+        self._match = self._set._set.Match  # the compiled set under the wrapper, on bytes
 
     def match(self, data: bytes) -> list[int] | None:
         """Indexes of the matching patterns; None when RE2 ran out of memory."""
-        found: list[int] | None = self._set.Match(data)
-        if not found or self._canary not in found:
+        found: list[int] = self._match(data)
+        if self._canary not in found:
             return None
-        return [i for i in found if i != self._canary]
+        found.remove(self._canary)
+        return found

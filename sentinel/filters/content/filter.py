@@ -110,6 +110,8 @@ class ContentFilter(Filter):
         return self._scan(text_field.text, plan, text_field.kind)
 
     def _findings(self, text_field: TextField, local: tuple[Local, ...]) -> list[Finding]:
+        if not local:
+            return []
         out = []
         channel = self.rules.injection.channels.get(text_field.kind)
         for category, rule_id, start, end, score in local:
@@ -171,7 +173,7 @@ class ContentFilter(Filter):
             hits += match_rules(view_plan, views, self.rules, limit)
         if text_plans and payloads:
             hits += self._decoded_hits(text_plans, payloads, limit)
-        if "invisible_unicode" in plan.detectors:
+        if "invisible_unicode" in plan.detectors and views.has_invisible:
             hits += [
                 Hit("invisible_unicode", rule_id, s, e, w, (s, e))
                 for s, e, rule_id, w in invisible(text, self.rules.unicode, limit)
@@ -203,6 +205,8 @@ class ContentFilter(Filter):
 
     def _decide(self, hits: list[Hit], limit: int) -> tuple[Local, ...]:
         """Categories whose score reaches their threshold, with their spans (capped)."""
+        if not hits:
+            return ()
         by_category: dict[str, list[Hit]] = defaultdict(list)
         for hit in hits:
             by_category[hit.category].append(hit)

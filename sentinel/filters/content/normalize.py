@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache, cached_property
+from collections.abc import Callable
+from functools import cache
 from itertools import islice
+from typing import Any, Generic, TypeVar, overload
 
 from sentinel.filters.content.engine import DEFAULT_MAX_MEM, PatternSet, Regex
 from sentinel.filters.content.offsets import OffsetMap, char_offsets, deletions
@@ -272,6 +274,32 @@ def normalize_text(text: str) -> str:
     return TextViews(text).normalized
 
 
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):  # lower case: used as a decorator, like cached_property
+    """A view computed on first use and kept in the instance: `functools.cached_property`
+    without its per-instance lock (Python 3.11 takes one on every first use; a TextViews
+    belongs to one scan, never shared between threads)."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self._func = func
+        self._name = func.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[_T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> _T | _once[_T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self._name] = self._func(instance)
+        return value
+
+
 class TextViews:
     """The views of one text, each built on first use, and span mapping back to it.
 
@@ -283,33 +311,33 @@ class TextViews:
         self.original = text
         self._prescreen = prescreen  # False: every step of the normalized view looks itself
 
-    @cached_property
+    @_once
     def original_bytes(self) -> bytes:
         return self.original.encode("utf-8", "surrogatepass")
 
-    @cached_property
+    @_once
     def mixed_words(self) -> list[tuple[int, int]]:
         if self.original.isascii():
             return []
         return mixed_script_words(self.original, self.original_bytes)
 
-    @cached_property
+    @_once
     def _repaired(self) -> str:
         """Original with look-alikes in mixed-script words replaced (same length)."""
         return _repair_confusables(self.original, self.mixed_words)
 
-    @cached_property
+    @_once
     def has_invisible(self) -> bool:
         return not self.original.isascii() and INVISIBLE_GATE.search(self.original_bytes)
 
-    @cached_property
+    @_once
     def _stripped(self) -> str:
         """`_repaired` without invisible characters."""
         if not self.has_invisible:
             return self._repaired
         return _INVISIBLE_RUN.sub("", self._repaired)
 
-    @cached_property
+    @_once
     def _folded(self) -> tuple[str, OffsetMap | None]:
         if self.original.isascii():
             return self.original.lower(), None
@@ -322,13 +350,13 @@ class TextViews:
     def folded(self) -> str:
         return self._folded[0]
 
-    @cached_property
+    @_once
     def folded_bytes(self) -> bytes:
         if self.original.isascii():  # folding ASCII is lowercasing it
             return self.original_bytes.lower()
         return self.folded.encode("utf-8", "surrogatepass")
 
-    @cached_property
+    @_once
     def _steps(self) -> tuple[bool, bool, bool]:
         """(spaced letters, punctuation inside a word, leet token) found in the folded bytes
         by one set pass; all True without the prescreen (or when the set overflowed)."""
@@ -337,11 +365,11 @@ class TextViews:
             return True, True, True
         return _SPACED_STEP in found, _PUNCT_STEP in found, _LEET_STEP in found
 
-    @cached_property
+    @_once
     def _spaced(self) -> list[tuple[int, int]]:
         return _spaced_runs(self.folded_bytes) if self._steps[0] else []
 
-    @cached_property
+    @_once
     def _joined(self) -> bytes:
         data = self.folded_bytes
         if not self._spaced:
@@ -354,13 +382,13 @@ class TextViews:
         pieces.append(data[pos:])
         return b"".join(pieces)
 
-    @cached_property
+    @_once
     def _inner_punctuation(self) -> list[tuple[int, int]]:
         # Joining spaced letters deletes separators inside the runs only, and their first and
         # last bytes stay: punctuation inside a word of the joined bytes is in the folded ones.
         return list(_INNER_PUNCT.spans(self._joined)) if self._steps[1] else []
 
-    @cached_property
+    @_once
     def normalized_bytes(self) -> bytes:
         unpunctuated = _remove_in_spans(self._joined, self._inner_punctuation, _PUNCT)
         if unpunctuated is self.folded_bytes:  # nothing joined or removed: the prescreen knows
@@ -379,7 +407,7 @@ class TextViews:
             return self.normalized_bytes
         return self.folded_bytes if view == "folded" else self.original_bytes
 
-    @cached_property
+    @_once
     def _byte_maps(self) -> list[OffsetMap]:
         """normalized bytes → folded bytes (deletions only)."""
         maps: list[OffsetMap] = []
@@ -400,7 +428,7 @@ class TextViews:
             maps.append(deletions(separators))
         return maps
 
-    @cached_property
+    @_once
     def _char_maps(self) -> list[OffsetMap]:
         """folded characters → original characters."""
         maps: list[OffsetMap] = []
