@@ -207,6 +207,7 @@ class PrometheusRecorder(Observer):
         )
         self._category = LabelBounder(None, _MAX_CATEGORIES)
         self._children: dict[tuple[str, ...], Any] = {}
+        self._durations: dict[str, Any] = {}  # filter name -> its filter_duration child
         self._actions: dict[tuple[Labels, str], int] = {}  # verdicts of the batch so far
         self.batch_duration = Histogram(
             n.BATCH_DURATION,
@@ -338,8 +339,12 @@ class PrometheusRecorder(Observer):
     def _verdict_details(self, verdict: Verdict, labels: Labels) -> None:
         """A verdict's samples besides its action: filter times, findings, scores, scans."""
         service, model, variant = labels.service, labels.model, labels.variant
+        durations = self._durations
         for name, seconds in verdict.filter_seconds:
-            self._child(self.filter_duration, name).observe(seconds)
+            child = durations.get(name)
+            if child is None:
+                child = durations[name] = self.filter_duration.labels(name)
+            child.observe(seconds)
         followed = False
         for f in verdict.findings:
             category = self._category(f.category)
@@ -360,12 +365,11 @@ class PrometheusRecorder(Observer):
         if followed:
             self._child(self.injection_followed, service, model, variant).inc()
         for name, score in verdict.scores:
-            channel = name.removeprefix(INJECTION_SCORE_PREFIX)
-            if channel != name:  # injection.<channel>: a bounded field kind
+            if name.startswith(INJECTION_SCORE_PREFIX):  # injection.<channel>: a field kind
+                channel = name[len(INJECTION_SCORE_PREFIX) :]
                 self._child(self.injection_score, service, model, variant, channel).observe(score)
-        for name, value in verdict.scores:
-            if name == HALLUCINATION_RISK_SCORE:
-                self._child(self.hallucination_risk, service, model, variant).observe(value)
+            elif name == HALLUCINATION_RISK_SCORE:
+                self._child(self.hallucination_risk, service, model, variant).observe(score)
         for name in verdict.failed_filters:
             self.filter_failures.labels(name).inc()
         for name, reason in verdict.partial:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
 from sentinel.events.exchange import Exchange
@@ -14,6 +16,8 @@ from sentinel.filters.chain import FilterChain
 from sentinel.filters.hallucination import HallucinationFilter, HallucinationRules
 from sentinel.filters.hallucination.groundedness import (
     SupportView,
+    content_stems,
+    content_tokens,
     response_risk,
     sentence_risk,
     sentence_spans,
@@ -138,3 +142,19 @@ def test_the_risk_goes_to_a_histogram() -> None:
     count = registry.get_sample_value("sentinel_hallucination_risk_count", labels)
     total = registry.get_sample_value("sentinel_hallucination_risk_sum", labels)
     assert (count, total) == (1.0, 0.42)
+
+
+_WORDS = st.sampled_from(
+    [
+        *(" ", "\n", ".", "_", "-", "'", "The", "the", "NOT", "isn't", "Awards", "Korean"),
+        *("1934", "31", "Delhi", "İstanbul", "STRASSE", "straße", "ΣΟΦΙΑ", "ﬁne", "Ǆemal"),
+        *("東京都", "は", "서울", "ｸﾞ", "x²", "naïve", "Ⅻ", "a", "s", "hotels", "Was"),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=40).map("".join))
+def test_content_stems_equal_the_stems_of_content_tokens(text: str) -> None:
+    """The stems-only pass (support texts' word pairs) gives content_tokens' stems, in order."""
+    assert content_stems(text) == [t.stem for t in content_tokens(text)]

@@ -127,13 +127,19 @@ class HallucinationFilter(Filter):
             return result
         chunks = [c for c in request.context if c.text or c.source or c.id]
         has_context = any(c.text for c in chunks)
-        code = [m.span() for m in _CODE.finditer(output)] if self.rules.claims.ignore_code else []
-        index = ContextIndex(chunks, self.rules.citations.id_prefixes)
+        rules = self.rules.citations
+        if not has_context and not (rules.enabled and rules.check_without_context):
+            return result  # without context only citations are checked, and only then
+        code = (
+            [m.span() for m in _CODE.finditer(output)]
+            if self.rules.claims.ignore_code and "`" in output  # every code span has one
+            else []
+        )
+        index = ContextIndex(chunks, rules.id_prefixes)
         citations, spans = find_citations(output, index, code)
         context = [f for f in scan.fields if f.kind == "context"]
         if has_context:
             self._note_truncation(chunks, context, scan)
-        rules = self.rules.citations
         if citations and rules.enabled and (has_context or rules.check_without_context):
             urls: frozenset[str] = frozenset()
             if any(c.form == "url" for c in citations):

@@ -150,9 +150,29 @@ def sentence_spans(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tupl
     return spans
 
 
+_NOT_CONTENT = STOP_WORDS | NEGATIONS
+
+
+def content_stems(text: str) -> list[str]:
+    """The stems of `content_tokens(text)`, in order, without positions and weights (a
+    support text's pairs need only these; a test compares the two on fuzzed texts)."""
+    if text.isascii():  # case folding keeps each ASCII word where it is: fold once
+        return [stem(w) for w in _TOKEN.findall(text.lower()) if w not in _NOT_CONTENT]
+    out: list[str] = []
+    for word in _TOKEN.findall(text):
+        for piece, _ in split_cjk(word):
+            if is_cjk(piece[0]):
+                out.append(piece)
+                continue
+            folded = piece.casefold()
+            if folded not in _NOT_CONTENT:
+                out.append(stem(folded))
+    return out
+
+
 def text_pairs(text: str) -> frozenset[tuple[str, str]]:
     """Ordered pairs of content stems at most `PAIR_WINDOW` content words apart."""
-    stems = [t.stem for t in content_tokens(text)]
+    stems = content_stems(text)
     pairs = set()
     for i, a in enumerate(stems):
         for b in stems[i + 1 : i + 1 + PAIR_WINDOW]:
