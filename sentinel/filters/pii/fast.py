@@ -89,7 +89,8 @@ class FastAnalyzer:
         self._before = self._enhancer.context_prefix_count + 1  # the match's token counts
         self._after = self._enhancer.context_suffix_count + 1
         self._no_artifacts = engine.nlp.artifacts([], [])  # pattern recognizers ignore them
-        self._wanted: dict[frozenset[str], list[EntityRecognizer]] = {}
+        # entity set -> its recognizers (Presidio's order) and their ids
+        self._wanted: dict[frozenset[str], tuple[list[EntityRecognizer], frozenset[str]]] = {}
         self._phones = {
             r.id: PhoneBounds(r.supported_regions)
             for r in engine.recognizers
@@ -104,14 +105,15 @@ class FastAnalyzer:
     ) -> tuple[list[RecognizerResult], bool]:
         """Presidio's results for `text`, and False if `expired` cut the scan short."""
         asked = frozenset(entities)
-        wanted = self._wanted.get(asked)
-        if wanted is None:  # the recognizers of these entities, in Presidio's order
-            wanted = [r for r in self.engine.recognizers if set(r.supported_entities) & asked]
-            self._wanted[asked] = wanted
+        known = self._wanted.get(asked)
+        if known is None:  # the recognizers of these entities, in Presidio's order
+            mine = [r for r in self.engine.recognizers if set(r.supported_entities) & asked]
+            known = self._wanted[asked] = (mine, frozenset(r.id for r in mine))
+        wanted, ids = known
         results: list[RecognizerResult] = []
         complete = True
         if wanted and text:
-            results, complete = self._patterns(text, wanted, list(entities), expired)
+            results, complete = self._patterns(text, wanted, ids, list(entities), expired)
         ner = self.engine.ner
         ner_entities = [e for e in self.engine.ner_entities if e in entities]
         if ner is not None and ner_entities and text and complete:
@@ -123,11 +125,12 @@ class FastAnalyzer:
         self,
         text: str,
         wanted: list[EntityRecognizer],
+        ids: frozenset[str],
         entities: list[str],
         expired: Callable[[], bool] | None,
     ) -> tuple[list[RecognizerResult], bool]:
         fired = self.gate.fired(text)
-        if not any(r.id in fired for r in wanted):  # no trigger: Presidio finds nothing
+        if fired.isdisjoint(ids):  # no wanted recognizer's trigger: Presidio finds nothing
             return [], True
         raw: list[RecognizerResult] = []
         for recognizer in wanted:

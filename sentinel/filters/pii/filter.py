@@ -98,7 +98,8 @@ class PiiFilter(Filter):
                 scan.mark_partial(self.name, "time_budget")
                 break
             hits, complete = self._hits(field, entities, scan)
-            findings += self._findings(field, hits, user)
+            if hits:
+                findings += self._findings(field, hits, user)
             if not complete:
                 scan.mark_partial(self.name, "time_budget")
                 break
@@ -116,8 +117,10 @@ class PiiFilter(Filter):
                 self.cache_hits += 1
                 return cached, True
         results, complete = self.analyzer.analyze(field.text, entities, scan.expired)
-        results = resolve(self.judge(field.text, results))
-        hits = tuple(_hit(r) for r in sorted(results, key=lambda r: (r.start, r.end)))
+        hits: tuple[Hit, ...] = ()
+        if results:  # nothing to judge or order otherwise (most texts)
+            results = resolve(self.judge(field.text, results))
+            hits = tuple(_hit(r) for r in sorted(results, key=lambda r: (r.start, r.end)))
         if key and complete:
             self._cache[key] = hits
             if len(self._cache) > self.rules.context_cache_entries:
