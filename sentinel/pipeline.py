@@ -96,9 +96,13 @@ class Pipeline:
         self.topic_decoders = topic_decoders or {}  # topic -> decoder other than v1 JSON
         self.observers = tuple(observers)
         self.admission = admission  # plausibility bounds and skew guard, before joining
-        self._on_exchange = hooks(self.observers, "exchange")
+        # A shared monitor hears exchanges as cells of the partition state and event time
+        # through the global view (`publish`): its exchange and time hooks return at once,
+        # so they are left off the per-event path.
+        on_path = tuple(o for o in self.observers if not (o is monitor and shared is not None))
+        self._on_exchange = hooks(on_path, "exchange")
         self._on_feedback = hooks(self.observers, "feedback")
-        self._on_time = hooks(self.observers, "time")
+        self._on_time = hooks(on_path, "time")
         self._on_batch_end = hooks(self.observers, "batch_end")
         self._batch_started_ns = 0  # wall time of the batch's first record (observers)
         self._batch_records = 0

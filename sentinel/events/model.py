@@ -88,9 +88,17 @@ class Usage(Struct, frozen=True, gc=False):
     reasoning_tokens: Nullable[Count] = 0
 
     def __post_init__(self) -> None:
-        for name in _USAGE_FIELDS:
-            if getattr(self, name) is None:
-                force_setattr(self, name, 0)
+        # one test in the common case (nothing null); field by field only when needed
+        if (
+            self.input_tokens is None
+            or self.output_tokens is None
+            or self.cached_input_tokens is None
+            or self.cache_write_tokens is None
+            or self.reasoning_tokens is None
+        ):
+            for name in _USAGE_FIELDS:
+                if getattr(self, name) is None:
+                    force_setattr(self, name, 0)
 
 
 class ErrorInfo(Struct, frozen=True, gc=False):

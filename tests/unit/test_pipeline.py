@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import json
 import threading
+from importlib import resources
 from pathlib import Path
 
 import pytest
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, generate_latest
 
 from sentinel.errors import SinkError
 from sentinel.health import Health
 from sentinel.io.memory import MemorySink, MemorySource
+from sentinel.observers import hooks
 from sentinel.pipeline import Pipeline
 from sentinel.rules.loader import load_rules
 from sentinel.runner import Runner
@@ -260,3 +264,38 @@ def test_a_response_after_its_request_timed_out_is_counted_as_late() -> None:
     assert built.pipeline.correlator.stats.late == 1
     assert sample(registry, "sentinel_late_events_total") == 1.0
     assert built.run.totals.overall.timeouts == 1 and built.run.totals.overall.exchanges == 1
+
+
+def test_a_shared_monitor_is_off_the_per_event_path_and_nothing_changes() -> None:
+    """With shared state the monitor's exchange and time hooks are not called per event;
+    calling them anyway (the former path) changes no output, total, alert or metric."""
+    path = resources.files("sentinel") / "data" / "sample-traffic.jsonl.gz"
+    with gzip.open(str(path)) as f:
+        lines = [line for line in itertools.islice(f, 1500) if line.strip()]
+
+    def replay(with_monitor_hooks: bool) -> tuple[object, ...]:
+        sink, registry = MemorySink(), CollectorRegistry()
+        built = assemble(load_rules(), PipelineSettings(scan_time_budget=False), registry, sink)
+        pipeline = built.pipeline
+        assert built.monitor.exchange not in pipeline._on_exchange
+        assert built.monitor.time not in pipeline._on_time
+        if with_monitor_hooks:
+            pipeline._on_exchange = hooks(pipeline.observers, "exchange")
+            pipeline._on_time = hooks(pipeline.observers, "time")
+            assert built.monitor.exchange in pipeline._on_exchange
+        Runner(MemorySource(lines), pipeline, sink, Health(), max_records=101).run(
+            threading.Event()
+        )
+        exposition = [
+            line
+            for line in generate_latest(registry).decode().splitlines()
+            if "_created" not in line and "duration" not in line
+        ]
+        return (
+            [(r.stream, r.key, r.value) for r in sink.records],
+            built.run.totals.overall.report(),
+            built.run.alerts(),
+            exposition,
+        )
+
+    assert replay(with_monitor_hooks=False) == replay(with_monitor_hooks=True)
