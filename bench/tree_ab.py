@@ -4,7 +4,9 @@ Before/after a refactor on a shared, noisy machine: each round runs the same syn
 events through the pipeline once with each tree's code (a child process per run, the tree
 on its import path; order alternating by round), best of three passes inside the child,
 process CPU time. Prints each tree's median µs per event and its ratio to the baseline
-tree (a source tree of another commit, e.g. from `git archive`).
+tree (a source tree of another commit, e.g. from `git archive`), then the median of the
+per-round ratios and the ratio of the two trees' best rounds (steadier under a changing
+load).
 Run: `.venv/bin/python -m bench.tree_ab BASELINE_TREE [--rounds R] [--exchanges N]
 [--rules backbone|monitored] [--verdicts off|all]`.
 """
@@ -84,6 +86,15 @@ def main() -> None:
             f"{name:<14} {median:7.2f} µs/event  ratio {median / base:.3f}  "
             f"runs {' '.join(f'{v:.1f}' for v in values)}"
         )
+    # Under a load that changes between rounds, the two trees of one round (run back to
+    # back) share it: the median of the per-round ratios and the ratio of the two bests
+    # are steadier than the ratio of the medians.
+    paired = [t / b for t, b in zip(runs["this tree"], runs["baseline tree"], strict=True)]
+    best = min(runs["this tree"]) / min(runs["baseline tree"])
+    print(
+        f"this tree / baseline tree: median of per-round ratios {statistics.median(paired):.3f} "
+        f"({' '.join(f'{r:.2f}' for r in paired)}), ratio of bests {best:.3f}"
+    )
 
 
 if __name__ == "__main__":

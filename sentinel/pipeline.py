@@ -123,7 +123,8 @@ class Pipeline:
 
     def process(self, record: Record) -> None:
         """Handle one raw record completely (its outputs are sent, not yet flushed)."""
-        part = self._select((record.topic, record.partition))
+        pid = (record.topic, record.partition)
+        part = self._part if pid == self._pid else self._select(pid)
         offset = record.offset
         if 0 <= offset < part.covered:  # counted before a restart or a rebalance
             if offset in part.restore:

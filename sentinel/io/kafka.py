@@ -151,10 +151,11 @@ class KafkaSource:
         )
         batch: list[Record] = []
         for tp, messages in polled.items():
-            for m in messages:
-                batch.append(Record(m.value, m.key, tp.topic, tp.partition, m.offset))
-            if messages:
-                self._next[tp] = max(self._next.get(tp, 0), messages[-1].offset + 1)
+            if not messages:
+                continue
+            topic, partition = tp.topic, tp.partition
+            batch += [Record(m.value, m.key, topic, partition, m.offset) for m in messages]
+            self._next[tp] = max(self._next.get(tp, 0), messages[-1].offset + 1)
         return batch
 
     def commit(self) -> None:
