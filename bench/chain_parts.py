@@ -87,8 +87,10 @@ def _child(tree: Path, corpus: str, exchanges: int, shared: Path) -> dict[str, f
         cwd=tree,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if out.returncode:
+        raise SystemExit(f"the run in {tree} failed:\n{out.stderr[-2000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 

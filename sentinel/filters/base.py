@@ -12,6 +12,8 @@ A filter is a guardrail step. Its rules, written here once:
    What was not scanned is reported, never hidden.
 4. It may raise; the chain turns the exception into a failed-filter verdict according to
    the rules' `on_error` (fail open or fail closed). Exceptions never escape the chain.
+5. A cache keyed by content hash takes the key from `scan.digest(text)`: each text of an
+   exchange is hashed once, however many caches (the chain's, the filters') ask for it.
 
 Findings and verdicts are values (`sentinel.values`). Filters import the event model, the
 values and the rules base classes, nothing else of ours.
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from sentinel.events.exchange import Exchange
+from sentinel.filters.cache import digest
 from sentinel.values import FieldKind, Finding
 
 
@@ -49,12 +52,25 @@ class Scan:
     partial: dict[str, str] = field(default_factory=dict)  # filter -> reason
     clock: Callable[[], float] = time.monotonic
     scores: dict[str, float] = field(default_factory=dict)  # bounded name -> highest score
+    # id(text) -> (text, digest(text)): each text hashed once per exchange, whichever of the
+    # chain's and the filters' content-hash caches asks first (the text held, so the id
+    # stays its own while the entry lives).
+    digests: dict[int, tuple[str, bytes]] = field(default_factory=dict)
 
     def expired(self) -> bool:
         return self.clock() > self.deadline
 
     def mark_partial(self, filter_name: str, reason: str) -> None:
         self.partial.setdefault(filter_name, reason)
+
+    def digest(self, text: str) -> bytes:
+        """`filters.cache.digest(text)`, computed once per exchange for each text."""
+        entry = self.digests.get(id(text))
+        if entry is not None and entry[0] is text:
+            return entry[1]
+        found = digest(text)
+        self.digests[id(text)] = (text, found)
+        return found
 
     def record_score(self, name: str, value: float) -> None:
         """Keep the exchange's highest score under `name` (a bounded name such as

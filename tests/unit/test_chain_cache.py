@@ -15,9 +15,11 @@ from bench.realworld import SHARED, build
 from sentinel.cli import bundled_sample
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import Event
+from sentinel.filters import base
 from sentinel.filters.base import Filter, Scan
-from sentinel.filters.cache import FieldCache
+from sentinel.filters.cache import FieldCache, digest
 from sentinel.filters.chain import FilterChain
+from sentinel.filters.hallucination.support import content_key
 from sentinel.health import Health
 from sentinel.io.memory import MemorySink, MemorySource
 from sentinel.rules.loader import RuleSet, load_rules
@@ -141,3 +143,47 @@ def test_the_filter_sees_only_unseen_local_fields_and_its_marks_reach_the_verdic
     assert first.findings == second.findings and len(first.findings) == 1
     assert dict(second.scores) == {"seen.output": 0.5, "seen.user": 0.5}
     assert dict(first.scores)["seen.system"] == 0.5
+
+
+class _Hashing(Filter):
+    """Asks the scan for the digest of every field it reads (as a content-hash cache does)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name  # type: ignore[misc]  # a ClassVar in the base; one class, two names
+        self.digests: list[bytes] = []
+
+    def check(self, exchange: Exchange, scan: Scan) -> list[Finding]:
+        self.digests += [scan.digest(f.text) for f in scan.fields]
+        return []
+
+
+def test_each_text_is_hashed_once_per_exchange_whichever_cache_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The chain's cache and the filters share one digest per text and exchange, equal to
+    the cache's own and the hallucination filter's content hash."""
+    hashed: list[str] = []
+
+    def counting(text: str) -> bytes:
+        hashed.append(text)
+        return digest(text)
+
+    monkeypatch.setattr(base, "digest", counting)
+    e = msgspec.convert(
+        event(
+            "exchange",
+            messages=[
+                {"role": "system", "content": "be nice \ud800"},
+                {"role": "user", "content": "q"},
+            ],
+            output={"content": "a"},
+        ),
+        Event,
+    )
+    first, second = _Hashing("hashing"), _Hashing("other")
+    chain = FilterChain([first, second], local_kinds={"hashing": frozenset({"system"})})
+    chain.run(Exchange("complete", e, e))
+    assert sorted(hashed) == sorted(["a", "q", "be nice \ud800"])
+    texts = ["a", "q", "be nice \ud800"]
+    assert first.digests == second.digests == [digest(t) for t in texts]
+    assert [content_key(t) for t in texts] == first.digests

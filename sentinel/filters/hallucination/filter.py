@@ -143,7 +143,9 @@ class HallucinationFilter(Filter):
         if citations and rules.enabled and (has_context or rules.check_without_context):
             urls: frozenset[str] = frozenset()
             if any(c.form == "url" for c in citations):
-                urls = frozenset().union(*(self.facts.facts(f.text).urls for f in context))
+                urls = frozenset().union(
+                    *(self.facts.facts(f.text, scan.digest(f.text)).urls for f in context)
+                )
             unsupported = [c for c in citations if not index.supports(c, urls)]
             result.citations = Tally(len(citations), len(unsupported))
             result.unsupported_at += [c.start for c in unsupported]
@@ -228,7 +230,8 @@ class HallucinationFilter(Filter):
             return
         sources = set(rules.support_from)
         texts = [f.text for f in scan.fields if f.kind in sources]
-        support = Support.build(texts, self.facts, index.source_urls)
+        facts = [self.facts.facts(t, scan.digest(t)) for t in texts]
+        support = Support(facts, index.source_urls)
         unsupported: dict[str, list[Claim]] = {"numbers": [], "urls": [], "entities": []}
         for claim in claims:
             group = _GROUP[claim.kind]
@@ -268,7 +271,7 @@ class HallucinationFilter(Filter):
         sources = set(self.rules.claims.support_from)
         texts = [f.text for f in scan.fields if f.kind in sources and f.text]
         support = SupportView.lazy(
-            [self.facts.facts(t) for t in texts], rules.max_pair_chars, scan.expired
+            [self.facts.facts(t, scan.digest(t)) for t in texts], rules.max_pair_chars, scan.expired
         )
         risks = []
         for start, end in sentence_spans(output, code):

@@ -9,11 +9,11 @@ holds one of its keys.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
+from sentinel.filters.cache import digest
 from sentinel.filters.hallucination.claims import (
     URL,
     WORD,
@@ -150,7 +150,8 @@ def _add_dates(dates: set[DateKey], readings: Iterable[DateKey]) -> None:
 
 
 def content_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    """The text's content hash: the same as the chain's (`Scan.digest` may supply it)."""
+    return digest(text)
 
 
 class FactCache:
@@ -159,8 +160,11 @@ class FactCache:
     def __init__(self, max_texts: int, max_chars: int) -> None:
         self.lru: BoundedLRU[bytes, TextFacts] = BoundedLRU(max_texts, max_chars)
 
-    def facts(self, text: str) -> TextFacts:
-        return self.lru.get_or_compute(content_key(text), lambda: TextFacts(text), len(text))
+    def facts(self, text: str, key: bytes | None = None) -> TextFacts:
+        """The text's facts; `key` is its `content_key` when the caller has it already."""
+        if key is None:
+            key = content_key(text)
+        return self.lru.get_or_compute(key, lambda: TextFacts(text), len(text))
 
 
 class Support:

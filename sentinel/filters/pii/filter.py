@@ -9,7 +9,6 @@ scanned once: their findings are kept in a bounded LRU keyed by a hash of the te
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -110,7 +109,7 @@ class PiiFilter(Filter):
     ) -> tuple[tuple[Hit, ...], bool]:
         key = b""
         if field.kind == "context" and self.rules.context_cache_entries:
-            key = _digest(field.text)
+            key = scan.digest(field.text)
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
@@ -170,10 +169,6 @@ class PiiFilter(Filter):
                 )
             )
         return found
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _hit(result: RecognizerResult) -> Hit:
