@@ -23,6 +23,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.realworld import SHARED
+
 ROOT = Path(__file__).parents[1]
 _CHILD = """
 import json, sys, threading, time
@@ -100,7 +102,7 @@ def main() -> None:
     parser.add_argument("--corpus", choices=("synthetic", "realworld"), default="synthetic")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--exchanges", type=int, default=1000, help="synthetic corpus size")
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--shared", type=Path, default=SHARED, help="external corpora")
     args = parser.parse_args()
     trees = {"this tree": ROOT}
     if args.baseline_tree is not None:
