@@ -187,3 +187,17 @@ def test_injection_scores_equal_the_reference_evidence_on_generated_text(text: s
     assert [e for e in fast if e.kind != structure.DISCUSSION] == [
         e for e in reference if e.kind != structure.DISCUSSION
     ]
+
+
+def test_kinds_reading_the_same_rules_in_a_view_share_one_set() -> None:
+    """One compiled set (and its DFA cache) serves every kind with the same rules in a view."""
+    plans = ContentFilter(RULES)._plans
+    original = {kind: v for kind, plan in plans.items() for v in plan.views if v.view == "original"}
+    assert original["user"].patterns is original["output"].patterns
+    assert [r.rule_id for r in original["user"].rules] == [
+        r.rule_id for r in original["output"].rules
+    ]
+    normalized = {
+        kind: v for kind, plan in plans.items() for v in plan.views if v.view == "normalized"
+    }
+    assert normalized["user"].patterns is not normalized["output"].patterns  # different rules

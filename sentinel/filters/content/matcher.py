@@ -94,16 +94,19 @@ def build_plans(rules: ContentRules) -> dict[FieldKind, KindPlan]:
         if name in catalogue.DETECTORS:
             for kind in category.fields:
                 plans[kind].detectors.add(name)
+    # Kinds that read the same rules in a view share one set (and so its DFA cache, which
+    # texts of every kind warm up): the original view's rules are usually the same for all.
+    sets: dict[tuple[str, tuple[str, ...]], PatternSet] = {}
     for kind, by_view in grouped.items():
         for view in VIEWS:
             entries = by_view.get(view)
             if entries:
-                patterns = PatternSet(
-                    [e.regex.pattern for e in entries],
-                    max_mem=rules.max_mem_bytes,
-                    ignore_case=view != "original",
-                )
-                plans[kind].views.append(ViewPlan(view, entries, patterns))
+                shared = (view, tuple(e.regex.pattern for e in entries))
+                if shared not in sets:
+                    sets[shared] = PatternSet(
+                        list(shared[1]), max_mem=rules.max_mem_bytes, ignore_case=view != "original"
+                    )
+                plans[kind].views.append(ViewPlan(view, entries, sets[shared]))
     return dict(plans)
 
 
