@@ -94,6 +94,12 @@ class Admission:
         self._votes_against = 0  # events within bounds since the first held one
 
     def admit(self, record: Record, event: Event) -> list[Admitted]:
+        admitted = self.screen(record, event)
+        return [(record, event)] if admitted is None else admitted
+
+    def screen(self, record: Record, event: Event) -> list[Admitted] | None:
+        """`admit`, with None for its common answer: this event, as it is, and nothing
+        else (no list built per event on the consume loop)."""
         bounds = self.bounds
         why = implausible(event, bounds)
         if why is not None:
@@ -106,7 +112,7 @@ class Admission:
                 return [(record, _skew(record, f"{t - now:.0f} s ahead of the processing clock"))]
             if age and t < now - age:
                 return [(record, _skew(record, f"{now - t:.0f} s behind the processing clock"))]
-            return [(record, event)]
+            return None
         newest = self._newest
         if age and t < newest - age:
             return [(record, _skew(record, f"{newest - t:.0f} s behind the newest event"))]
@@ -116,7 +122,7 @@ class Admission:
         if t > newest:
             self._newest = t
         if not self._held:
-            return [(record, event)]
+            return None
         self._votes_against += 1
         return [(record, event), *self._vote()]
 

@@ -186,10 +186,11 @@ class Pipeline:
             part.release(exchange.response.event_id)
 
     def _admit(self, record: Record, event: Event) -> None:
-        if self.admission is None:
+        screened = None if self.admission is None else self.admission.screen(record, event)
+        if screened is None:  # admitted as it is, alone (the common case)
             self._event(event)
             return
-        for source, admitted in self.admission.admit(record, event):
+        for source, admitted in screened:
             if isinstance(admitted, Invalid):
                 self._dead_letter(source, admitted)
             else:
@@ -331,15 +332,15 @@ class Pipeline:
                 failed(hook)
 
     def _emit(self, item: Accounted, verdict: Verdict) -> None:
-        key = item.exchange.request_id.encode()
-        if self.verdicts == "all" or (
-            self.verdicts == "flagged" and (item.outcome != "ok" or verdict.findings)
+        verdicts = self.verdicts
+        if verdicts == "all" or (
+            verdicts == "flagged" and (item.outcome != "ok" or verdict.findings)
         ):
             record = self._encoder.encode(verdict_record(item, verdict))
-            self.sink.send(OutRecord("verdicts", record, key))
+            self.sink.send(OutRecord("verdicts", record, item.exchange.request_id.encode()))
         if verdict.action in self.review_actions:
             record = self._encoder.encode(review_record(item, verdict))
-            self.sink.send(OutRecord("review", record, key))
+            self.sink.send(OutRecord("review", record, item.exchange.request_id.encode()))
 
     def _feedback(self, event: Event) -> None:
         self.counts.feedback += 1

@@ -69,6 +69,8 @@ class KeyPartitioner(Partitioner):  # type: ignore[misc]  # untyped base
             cached = self._sorted[topic] = (frozenset(partitions), sorted(partitions))
         ordered = cached[1]
         if serialized_key is not None:
+            if len(ordered) == 1:  # the hash modulo 1: nothing to compute
+                return ordered[0]
             return ordered[(murmur2(serialized_key) & 0x7FFFFFFF) % len(ordered)]
         available: list[int] = list(cluster.available_partitions_for_topic(topic) or ())
         return random.choice(available or ordered)

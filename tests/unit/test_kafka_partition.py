@@ -41,15 +41,17 @@ class _Cluster(ClusterMetadata):  # type: ignore[misc]  # untyped base
 
 
 def test_partition_matches_default_partitioner_and_follows_metadata() -> None:
-    """Keyed records land where kafka-python's default puts them, also after partitions grow."""
+    """Keyed records land where kafka-python's default puts them, also after partitions grow
+    and on a topic of one partition (no hash computed)."""
     ours, theirs = KeyPartitioner(), DefaultPartitioner()
     cluster = _Cluster({0, 1, 2})
     keys = [f"req-{i}".encode() for i in range(2000)]
-    for parts in ({0, 1, 2}, {0, 1, 2, 3, 4, 5, 6}):
+    for parts in ({0, 1, 2}, {0, 1, 2, 3, 4, 5, 6}, {4}):
         cluster.parts = parts
         for key in keys:
             assert ours.partition("verdicts", key, key, None, b"v", cluster) == theirs.partition(
                 "verdicts", key, key, None, b"v", cluster
             )
+    cluster.parts = {0, 1, 2, 3, 4, 5, 6}
     keyless = {ours.partition("verdicts", None, None, None, b"v", cluster) for _ in range(200)}
     assert keyless <= cluster.parts and len(keyless) > 1
