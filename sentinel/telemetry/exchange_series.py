@@ -35,7 +35,9 @@ _SLOTS = 14
 
 
 class _Histogram:
-    """Non-cumulative bucket counts (last slot is +Inf) and the sum."""
+    """Non-cumulative bucket counts (last slot is +Inf) and the sum; `ExchangeSeries.record`
+    observes into them inline (`counts[bisect_left(bounds, value)] += 1`, `total += value`:
+    prometheus_client's rule, the value counted in the first bucket whose bound is >= it)."""
 
     __slots__ = ("bounds", "counts", "total")
 
@@ -43,10 +45,6 @@ class _Histogram:
         self.bounds = bounds
         self.counts = [0] * (len(bounds) + 1)
         self.total = 0.0
-
-    def observe(self, value: float) -> None:
-        self.counts[bisect_left(self.bounds, value)] += 1
-        self.total += value
 
     def add(self, other: _Histogram) -> None:
         for i, count in enumerate(other.counts):
@@ -114,19 +112,31 @@ class ExchangeSeries(Collector):
         c = series.counters
         c[_OUTCOME[item.outcome]] += 1
         c[_RETRIES] += item.retries
-        if item.latency_ms is not None:
-            series.latency.observe(item.latency_ms / 1000.0)
-        if item.ttft_ms is not None:
-            series.ttft.observe(item.ttft_ms / 1000.0)
+        # `_Histogram.observe`, written out: four per exchange
+        latency_ms = item.latency_ms
+        if latency_ms is not None:
+            value, h = latency_ms / 1000.0, series.latency
+            h.counts[bisect_left(h.bounds, value)] += 1
+            h.total += value
+        ttft_ms = item.ttft_ms
+        if ttft_ms is not None:
+            value, h = ttft_ms / 1000.0, series.ttft
+            h.counts[bisect_left(h.bounds, value)] += 1
+            h.total += value
         tokens = item.tokens
-        if tokens.input or tokens.output:
-            c[_TOKENS] += tokens.input
-            c[_TOKENS + 1] += tokens.output
+        inp, out = tokens.input, tokens.output
+        if inp or out:
+            c[_TOKENS] += inp
+            c[_TOKENS + 1] += out
             c[_TOKENS + 2] += tokens.cached_input
             c[_TOKENS + 3] += tokens.cache_write
             c[_TOKENS + 4] += tokens.reasoning
-            series.input_tokens.observe(tokens.input)
-            series.output_tokens.observe(tokens.output)
+            h = series.input_tokens
+            h.counts[bisect_left(h.bounds, inp)] += 1
+            h.total += inp
+            h = series.output_tokens
+            h.counts[bisect_left(h.bounds, out)] += 1
+            h.total += out
         cost = item.cost
         if cost.priced:
             c[_COST] += cost.input

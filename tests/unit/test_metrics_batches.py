@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import random
 import threading
 from importlib import resources
 
 import msgspec
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, Histogram, generate_latest
 
 from sentinel import __version__
 from sentinel.events.exchange import Exchange
@@ -121,3 +122,55 @@ def test_a_scrape_sees_only_published_batches() -> None:
     assert (count("m1"), count("m2")) == (1, None)  # the working values are not read
     series.publish()
     assert (count("m1"), count("m2")) == (2, 1)
+
+
+def test_exchange_histograms_equal_prometheus_client_histograms() -> None:
+    """Latency, time-to-first-token and token histograms observed inline equal
+    prometheus_client's own histograms fed the same values (buckets and sums), on random
+    values that include every bucket bound exactly."""
+    rng = random.Random(5)
+    series, registry = ExchangeSeries(), CollectorRegistry()
+    registry.register(series)
+    reference = CollectorRegistry()
+    names = {
+        n.LATENCY: ("latency_ms", n.LATENCY_BUCKETS, 1000.0),
+        n.TTFT: ("ttft_ms", n.TTFT_BUCKETS, 1000.0),
+    }
+    hists = {
+        name: Histogram(name, "reference", buckets=bounds, registry=reference)
+        for name, (_, bounds, _) in names.items()
+    }
+    tokens_in = Histogram("ref_in", "reference", buckets=n.TOKEN_BUCKETS, registry=reference)
+    latencies = [b * 1000.0 for b in n.LATENCY_BUCKETS] + [
+        rng.lognormvariate(7, 2) for _ in range(3000)
+    ]
+    for i, latency in enumerate(latencies):
+        ttft = None if i % 5 == 0 else latency / rng.uniform(1, 20)
+        inp = (
+            int(n.TOKEN_BUCKETS[i % len(n.TOKEN_BUCKETS)]) if i % 3 == 0 else rng.randint(0, 10**6)
+        )
+        item = msgspec.structs.replace(
+            _item("m", latency), ttft_ms=ttft, tokens=Tokens(inp, 7, 0, 0, 0, False)
+        )
+        series.record(item)
+        hists[n.LATENCY].observe(latency / 1000.0)
+        if ttft is not None:
+            hists[n.TTFT].observe(ttft / 1000.0)
+        tokens_in.observe(inp)
+    series.publish()
+
+    def samples(reg: CollectorRegistry, family: str, suffix: str) -> list[tuple[float, float]]:
+        return [
+            (float(s.labels.get("le", "0")), s.value)
+            for m in reg.collect()
+            if m.name == family
+            for s in m.samples
+            if s.name == family + suffix and s.labels.get("direction", "input") == "input"
+        ]
+
+    for family in (n.LATENCY, n.TTFT):
+        for suffix in ("_bucket", "_sum", "_count"):
+            assert samples(registry, family, suffix) == samples(reference, family, suffix)
+    for suffix in ("_bucket", "_sum", "_count"):
+        ours = samples(registry, n.EXCHANGE_TOKENS, suffix)
+        assert ours and ours == samples(reference, "ref_in", suffix)
