@@ -97,14 +97,17 @@ class Admission:
         admitted = self.screen(record, event)
         return [(record, event)] if admitted is None else admitted
 
-    def screen(self, record: Record, event: Event) -> list[Admitted] | None:
+    def screen(
+        self, record: Record, event: Event, event_time: float | None = None
+    ) -> list[Admitted] | None:
         """`admit`, with None for its common answer: this event, as it is, and nothing
-        else (no list built per event on the consume loop)."""
+        else (no list built per event on the consume loop). `event_time`: the event's,
+        when the caller has converted it already."""
         bounds = self.bounds
         why = implausible(event, bounds)
         if why is not None:
             return [(record, Invalid("implausible_value", why, len(record.value)))]
-        t = event.event_time
+        t = event.event_time if event_time is None else event_time
         ahead, age = bounds.max_future_seconds, bounds.max_age_seconds
         if self._clock is not None:
             now = self._clock()

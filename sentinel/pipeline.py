@@ -186,9 +186,10 @@ class Pipeline:
             part.release(exchange.response.event_id)
 
     def _admit(self, record: Record, event: Event) -> None:
-        screened = None if self.admission is None else self.admission.screen(record, event)
+        t = event.event_time  # a datetime conversion: once per event, read by both steps
+        screened = None if self.admission is None else self.admission.screen(record, event, t)
         if screened is None:  # admitted as it is, alone (the common case)
-            self._event(event)
+            self._event(event, t)
             return
         for source, admitted in screened:
             if isinstance(admitted, Invalid):
@@ -198,7 +199,8 @@ class Pipeline:
                 self._event(admitted)
         self._offset = record.offset
 
-    def _event(self, event: Event) -> None:
+    def _event(self, event: Event, event_time: float | None = None) -> None:
+        """One admitted event (`event_time`: its event time, when already converted)."""
         if self.dedupe.seen(event.event_id):
             self.counts.duplicates += 1
             return
@@ -208,7 +210,7 @@ class Pipeline:
             return
         # Event time moves first (timeouts complete), then observers hear the new time,
         # then the event joins: monitors see exchanges in event-time order, in replay as live.
-        t = event.event_time  # a datetime conversion: once per event
+        t = event.event_time if event_time is None else event_time
         self._advance(t)
         if self._offset >= 0 and event.type != "exchange":
             self._part.hold(event.event_id, self._offset, t)
