@@ -13,7 +13,8 @@ in a fresh consumer group:
             same-run baseline
 
 Reports wall-clock events/s and events per CPU-second (process CPU, all threads), and
-the ratio sentinel/raw: medians of `--repeats` interleaved runs.
+the ratio sentinel/raw: medians of `--repeats` interleaved runs; then every run's events
+per CPU-second and, with `--baseline-tree`, the per-round ratio of the two trees.
 
 With `--baseline-tree DIR` (a source tree of another commit, e.g. from `git archive`),
 the sentinel paths also run with that tree's code, interleaved with this tree's in the
@@ -247,6 +248,20 @@ def main() -> None:
             f"{name:<42} {r['events_per_s']:>10,.0f} {r['events_per_cpu_s']:>13,.0f} "
             f"{r['events_per_cpu_s'] / raw_rate:>13.2f}"
         )
+    for name, rs in runs.items():
+        rates = " ".join(f"{r['events_per_cpu_s']:,.0f}" for r in rs)
+        print(f"  {name}: runs {rates}")
+    if args.baseline_tree is not None:
+        # The two trees of one round ran back to back, under about the same load.
+        for path in ("sentinel", "+verdicts"):
+            paired = [
+                t["events_per_cpu_s"] / b["events_per_cpu_s"]
+                for t, b in zip(runs[path], runs[f"{path} (baseline tree)"], strict=True)
+            ]
+            print(
+                f"  {path}, this tree / baseline tree per round: "
+                f"{' '.join(f'{r:.2f}' for r in paired)} (median {statistics.median(paired):.2f})"
+            )
     if args.json:
         args.json.write_text(json.dumps({"mean_bytes": mean_bytes, **results}, indent=2))
 
