@@ -9,12 +9,14 @@ from typing import Any
 import phonenumbers.phonenumberutil
 import pytest
 import structlog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from presidio_analyzer.predefined_recognizers import CreditCardRecognizer
 
 from sentinel.filters.pii.config import PiiRules
 from sentinel.filters.pii.engine import build_engine
 from sentinel.filters.pii.fast import FastAnalyzer
-from sentinel.filters.pii.gates import _PHONE_PUNCTUATION
+from sentinel.filters.pii.gates import _PHONE_PUNCTUATION, SPECS, Gate
 from sentinel.filters.pii.phone import PhoneBounds
 from sentinel.filters.pii.recognizers import luhn_valid
 
@@ -256,3 +258,14 @@ def test_a_set_out_of_memory_falls_back_to_single_searches(
     monkeypatch.setattr(gate, "_set", OutOfMemory())
     assert gate.fired(text) == expected
     assert gate.overflows == before + 1
+
+
+_GATE = Gate(dict(SPECS))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab1 @.:\n\r\u00e9\u2028-+()", max_size=40))
+def test_the_gate_canary_matches_every_input_at_its_end(text: str) -> None:
+    """The set's overflow canary (pattern 0, `\\z`) matches any text, empty or ending in a
+    newline, so its absence still means the DFA ran out of memory and nothing else."""
+    assert 0 in _GATE._set.Match(text)

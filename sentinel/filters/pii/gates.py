@@ -150,7 +150,10 @@ class Gate:
         self.overflows = 0  # texts the set could not scan (the fallback scanned them)
         self._owners: list[str] = [""]
         self._set = re2.Set.SearchSet(options(set_max_mem))
-        self._set.Add("(?:)")  # always matches: its absence means the DFA ran out of memory
+        # Matches every input, at its end: its absence means the DFA ran out of memory. (An
+        # empty pattern would too, but it makes every DFA state a match state: RE2 then
+        # records the set's matches at every byte, a third of a pass.)
+        self._set.Add(r"\z")
         self._triggers: dict[str, list[Any]] = {}
         self._runs: dict[str, Any] = {}
         for key, spec in specs.items():
