@@ -6,8 +6,9 @@ Reads the development side of the frozen split (`bench/eval/heldout.yaml`) of th
 in `bench/eval/corpora.py`, fetched from pinned packages; never a held-out family, never
 easyjailbreak (GPL-3.0: evaluation only). Trains a logistic model on hashed byte n-grams
 (`sentinel.filters.content.classifier`) with AdaGrad, fixed seed and order, and writes
-`sentinel/data/content/injection_model_v1.npz`. Then, out of fold (two folds by source and
-family, each scored by a model trained on the other), it prints the benign false-positive
+`sentinel/data/content/injection_model_v2.npz`. Then, out of fold (five folds by template
+family: a source's family label, and attacks sharing their wording kept together; each
+fold scored by a model trained on the others), it prints the benign false-positive
 rates and recalls of the combined score (structure and model) at candidate thresholds, per
 channel: the defaults in the content rules were chosen from that table. The model card is
 docs/model-card-injection.md.
@@ -29,13 +30,20 @@ sys.path.insert(0, str(REPO))
 
 from bench.eval import agentdojo  # noqa: E402
 from bench.eval.corpora import Sample, everything  # noqa: E402
-from bench.eval.split import assign  # noqa: E402
-from sentinel.filters.content.classifier import MODEL_FILE, HashedModel, ngram_hashes  # noqa: E402
-from sentinel.filters.content.config import InjectionScoring  # noqa: E402
+from bench.eval.injection import INJECTION, LONG_CHARS  # noqa: E402
+from bench.eval.split import assign, template_groups  # noqa: E402
+from sentinel.filters.content import ContentFilter  # noqa: E402
+from sentinel.filters.content.classifier import (  # noqa: E402
+    HASHING,
+    MODEL_FILE,
+    HashedModel,
+    ngram_hashes,
+)
+from sentinel.filters.content.config import ContentRules, InjectionScoring  # noqa: E402
 from sentinel.filters.content.injection import InjectionScorer  # noqa: E402
 from sentinel.filters.content.normalize import TextViews  # noqa: E402
 
-VERSION = "injection-hashed-v1"
+VERSION = "injection-hashed-v2"
 BITS = 18  # 262,144 buckets: 512 KB of float16 weights
 WINDOW_BYTES = 1024
 EPOCHS = 6
@@ -57,7 +65,7 @@ def _windows(text: str, label: bool) -> list[Window]:
     out = []
     for start in range(0, max(len(data), 1), WINDOW_BYTES):
         chunk = data[start : start + WINDOW_BYTES]
-        ids = np.concatenate(ngram_hashes(chunk, BITS)) if chunk else np.zeros(0, np.uint32)
+        ids = np.concatenate(ngram_hashes(chunk, BITS)) if chunk else np.zeros(0, np.uint64)
         if ids.size == 0:
             continue
         unique, counts = np.unique(ids, return_counts=True)
@@ -139,58 +147,117 @@ def _model(weights: np.ndarray, bias: float, meta: dict[str, object]) -> HashedM
     return HashedModel(weights.astype(np.float32), bias, BITS, WINDOW_BYTES, VERSION, meta)
 
 
-def _fold(key: str, text: str, label: bool) -> int:
-    """Attacks fold by family (a family on one side); benign texts by row."""
-    return zlib.crc32((key if label else text).encode()) % 2
+FOLDS = 5
+TEMPLATE_JACCARD = 0.2  # attacks this alike (word 5-grams) are one template family
+
+
+class Folds:
+    """Out-of-fold assignment: an attack goes with its template family (its source's family
+    label, joined with every attack whose wording it shares: `template_groups`), so a fold
+    is scored by a model that never saw a variant of its templates; benign texts by row."""
+
+    def __init__(self, dev: list[Sample]) -> None:
+        attacks = [s for s in dev if s.label]
+        roots = template_groups([s.text for s in attacks], TEMPLATE_JACCARD)
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            while parent.get(x, x) != x:
+                x = parent[x]
+            return x
+
+        def join(a: str, b: str) -> None:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+        labelled = {s.key for s in attacks if s.family != s.source}  # one family per source
+        for s, root in zip(attacks, roots, strict=True):
+            if s.key in labelled:
+                join(f"t{root:05d}", f"k:{s.key}")
+        self._group = {s.text: find(f"t{root:05d}") for s, root in zip(attacks, roots, strict=True)}
+
+    def __call__(self, key: str, text: str, label: bool) -> int:
+        group = self._group.get(text, key) if label else text
+        return zlib.crc32(group.encode()) % FOLDS
+
+
+def _phrase_rules() -> ContentFilter:
+    """The shipped content rules with the injection score off: the phrase rules alone."""
+    rules = ContentRules.model_validate({"version": "sentinel/v1", "kind": "content"})
+    off = rules.injection.model_copy(update={"enabled": False})
+    return ContentFilter(rules.model_copy(update={"injection": off}))
+
+
+def _rates(scored: list[tuple[bool, float, str, bool, int]], threshold: float) -> dict[str, float]:
+    benign = [x for x in scored if not x[0]]
+    attacks = [x for x in scored if x[0]]
+    hard = [x for x in benign if x[2] in HARD_NEGATIVE_SOURCES]
+    # The hand-written development sets, nearest in kind to the held-out hand-written ones.
+    look_alikes = [x for x in benign if x[2] == "dev-benign"]
+    written = [x for x in attacks if x[2] == "dev-injection"]
+
+    def share(xs: list[tuple[bool, float, str, bool, int]], phrases: bool = False) -> float:
+        return sum(x[1] >= threshold or (phrases and x[3]) for x in xs) / max(len(xs), 1)
+
+    out = {
+        "threshold": threshold,
+        "fp_rate": share(benign),
+        "hard_negative_fp_rate": share(hard),
+        "recall": share(attacks),
+        "hand_written_look_alike_fp_rate": share(look_alikes),
+        "hand_written_recall": share(written),
+    }
+    if any(x[3] for x in scored):  # user channel: with the phrase rules on top
+        long = [x for x in benign if x[4] >= LONG_CHARS]
+        out |= {
+            "with_phrase_rules_recall": share(attacks, True),
+            "with_phrase_rules_fp_rate": share(benign, True),
+            "with_phrase_rules_hard_negative_fp_rate": share(hard, True),
+            "with_phrase_rules_long_fp_rate": share(long, True),
+        }
+    return out
 
 
 def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[str, object]:
     """Out-of-fold scores of the dev texts as the filter computes them (structure, model,
     gate, pooling, per-channel signals of the default rules), and the benign false-positive
-    rate and recall at candidate thresholds, per channel."""
+    rate and recall at candidate thresholds, per channel; on the user channel also with the
+    phrase rules on top, and with the structural prescreen (the classifier only on messages
+    with a structural signal) for comparison."""
     settings = InjectionScoring()
     scorer = InjectionScorer(settings)
+    fold_of = Folds(dev)
     models = {}
-    for fold in (0, 1):
-        w, b = train([r for r in rows if _fold(r[2], r[0], r[1]) != fold])
+    for fold in range(FOLDS):
+        w, b = train([r for r in rows if fold_of(r[2], r[0], r[1]) != fold])
         models[fold] = _model(w, b, {})
+    phrases = _phrase_rules()
+    user = settings.channels["user"]  # type: ignore[index]
+    channels = {
+        "context": settings.channels["context"],  # type: ignore[index]
+        "user": user,
+        "user_with_prescreen": user.model_copy(update={"model_prescreen": True}),
+    }
     table: dict[str, object] = {}
-    for channel_name in ("context", "user"):
-        channel = settings.channels[channel_name]  # type: ignore[index]
+    for name, channel in channels.items():
+        kind = name.split("_")[0]
         scored = []
         for s in dev:
-            if s.channel != channel_name or s.source in NOT_TRAINED:
+            if s.channel != kind or s.source in NOT_TRAINED:
                 continue
-            scorer.model = models[_fold(s.key, s.text, s.label)]
-            scored.append((s.label, scorer.score(TextViews(s.text), channel)[0], s.source))
-        benign = [x for x in scored if not x[0]]
-        attacks = [x for x in scored if x[0]]
-        hard = [x for x in benign if x[2] in HARD_NEGATIVE_SOURCES]
-        # The hand-written development sets, nearest in kind to the held-out hand-written ones.
-        look_alikes = [x for x in benign if x[2] == "dev-benign"]
-        written = [x for x in attacks if x[2] == "dev-injection"]
-        rows_out = []
-        for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
-            rows_out.append(
-                {
-                    "threshold": threshold,
-                    "fp_rate": sum(x[1] >= threshold for x in benign) / max(len(benign), 1),
-                    "hard_negative_fp_rate": sum(x[1] >= threshold for x in hard)
-                    / max(len(hard), 1),
-                    "recall": sum(x[1] >= threshold for x in attacks) / max(len(attacks), 1),
-                    "hand_written_look_alike_fp_rate": sum(x[1] >= threshold for x in look_alikes)
-                    / max(len(look_alikes), 1),
-                    "hand_written_recall": sum(x[1] >= threshold for x in written)
-                    / max(len(written), 1),
-                }
-            )
-        table[channel_name] = {
-            "benign": len(benign),
-            "hard_negatives": len(hard),
-            "attacks": len(attacks),
-            "hand_written_look_alikes": len(look_alikes),
-            "hand_written_attacks": len(written),
-            "rows": rows_out,
+            scorer.model = models[fold_of(s.key, s.text, s.label)]
+            score = scorer.score(TextViews(s.text), channel)[0]
+            found = {c for c, *_ in phrases.scan_text(s.text, kind)} if kind == "user" else set()
+            flagged = bool(found & INJECTION) if s.label else bool(found)
+            scored.append((s.label, score, s.source, flagged, len(s.text)))
+        table[name] = {
+            "benign": sum(not x[0] for x in scored),
+            "hard_negatives": sum(not x[0] and x[2] in HARD_NEGATIVE_SOURCES for x in scored),
+            "attacks": sum(x[0] for x in scored),
+            "hand_written_look_alikes": sum(not x[0] and x[2] == "dev-benign" for x in scored),
+            "hand_written_attacks": sum(x[0] and x[2] == "dev-injection" for x in scored),
+            "rows": [_rates(scored, t) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97)],
         }
     return table
 
@@ -218,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         "bits": BITS,
         "window_bytes": WINDOW_BYTES,
         "ngrams": [3, 4, 5],
+        "hashing": HASHING,
         "epochs": EPOCHS,
         "learning_rate": LEARNING_RATE,
         "seed": SEED,

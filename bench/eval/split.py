@@ -80,3 +80,34 @@ def assign(samples: Sequence[Sample], path: Path = MANIFEST) -> Split:
     drop = _near_copies(dev, held, threshold)
     kept = [s for j, s in enumerate(held) if j not in drop]
     return Split(dev, kept, [held[j] for j in sorted(drop)])
+
+
+def template_groups(texts: Sequence[str], threshold: float = 0.2) -> list[int]:
+    """A group per text: texts joined (transitively) when their word 5-gram Jaccard reaches
+    `threshold`, so that the variants of one template share a group. For out-of-fold
+    figures on sources without family labels (the in-the-wild jailbreaks): a fold never
+    holds a variant of a template that the other folds train on."""
+    sets = [shingles(t) for t in texts]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, grams in enumerate(sets):
+        for gram in grams:
+            index[gram].append(i)
+    parent = list(range(len(texts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, grams in enumerate(sets):
+        shared: dict[int, int] = defaultdict(int)
+        for gram in grams:
+            for j in index[gram]:
+                if j > i:
+                    shared[j] += 1
+        for j, common in shared.items():
+            if common / (len(grams) + len(sets[j]) - common) >= threshold:
+                a, b = find(i), find(j)
+                parent[max(a, b)] = min(a, b)
+    return [find(i) for i in range(len(texts))]

@@ -17,7 +17,7 @@ from sentinel.events.model import Event
 from sentinel.filters.base import Scan
 from sentinel.filters.chain import FilterChain
 from sentinel.filters.content import ContentFilter, ContentRules
-from sentinel.filters.content.classifier import HashedModel, ngram_hashes
+from sentinel.filters.content.classifier import HASHING, HashedModel, ngram_hashes
 from sentinel.filters.content.config import ChannelScoring, InjectionScoring
 from sentinel.filters.content.followed import followed, language
 from sentinel.filters.content.injection import InjectionScorer
@@ -164,7 +164,7 @@ def test_hashes_are_deterministic_and_cover_every_ngram() -> None:
 def test_the_packaged_model_loads_offline_and_scores_in_zero_one() -> None:
     """The shipped model file loads from package data and gives probabilities."""
     model = HashedModel.packaged()
-    assert model.version == "injection-hashed-v1" and model.weights.shape == (1 << model.bits,)
+    assert model.version == "injection-hashed-v2" and model.weights.shape == (1 << model.bits,)
     for text in (FAKE_SYSTEM, PLAIN, ""):
         p = model.probability(TextViews(text).folded_bytes)
         assert 0.0 <= p <= 1.0
@@ -173,10 +173,37 @@ def test_the_packaged_model_loads_offline_and_scores_in_zero_one() -> None:
 def test_a_model_file_of_the_wrong_shape_is_refused(tmp_path: Path) -> None:
     """Weights that do not match the declared hash size fail the load, naming both."""
     path = tmp_path / "bad.npz"
-    meta = json.dumps({"bits": 10, "window_bytes": 64, "version": "x"})
+    meta = json.dumps({"bits": 10, "window_bytes": 64, "version": "x", "hashing": HASHING})
     np.savez(path, weights=np.zeros(5, np.float16), bias=np.float64(0), meta=np.array(meta))
     with pytest.raises(ValueError, match="expected 1024"):
         HashedModel.load(path)
+
+
+def test_a_model_file_hashed_another_way_is_refused(tmp_path: Path) -> None:
+    """A model trained on other n-gram hashes (an older file) fails the load, naming both."""
+    path = tmp_path / "old.npz"
+    meta = json.dumps({"bits": 10, "window_bytes": 64, "version": "injection-hashed-v1"})
+    np.savez(path, weights=np.zeros(1024, np.float16), bias=np.float64(0), meta=np.array(meta))
+    with pytest.raises(ValueError, match="hashes n-grams as None"):
+        HashedModel.load(path)
+
+
+def test_window_logits_count_each_ngram_once_in_the_window_it_starts_in() -> None:
+    """Each window's logit is the bias plus the weights of the n-grams starting in it over
+    the root of their count, on two grids half a window apart."""
+    rng = np.random.default_rng(3)
+    model = HashedModel(rng.normal(size=1 << 12).astype(np.float32), 0.25, 12, 64, "t", {})
+    for size in (0, 1, 3, 4, 5, 40, 64, 65, 200):
+        data = bytes(rng.integers(0, 256, size, dtype=np.uint8))
+        per_n = ngram_hashes(data, 12)
+        expected = []
+        for offset in (0, 32) if size > 64 else (0,):
+            for start in range(offset, max(size, 1), 64):
+                ids = [h[start : start + 64] for h in per_n]
+                total = sum(float(model.weights[h].sum()) for h in ids)
+                count = sum(h.size for h in ids)
+                expected.append(0.25 + total / max(count, 1) ** 0.5)
+        assert np.allclose(model.window_logits(data), expected, atol=1e-4), size
 
 
 def test_an_injected_context_chunk_is_a_scored_finding_with_a_span() -> None:
@@ -335,3 +362,20 @@ def test_with_no_lift_the_classifier_does_not_touch_a_data_channel_score() -> No
     off, _ = scorer.score(views, ChannelScoring(threshold=0.5, model_lift=0))
     assert off == pytest.approx(structural)
     assert RULES.injection.channels["context"].model_lift == 0
+
+
+def test_without_the_prescreen_the_classifier_reads_a_message_with_no_signal() -> None:
+    """A user message with no structural signal is scored by the classifier only when the
+    channel reads every message (the shipped user channel does)."""
+    scorer = InjectionScorer(InjectionScoring())
+    bits = 10
+    scorer.model = HashedModel(
+        np.full(1 << bits, 4.0, dtype=np.float32), 4.0, bits, 1024, "test", {}
+    )
+    views = TextViews("What time does the pharmacy on Elm Street open on Sundays?")
+    assert not [e for e in scorer.structure.evidence(views) if e.kind != "discussion"]
+    gated = ChannelScoring(threshold=0.95, model_gate=0, model_prescreen=True)
+    every = gated.model_copy(update={"model_prescreen": False})
+    assert scorer.score(views, gated)[0] == 0.0
+    assert scorer.score(views, every)[0] > 0.95
+    assert RULES.injection.channels["user"].model_prescreen is False

@@ -5,7 +5,8 @@ into `2**bits` buckets; the model is one weight per bucket and a bias. A text is
 windows of `window_bytes` (two overlapping grids, so an injection never straddles only
 boundaries); each window's score is `bias + sum(weights) / sqrt(n-grams)`, and the text's
 probability is the logistic of the best window. Everything is vectorised: no Python loop
-per n-gram, linear in the text.
+per n-gram, linear in the text, and a handful of numpy calls per text (a short user message
+costs little more than the call).
 
 The model file (`sentinel/data/content/injection_model_v*.npz`) is produced by
 `scripts/train_injection_model.py` (deterministic, development families only); its card is
@@ -23,34 +24,49 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-MODEL_FILE = "injection_model_v1.npz"
+MODEL_FILE = "injection_model_v2.npz"
 NGRAMS = (3, 4, 5)
-_SEED = np.uint32(0x9E3779B1)
-_PRIME = np.uint32(0x01000193)
-_MIX = np.uint32(0x2C1B3C6D)
+# One odd 64-bit multiplier per n (multiply-shift hashing): n-grams of different n apart.
+_MULTS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)[
+    :, None
+]
+_MASKS = np.array([(1 << (8 * n)) - 1 for n in NGRAMS], dtype=np.uint64)[:, None]
+_PAD = bytes(8)
+HASHING = "bytes-le64-mask-multiply-shift"  # recorded in a model file's meta, checked
 
-U32 = npt.NDArray[np.uint32]
 F32 = npt.NDArray[np.float32]
+IDS = npt.NDArray[np.int64]
 
 
-def ngram_hashes(data: bytes, bits: int) -> list[U32]:
-    """Per n in NGRAMS, the bucket of every byte n-gram, aligned on its start offset."""
-    raw = np.frombuffer(data, dtype=np.uint8).astype(np.uint32)
-    out: list[U32] = []
+def hash_grid(data: bytes, bits: int) -> IDS:
+    """Buckets of every byte n-gram, one row per n in NGRAMS and one column per start
+    offset; a column whose n-gram runs past the end (`valid_counts`) holds a bucket that
+    must not count. The 8 bytes at each offset are read at once as a little-endian integer
+    (one unaligned view, copied once), masked to n bytes and hashed by one multiply (a
+    multiplier per n) and a shift: a handful of numpy calls whatever the text's length."""
+    size = len(data)
+    if size == 0:
+        return np.zeros((len(NGRAMS), 0), dtype=np.int64)
+    words = np.ndarray((size,), dtype="<u8", buffer=data + _PAD, strides=(1,)).copy()
     with np.errstate(over="ignore"):
-        for n in NGRAMS:
-            count = raw.size - n + 1
-            if count <= 0:
-                out.append(np.zeros(0, dtype=np.uint32))
-                continue
-            h = np.full(count, _SEED * np.uint32(n), dtype=np.uint32)
-            for k in range(n):
-                h = (h ^ raw[k : k + count]) * _PRIME
-            h ^= h >> np.uint32(15)
-            h *= _MIX
-            h ^= h >> np.uint32(13)
-            out.append(h >> np.uint32(32 - bits))
-    return out
+        keyed = words[None, :] & _MASKS
+        keyed *= _MULTS
+        keyed >>= np.uint64(64 - bits)
+    return keyed.view(np.int64)  # buckets < 2**bits: the same values, indexable as is
+
+
+def valid_counts(size: int) -> npt.NDArray[np.float64]:
+    """How many of the NGRAMS start at each offset of a text of `size` bytes."""
+    left = size - np.arange(size, dtype=np.float64)  # bytes from each offset to the end
+    fits = left[None, :] >= np.array(NGRAMS, dtype=np.float64)[:, None]
+    counts: npt.NDArray[np.float64] = fits.sum(axis=0, dtype=np.float64)
+    return counts
+
+
+def ngram_hashes(data: bytes, bits: int) -> list[IDS]:
+    """Per n in NGRAMS, the bucket of every byte n-gram, aligned on its start offset."""
+    grid = hash_grid(data, bits)
+    return [grid[row, : max(len(data) - n + 1, 0)] for row, n in enumerate(NGRAMS)]
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,10 @@ class HashedModel:
             weights = archive["weights"].astype(np.float32)
             bias = float(archive["bias"])
         bits = int(meta["bits"])
+        if meta.get("hashing") != HASHING:
+            raise ValueError(
+                f"model file hashes n-grams as {meta.get('hashing')!r}, this code as {HASHING!r}"
+            )
         if weights.shape != (1 << bits,):
             raise ValueError(f"model weights have shape {weights.shape}, expected {1 << bits}")
         return cls(weights, bias, bits, int(meta["window_bytes"]), str(meta["version"]), meta)
@@ -81,26 +101,21 @@ class HashedModel:
         """Logit of every window (two grids offset by half a window)."""
         if not data:
             return np.array([self.bias])
+        grid = self.weights[hash_grid(data, self.bits)]  # (len(NGRAMS), len(data))
+        for row, n in enumerate(NGRAMS):  # n-grams running past the end do not count
+            grid[row, max(len(data) - n + 1, 0) :] = 0.0
         if len(data) <= self.window_bytes:  # one window: no per-offset bookkeeping
-            total, count = 0.0, 0
-            for ids in ngram_hashes(data, self.bits):
-                total += float(self.weights[ids].sum())
-                count += ids.size
-            return np.array([self.bias + total / max(count, 1) ** 0.5])
-        per_start = np.zeros(len(data), dtype=np.float64)
-        counts = np.zeros(len(data), dtype=np.float64)
-        for ids in ngram_hashes(data, self.bits):
-            per_start[: ids.size] += self.weights[ids]
-            counts[: ids.size] += 1.0
+            count = sum(max(len(data) - n + 1, 0) for n in NGRAMS)
+            return np.array([self.bias + float(grid.sum()) / max(count, 1) ** 0.5])
+        per_start = grid.sum(axis=0, dtype=np.float64)
+        counts = valid_counts(len(data))
         size = self.window_bytes
         logits = []
         for offset in (0, size // 2):
-            if offset and len(data) <= size:
-                break
             starts = np.arange(offset, len(data), size)
             sums = np.add.reduceat(per_start, starts)
-            n = np.add.reduceat(counts, starts)
-            logits.append(self.bias + sums / np.sqrt(np.maximum(n, 1.0)))
+            grams = np.add.reduceat(counts, starts)
+            logits.append(self.bias + sums / np.sqrt(np.maximum(grams, 1.0)))
         return np.concatenate(logits)
 
     def probability(self, data: bytes, pooling: str = "max") -> float:

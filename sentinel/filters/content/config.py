@@ -215,6 +215,11 @@ class ChannelScoring(Strict):
         "lets it break ties near the threshold without turning one weak structural signal "
         "into a finding.",
     )
+    model_prescreen: bool = Field(
+        default=True,
+        description="Run the classifier only on texts with some structural signal (a cheap "
+        "prescreen); false: on every text of the channel.",
+    )
     pooling: Literal["max", "mean"] = Field(
         default="max",
         description="How the classifier reads a long text: its best window (`max`, for an "
@@ -255,10 +260,15 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
     return {
         "context": data,
         "tool": data,
+        # The user channel reads every message with the classifier: out of fold by template
+        # family (a jailbreak template the model never saw), 0.887 of the development attacks
+        # at 0.95 against 0.857 with the structural prescreen at 0.9, hard negatives flagged
+        # the same (3 of 113), benign 0.27 % (docs/model-card-injection.md).
         "user": ChannelScoring(
-            threshold=0.9,
+            threshold=0.95,
             category="prompt_injection",
             model_gate=0,
+            model_prescreen=False,
             pooling="mean",
             signals=["override", "persona"],
         ),
