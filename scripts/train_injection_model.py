@@ -223,8 +223,8 @@ def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[st
     """Out-of-fold scores of the dev texts as the filter computes them (structure, model,
     gate, pooling, per-channel signals of the default rules), and the benign false-positive
     rate and recall at candidate thresholds, per channel; on the user channel also with the
-    phrase rules on top, and with the structural prescreen (the classifier only on messages
-    with a structural signal) for comparison."""
+    phrase rules on top, and without the structural prescreen (the classifier on every
+    message) for comparison."""
     settings = InjectionScoring()
     scorer = InjectionScorer(settings)
     fold_of = Folds(dev)
@@ -237,7 +237,7 @@ def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[st
     channels = {
         "context": settings.channels["context"],  # type: ignore[index]
         "user": user,
-        "user_with_prescreen": user.model_copy(update={"model_prescreen": True}),
+        "user_every_message": user.model_copy(update={"model_prescreen": False}),
     }
     table: dict[str, object] = {}
     for name, channel in channels.items():

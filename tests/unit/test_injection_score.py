@@ -366,7 +366,7 @@ def test_with_no_lift_the_classifier_does_not_touch_a_data_channel_score() -> No
 
 def test_without_the_prescreen_the_classifier_reads_a_message_with_no_signal() -> None:
     """A user message with no structural signal is scored by the classifier only when the
-    channel reads every message (the shipped user channel does)."""
+    channel reads every message (the shipped user channel keeps the prescreen)."""
     scorer = InjectionScorer(InjectionScoring())
     bits = 10
     scorer.model = HashedModel(
@@ -378,4 +378,4 @@ def test_without_the_prescreen_the_classifier_reads_a_message_with_no_signal() -
     every = gated.model_copy(update={"model_prescreen": False})
     assert scorer.score(views, gated)[0] == 0.0
     assert scorer.score(views, every)[0] > 0.95
-    assert RULES.injection.channels["user"].model_prescreen is False
+    assert RULES.injection.channels["user"].model_prescreen is True

@@ -260,15 +260,15 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
     return {
         "context": data,
         "tool": data,
-        # The user channel reads every message with the classifier: out of fold by template
-        # family (a jailbreak template the model never saw), 0.887 of the development attacks
-        # at 0.95 against 0.857 with the structural prescreen at 0.9, hard negatives flagged
-        # the same (3 of 113), benign 0.27 % (docs/model-card-injection.md).
+        # The classifier reads the user messages with a structural signal (the prescreen).
+        # Reading every message found more development jailbreaks out of fold by template
+        # family (0.854 -> 0.886 at 0.95) but flagged more hard negatives (1.8 % -> 3.5 %)
+        # and a plain ticket-summary request of the bundled sample: not the default
+        # (docs/model-card-injection.md).
         "user": ChannelScoring(
-            threshold=0.95,
+            threshold=0.9,
             category="prompt_injection",
             model_gate=0,
-            model_prescreen=False,
             pooling="mean",
             signals=["override", "persona"],
         ),
