@@ -23,6 +23,7 @@ orphan) and counted as evicted, so the cause is visible.
 from __future__ import annotations
 
 import heapq
+from collections import OrderedDict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -129,8 +130,11 @@ class Correlator:
         self._stats = CorrelatorStats()  # sizes filled in when read (`stats`)
         self._requests = _Waiting()
         self._responses = _Waiting()
-        # request ids whose exchange was emitted -> event time after which they are forgotten
-        self._closed: dict[str, float] = {}
+        # request ids whose exchange was emitted -> event time after which they are forgotten,
+        # oldest first. An OrderedDict: a plain dict emptied from the front keeps its
+        # deleted slots until it grows, and finding its first key scans them (tens of µs
+        # per event once a long run has forgotten many ids).
+        self._closed: OrderedDict[str, float] = OrderedDict()
         self._late_window = LATE_WINDOW_TTLS * ttl_seconds
 
     def offer(self, event: Event) -> list[Exchange]:
@@ -263,7 +267,7 @@ class Correlator:
         closed.pop(request_id, None)
         closed[request_id] = latest + self._late_window
         if len(closed) > self.max_pending:
-            del closed[next(iter(closed))]
+            closed.popitem(last=False)
         return exchange
 
     def _forget(self, horizon: float) -> None:
@@ -274,7 +278,7 @@ class Correlator:
             request_id = next(iter(closed))
             if closed[request_id] >= horizon:
                 break
-            del closed[request_id]
+            closed.popitem(last=False)
 
     @property
     def stats(self) -> CorrelatorStats:
@@ -400,13 +404,18 @@ class DedupeWindow:
         if capacity <= 0:
             raise ValueError("capacity must be positive")
         self.capacity = capacity
-        self._ids: dict[str, None] = {}
+        # The ids, and the same ids oldest first: the oldest leaves in O(1) (a dict emptied
+        # from the front would scan its deleted slots to find its first key).
+        self._ids: set[str] = set()
+        self._order: deque[str] = deque()
 
     def seen(self, event_id: str) -> bool:
         ids = self._ids
         if event_id in ids:
             return True
-        ids[event_id] = None
-        if len(ids) > self.capacity:
-            del ids[next(iter(ids))]
+        ids.add(event_id)
+        order = self._order
+        order.append(event_id)
+        if len(order) > self.capacity:
+            ids.discard(order.popleft())
         return False

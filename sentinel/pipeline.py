@@ -17,7 +17,7 @@ monitors follow the global view, before the observers hear of the batch end.
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -108,6 +108,7 @@ class Pipeline:
         self._batch_records = 0
         self.counts = EventCounts()
         self._recent: dict[str, Labels] = {}
+        self._recent_order: deque[str] = deque()  # its keys, oldest first (O(1) to drop)
         self._encoder = msgspec.json.Encoder()
         self.monitor = monitor
         self.shared = shared if monitor is not None else None
@@ -323,10 +324,12 @@ class Pipeline:
         self._emit(item, verdict)  # emit
         if self.shared is not None and self.monitor is not None:
             self.monitor.cells(item, verdict, self._part.add)  # the partition's share
-        recent = self._recent
-        recent[exchange.request_id] = item.labels
+        recent, request_id = self._recent, exchange.request_id
+        if request_id not in recent:
+            self._recent_order.append(request_id)
+        recent[request_id] = item.labels  # a known id keeps its place, as in a dict
         if len(recent) > _RECENT_LABELS:
-            del recent[next(iter(recent))]
+            del recent[self._recent_order.popleft()]
         for hook in self._on_exchange:  # observe
             try:
                 hook(item, verdict)
