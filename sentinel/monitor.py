@@ -33,6 +33,7 @@ just before the monitors see each exchange, so what they read is as consistent.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -174,6 +175,8 @@ class Monitor(Observer):
         global view's low watermark), starting from the earliest minute counted.
         Ticks are whole seconds (`evaluation_interval_seconds` is an integer)."""
         if complete_until is None or self._first_bucket is None:
+            return
+        if not math.isfinite(complete_until):  # no event time to evaluate up to
             return
         if self._next_tick is None:
             first = bucket_start(self._first_bucket)

@@ -290,7 +290,10 @@ class Pipeline:
             (topic, partition, meta.low_watermark)
             for (topic, partition), meta in shared.view.metas()
         )
-        monitor.follow(complete_until)
+        try:
+            monitor.follow(complete_until)
+        except Exception:  # a monitor bug must not stop the stream (nor crash-loop it)
+            failed(monitor.follow)
 
     def end_batch(self) -> None:
         """Publish the partitions' state and evaluate the global view, then tell observers

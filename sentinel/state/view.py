@@ -11,6 +11,7 @@ that ever reported is final (the smallest low watermark, idle partitions left ou
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 from sentinel.state.cells import Cell, CellKey
@@ -23,6 +24,8 @@ from sentinel.state.codec import (
     decode_value,
 )
 from sentinel.state.partition import PartitionId
+
+_NO_TIME = float("-inf")  # a partition's low watermark before it has seen any event time
 
 # (family, index, labels, bucket, delta of first sum, delta of second sum)
 DeltaSink = Callable[[str, int, tuple[str, ...], int, float, float], None]
@@ -152,13 +155,17 @@ class GlobalView:
         return sorted(self._meta)
 
     def complete_until(self) -> float | None:
-        """Event time before which every reporting partition is final; None before any."""
-        if not self._meta:
-            return None
-        busy = [m.low_watermark for m in self._meta.values() if not m.idle]
+        """Event time before which every reporting partition is final; None before any.
+
+        A partition without event time yet (its records so far were dead letters or
+        duplicates) has counted nothing and holds nothing back, like one that has not
+        reported at all."""
+        timed = [m for m in self._meta.values() if m.low_watermark != _NO_TIME]
+        busy = [m.low_watermark for m in timed if not m.idle]
         if busy:
             return min(busy)
-        return max(m.watermark for m in self._meta.values())
+        latest = max((m.watermark for m in timed), default=_NO_TIME)
+        return latest if math.isfinite(latest) else None
 
     def earliest_bucket(self) -> int | None:
         firsts = [min(buckets) for buckets in self._cells.values() if buckets]

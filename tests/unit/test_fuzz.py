@@ -248,20 +248,33 @@ OFFSETS = itertools.count()
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(RECORD, min_size=1, max_size=12))
-def test_the_pipeline_accounts_for_every_record_and_never_raises(values: list[bytes]) -> None:
-    """Random, mutated and repeated records: nothing raises; read = valid + invalid +
-    duplicates, and every invalid record is a dead letter."""
+@given(st.lists(RECORD, min_size=1, max_size=12), st.data())
+def test_the_pipeline_accounts_for_every_record_and_never_raises(
+    values: list[bytes], data: st.DataObject
+) -> None:
+    """Random, mutated and repeated records on old and new partitions, batches ending
+    anywhere: nothing raises; read = valid + invalid + duplicates, and every invalid
+    record is a dead letter."""
     pipeline = PIPELINE
     counts = pipeline.counts
     sink = pipeline.sink
     assert isinstance(sink, MemorySink)
     before = (counts.read, counts.valid, sum(counts.invalid.values()), counts.duplicates)
     letters = len(sink.stream("dead_letter"))
-    for value in [*values, values[0]]:  # the first one again: a redelivery (of the event)
+    records = [*values, values[0]]  # the first one again: a redelivery (of the event)
+    # Partitions from a wide range, so that new ones keep appearing (a new partition whose
+    # first records carry no event time once crashed the evaluation); all drawn before
+    # anything runs, so an example is never cut short halfway through.
+    partitions = data.draw(
+        st.lists(st.integers(0, 500), min_size=len(records), max_size=len(records))
+    )
+    batch_ends = data.draw(st.lists(st.booleans(), min_size=len(records), max_size=len(records)))
+    for value, partition, batch_end in zip(records, partitions, batch_ends, strict=True):
         # Offsets keep growing across examples: the shared pipeline skips offsets its
         # partition state already covers (a Kafka redelivery), which is not under test here.
-        pipeline.process(Record(value, None, "llm-events", 0, next(OFFSETS)))
+        pipeline.process(Record(value, None, "llm-events", partition, next(OFFSETS)))
+        if batch_end:
+            pipeline.end_batch()
     pipeline.drain()  # held events (skew guard) are decided
     pipeline.end_batch()
     sink.flush()

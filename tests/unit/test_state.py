@@ -134,6 +134,17 @@ def test_complete_until_waits_for_the_slowest_busy_partition() -> None:
     assert view.complete_until() == 480.0
 
 
+def test_a_partition_without_event_time_holds_nothing_back() -> None:
+    """A partition whose records so far were all dead letters or duplicates (no event
+    time: low watermark -inf) neither holds evaluation back nor makes it -inf, which
+    once crashed the consume loop on every restart."""
+    view, _ = _view()
+    view.apply_meta(("t", 1), Meta(1, -math.inf, -math.inf, []))
+    assert view.complete_until() is None
+    view.apply_meta(("t", 0), Meta(10, 500.0, 480.0, []))
+    assert view.complete_until() == 480.0
+
+
 @pytest.mark.parametrize(
     "key",
     [None, b"no separators", b"t\x1fnot-a-number\x1f3"],
