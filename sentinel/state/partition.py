@@ -8,6 +8,7 @@ waiting, so a restart re-reads it; `covered` says up to where the state already 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 
 from sentinel.state.cells import Cell, CellKey, bucket_of
@@ -15,6 +16,40 @@ from sentinel.state.codec import Meta
 
 PartitionId = tuple[str, int]  # input topic, partition
 _INF = float("inf")
+_SLACK = 1024  # stale heap entries tolerated beyond twice the held events before a rebuild
+
+
+class _Oldest:
+    """The smallest of one field (offset or event time) over the held events, in a heap
+    with lazy deletion: an entry whose event is no longer held with that value is dropped
+    when it reaches the top. Cheap at every batch end however many events wait."""
+
+    __slots__ = ("_field", "_heap")
+
+    def __init__(self, field: int) -> None:
+        self._field = field  # 0: offset, 1: event time (of the held tuple)
+        self._heap: list[tuple[float, str]] = []
+
+    def push(self, value: float, event_id: str) -> None:
+        heapq.heappush(self._heap, (value, event_id))
+
+    def smallest(self, held: dict[str, tuple[int, float]]) -> float | None:
+        heap, field = self._heap, self._field
+        while heap:
+            value, event_id = heap[0]
+            current = held.get(event_id)
+            if current is not None and current[field] == value:
+                return value
+            heapq.heappop(heap)
+        return None
+
+    def rebuild(self, held: dict[str, tuple[int, float]]) -> None:
+        field = self._field
+        self._heap = [(entry[field], event_id) for event_id, entry in held.items()]
+        heapq.heapify(self._heap)
+
+    def __len__(self) -> int:
+        return len(self._heap)
 
 
 class PartitionState:
@@ -31,6 +66,8 @@ class PartitionState:
         self._unread_low = meta.low_watermark if meta is not None else float("inf")
         self.idle = False
         self._held: dict[str, tuple[int, float]] = {}  # event_id -> (offset, event time)
+        self._oldest_offset = _Oldest(0)
+        self._oldest_time = _Oldest(1)
         self._floor = -(2**62)  # buckets below were expired
 
     # -- counting -------------------------------------------------------------------------
@@ -73,6 +110,10 @@ class PartitionState:
     def hold(self, event_id: str, offset: int, event_time: float) -> None:
         """The event at `offset` waits in the join (a request for its response)."""
         self._held[event_id] = (offset, event_time)
+        self._oldest_offset.push(offset, event_id)
+        self._oldest_time.push(event_time, event_id)
+        if len(self._oldest_time) > 2 * len(self._held) + _SLACK:  # mostly released
+            self._rebuild()
         if self._unread:
             self._unread.discard(offset)
 
@@ -83,6 +124,11 @@ class PartitionState:
         """Keep holding only the events still waiting in the join (ids in `waiting`)."""
         keep = set(waiting)
         self._held = {k: v for k, v in self._held.items() if k in keep}
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self._oldest_offset.rebuild(self._held)
+        self._oldest_time.rebuild(self._held)
 
     def held_count(self) -> int:
         return len(self._held)
@@ -100,20 +146,23 @@ class PartitionState:
 
     def low_watermark(self) -> float:
         """Event time below which this partition will count nothing more."""
-        oldest = min((t for _, t in self._held.values()), default=_INF)
+        smallest = self._oldest_time.smallest(self._held)
+        oldest = _INF if smallest is None else smallest
         if self._unread:  # waiting events not re-read yet: the restored bound holds
             oldest = min(oldest, self._unread_low)
         return min(self.watermark, oldest)
 
     def commit_offset(self) -> int:
         """The consumer-group offset to commit: the oldest waiting event, else `covered`."""
-        oldest = min((o for o, _ in self._held.values()), default=self.covered)
+        smallest = self._oldest_offset.smallest(self._held)
+        oldest = self.covered if smallest is None else int(smallest)
         return min(oldest, self.covered, *self._unread) if self._unread else oldest
 
     # -- publishing -----------------------------------------------------------------------
 
     def meta(self) -> Meta:
-        held = sorted({o for o, _ in self._held.values()} | self._unread)
+        offsets = {o for o, _ in self._held.values()}
+        held = sorted(offsets | self._unread if self._unread else offsets)
         return Meta(self.covered, self.watermark, self.low_watermark(), held, self.idle)
 
     def changes(self) -> tuple[dict[int, dict[CellKey, Cell]], Meta | None]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sentinel.state import (
     META,
@@ -208,3 +210,70 @@ def test_an_older_record_read_late_does_not_move_the_view_back() -> None:
     )
     assert view.totals("slo") == {(0, ()): [2.0, 8.0]}
     assert len(deltas) == 1
+
+
+_OPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("hold"),
+            st.integers(0, 30),  # event id (a small pool: ids are held again)
+            st.integers(0, 1_000),  # offset
+            st.floats(0, 1e4, allow_nan=False),  # event time
+        ),
+        st.tuples(st.just("release"), st.integers(0, 30), st.just(0), st.just(0.0)),
+        st.tuples(st.just("retain"), st.integers(0, 30), st.just(0), st.just(0.0)),
+        st.tuples(st.just("check"), st.just(0), st.just(0), st.just(0.0)),
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_OPS, st.lists(st.integers(0, 1_000), max_size=5))
+def test_bounds_from_heaps_equal_a_scan_of_the_waiting_events(
+    ops: list[tuple[str, int, int, float]], restored: list[int]
+) -> None:
+    """The oldest waiting offset and event time (kept in heaps) are what a scan over every
+    waiting event gives, through holds, re-holds, releases and retains."""
+    meta = Meta(1_001, 50.0, 20.0, sorted(set(restored))) if restored else None
+    state = PartitionState(("t", 0), meta)
+    state.seen(-1, 1e9)  # event time far ahead: the low watermark is the oldest waiting
+    held: dict[str, tuple[int, float]] = {}
+    unread = set(restored)
+    for op, key, offset, t in ops:
+        event_id = f"e{key}"
+        if op == "hold":
+            state.hold(event_id, offset, t)
+            held[event_id] = (offset, t)
+            unread.discard(offset)
+        elif op == "release":
+            state.release(event_id)
+            held.pop(event_id, None)
+        elif op == "retain":  # keep the ids up to `key`
+            keep = {f"e{k}" for k in range(key)}
+            state.retain(keep)
+            held = {k: v for k, v in held.items() if k in keep}
+        oldest_time = min((t for _, t in held.values()), default=math.inf)
+        if unread:
+            oldest_time = min(oldest_time, 20.0)
+        assert state.low_watermark() == min(state.watermark, oldest_time)
+        oldest = min((o for o, _ in held.values()), default=state.covered)
+        expected = min(oldest, state.covered, *unread) if unread else oldest
+        assert state.commit_offset() == expected
+        assert state.meta().held == sorted({o for o, _ in held.values()} | unread)
+
+
+def test_released_events_do_not_pile_up_behind_one_that_waits() -> None:
+    """One request waits while thousands come and go: the bounds stay right and the
+    heaps are rebuilt instead of growing with every released event."""
+    state = PartitionState(("t", 0))
+    state.seen(-1, 1e9)
+    state.hold("old", 0, 1.0)
+    for i in range(1, 5_000):
+        state.hold(f"e{i}", i, 1.0 + i)
+        state.release(f"e{i}")
+    assert state.commit_offset() == 0 and state.low_watermark() == 1.0
+    state.release("old")
+    state.hold("last", 7_000, 9.0)
+    assert state.commit_offset() == 7_000 and state.low_watermark() == 9.0
+    assert len(state._oldest_time) < 2_100  # rebuilt, not 5,001 entries
