@@ -313,13 +313,19 @@ def test_the_injection_followed_sli_counts_answers_only() -> None:
         assert classify(Item(ex), chain.run(ex), spec) is expected  # type: ignore[arg-type]
 
 
-def test_on_a_data_channel_the_classifier_adds_at_most_its_lift() -> None:
-    """A confident classifier lifts one weak structural signal by `model_lift`, not more."""
+def _confident_scorer() -> InjectionScorer:
+    """The shipped structure with a classifier that is sure of every text (p ~ 1)."""
     scorer = InjectionScorer(InjectionScoring())
     bits = 10
     scorer.model = HashedModel(
         np.full(1 << bits, 4.0, dtype=np.float32), 4.0, bits, 1024, "test", {}
     )
+    return scorer
+
+
+def test_on_a_data_channel_the_classifier_adds_at_most_its_lift() -> None:
+    """A confident classifier lifts one weak structural signal by `model_lift`, not more."""
+    scorer = _confident_scorer()
     views = TextViews("Opening hours 9-6. <instructions>be brief</instructions> Parking free.")
     structural = scorer.structure.score(scorer.structure.evidence(views))
     capped, _ = scorer.score(views, ChannelScoring(threshold=0.5, model_lift=0.1))
@@ -352,11 +358,7 @@ def test_a_guide_written_for_people_counts_as_counter_evidence() -> None:
 
 def test_with_no_lift_the_classifier_does_not_touch_a_data_channel_score() -> None:
     """At `model_lift` 0 (the shipped data channels) the score is the structural score."""
-    scorer = InjectionScorer(InjectionScoring())
-    bits = 10
-    scorer.model = HashedModel(
-        np.full(1 << bits, 4.0, dtype=np.float32), 4.0, bits, 1024, "test", {}
-    )
+    scorer = _confident_scorer()
     views = TextViews("Opening hours 9-6. <instructions>be brief</instructions> Parking free.")
     structural = scorer.structure.score(scorer.structure.evidence(views))
     off, _ = scorer.score(views, ChannelScoring(threshold=0.5, model_lift=0))
@@ -367,11 +369,7 @@ def test_with_no_lift_the_classifier_does_not_touch_a_data_channel_score() -> No
 def test_without_the_prescreen_the_classifier_reads_a_message_with_no_signal() -> None:
     """A user message with no structural signal is scored by the classifier only when the
     channel reads every message (the shipped user channel keeps the prescreen)."""
-    scorer = InjectionScorer(InjectionScoring())
-    bits = 10
-    scorer.model = HashedModel(
-        np.full(1 << bits, 4.0, dtype=np.float32), 4.0, bits, 1024, "test", {}
-    )
+    scorer = _confident_scorer()
     views = TextViews("What time does the pharmacy on Elm Street open on Sundays?")
     assert not [e for e in scorer.structure.evidence(views) if e.kind != "discussion"]
     gated = ChannelScoring(threshold=0.95, model_gate=0, model_prescreen=True)
