@@ -52,10 +52,10 @@ class Scan:
     partial: dict[str, str] = field(default_factory=dict)  # filter -> reason
     clock: Callable[[], float] = time.monotonic
     scores: dict[str, float] = field(default_factory=dict)  # bounded name -> highest score
-    # id(text) -> (text, digest(text)): each text hashed once per exchange, whichever of the
-    # chain's and the filters' content-hash caches asks first (the text held, so the id
-    # stays its own while the entry lives).
-    digests: dict[int, tuple[str, bytes]] = field(default_factory=dict)
+    # text -> digest(text): each text hashed once per exchange, whichever of the chain's and
+    # the filters' content-hash caches asks first (a str caches its own hash, and the same
+    # object compares by identity, so a lookup costs no pass over the text).
+    digests: dict[str, bytes] = field(default_factory=dict)
 
     def expired(self) -> bool:
         return self.clock() > self.deadline
@@ -65,11 +65,9 @@ class Scan:
 
     def digest(self, text: str) -> bytes:
         """`filters.cache.digest(text)`, computed once per exchange for each text."""
-        entry = self.digests.get(id(text))
-        if entry is not None and entry[0] is text:
-            return entry[1]
-        found = digest(text)
-        self.digests[id(text)] = (text, found)
+        found = self.digests.get(text)
+        if found is None:
+            found = self.digests[text] = digest(text)
         return found
 
     def record_score(self, name: str, value: float) -> None:
