@@ -10,6 +10,7 @@ more (the dedupe window and `event_id` make outputs idempotent).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -87,6 +88,22 @@ class KafkaSettings:
             "client_id": self.client_id,
             **{k: v for k, v in self.client_options.items() if k in defaults},
         }
+
+    @property
+    def output_topics(self) -> dict[str, str]:
+        """The topic of each output stream (`OutRecord.stream`)."""
+        return {
+            "dead_letter": self.dead_letter_topic,
+            "verdicts": self.verdict_topic,
+            "review": self.review_topic,
+            "state": self.state_topic,
+        }
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The producers' request limit, independent of --max-event-bytes (dead letters of
+        oversized events fit, with their headers)."""
+        return max(MAX_MESSAGE_BYTES, self.max_message_bytes) + 1024
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]  # untyped base
@@ -252,19 +269,13 @@ class KafkaSink:
         readiness can turn false while outputs wait (the loop is inside the flush)."""
         self._stop = stop
         self._on_waiting = on_waiting
-        self._topics = {
-            "dead_letter": settings.dead_letter_topic,
-            "verdicts": settings.verdict_topic,
-            "review": settings.review_topic,
-            "state": settings.state_topic,
-        }
+        self._topics = settings.output_topics
         try:
             self._producer = KafkaProducer(
                 **{
                     **RECONNECT_DEFAULTS,
                     **PRODUCER_DEFAULTS,
-                    # Independent of --max-event-bytes: dead letters of oversized events fit.
-                    "max_request_size": max(MAX_MESSAGE_BYTES, settings.max_message_bytes) + 1024,
+                    "max_request_size": settings.max_request_bytes,
                     "partitioner": KeyPartitioner(),
                     **settings.for_client(KafkaProducer.DEFAULT_CONFIG),  # options override
                     "acks": "all",  # the at-least-once ordering needs it: not an option
@@ -288,29 +299,27 @@ class KafkaSink:
     def flush(self) -> None:
         if not self._futures:
             return
-        give_up_at: float | None = None
-        started = time.monotonic()
-        while not all(f.is_done for f in self._futures):
-            waited = time.monotonic() - started
-            if self._on_waiting is not None and waited >= FLUSH_STEP_SECONDS:
-                self._on_waiting(waited)
-            if self._stop is not None and self._stop.is_set():
-                now = time.monotonic()
-                if give_up_at is None:
-                    give_up_at = now + STOP_FLUSH_GRACE_SECONDS
-                elif now >= give_up_at:
-                    self._futures.clear()  # not accepted: the batch is not committed
-                    raise SinkError("stopped before Kafka accepted the outputs; not committed")
-            try:
-                self._producer.flush(timeout=FLUSH_STEP_SECONDS)
-            except KafkaError:  # the step's timeout; the sends' own timeouts still apply
-                continue
+        try:
+            wait_accepted(
+                lambda: all(f.is_done for f in self._futures),
+                self._flush_step,
+                self._stop,
+                self._on_waiting,
+            )
+        except SinkError:
+            self._futures.clear()  # not accepted: the batch is not committed
+            raise
         failed = [f for f in self._futures if f.failed()]
         self._futures.clear()
         if failed:
             raise SinkError(
                 f"could not write {len(failed)} record(s) to Kafka: {failed[0].exception}"
             )
+
+    def _flush_step(self, seconds: float) -> None:
+        # a KafkaError here is the step's timeout; the sends' own timeouts still apply
+        with contextlib.suppress(KafkaError):
+            self._producer.flush(timeout=seconds)
 
     def close(self) -> None:
         self.flush()
@@ -331,6 +340,30 @@ class KafkaSink:
             if sender is not None:
                 sender.force_close()
                 sender.join(CLOSE_TIMEOUT_SECONDS)
+
+
+def wait_accepted(
+    done: Callable[[], bool],
+    step: Callable[[float], object],
+    stop: threading.Event | None,
+    on_waiting: Callable[[float], None] | None,
+) -> None:
+    """A sink's flush: `step(FLUSH_STEP_SECONDS)` (wait for the broker at most that long)
+    until `done()`. After each step past the first, `on_waiting(seconds waited)`; once
+    `stop` is set, SinkError STOP_FLUSH_GRACE_SECONDS later (the batch is not committed)."""
+    give_up_at: float | None = None
+    started = time.monotonic()
+    while not done():
+        waited = time.monotonic() - started
+        if on_waiting is not None and waited >= FLUSH_STEP_SECONDS:
+            on_waiting(waited)
+        if stop is not None and stop.is_set():
+            now = time.monotonic()
+            if give_up_at is None:
+                give_up_at = now + STOP_FLUSH_GRACE_SECONDS
+            elif now >= give_up_at:
+                raise SinkError("stopped before Kafka accepted the outputs; not committed")
+        step(FLUSH_STEP_SECONDS)
 
 
 def wait_for_brokers(
