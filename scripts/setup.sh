@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv and install sentinel into it. `--dev` adds the test and lint tools.
+# Create .venv and install sentinel into it. `--dev` adds the test and lint tools and the
+# optional confluent-kafka output client (so its tests run).
 # Dependencies come at the tested versions of constraints.txt (pyproject.toml has ranges).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "${1:-}" = "--dev" ]; then
-  .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'
+  .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev,confluent]'
 else
   .venv/bin/python -m pip install -q -c constraints.txt -e .
 fi

@@ -4,6 +4,7 @@ consumer group and the state topic."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -14,9 +15,10 @@ from sentinel.alerting.leader import Leadership
 from sentinel.cli.options import log
 from sentinel.errors import ConfigError
 from sentinel.health import ContactWatch, Health
+from sentinel.io.kafka import KafkaSettings
 from sentinel.io.kafka_options import parse_kafka_options as parse_options
 from sentinel.io.kafka_options import split_env_options
-from sentinel.io.records import OutRecord
+from sentinel.io.records import BrokerSink, OutRecord
 
 
 class KafkaOption(click.ParamType[str]):
@@ -107,6 +109,35 @@ def share_state(
             delivered[0] = through
 
     return after_batch
+
+
+OUTPUT_CLIENTS = ("kafka-python", "confluent")
+SinkFactory = Callable[[KafkaSettings, threading.Event, Callable[[float], None] | None], BrokerSink]
+
+
+def output_sink(client: str, settings: KafkaSettings) -> SinkFactory:
+    """The sink of `--output-client`, checked before connecting: for `confluent`, that
+    confluent-kafka is installed and that librdkafka takes every client option (a problem
+    is exit code 2)."""
+    if client == "kafka-python":
+        from sentinel.io.kafka import KafkaSink
+
+        return KafkaSink
+    try:
+        from sentinel.io.confluent import ConfluentSink
+        from sentinel.io.rdkafka_config import producer_config
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] != "confluent_kafka":
+            raise
+        raise click.BadParameter(
+            "confluent needs the confluent-kafka package: pip install 'sentinel-llm[confluent]'",
+            param_hint="--output-client",
+        ) from exc
+    try:
+        producer_config(settings)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--kafka-option") from exc
+    return ConfluentSink
 
 
 def parse_kafka_options(pairs: tuple[str, ...]) -> dict[str, Any]:

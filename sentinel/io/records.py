@@ -58,3 +58,12 @@ class Sink(Protocol):
     def flush(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class BrokerSink(Sink, Protocol):
+    """A sink that talks to a broker, which may be unreachable when the service stops."""
+
+    def abandon(self) -> None:
+        """Close without waiting for the broker: what it has not accepted is dropped (the
+        batch it belongs to was not committed)."""
+        ...

@@ -1,0 +1,126 @@
+"""librdkafka producer properties from sentinel's Kafka settings, for the confluent output
+client (`--output-client confluent`).
+
+Operators keep writing kafka-python option names (`--kafka-option`,
+`SENTINEL_KAFKA_OPTION_*`): the consumer stays kafka-python and reads the same options.
+Each option the kafka-python producer would take maps to its librdkafka property; one
+that librdkafka cannot honour stops the start, named, instead of being dropped. Options
+only a consumer reads are left to the consumer, as the kafka-python sink leaves them.
+
+What sentinel fixes, as on the kafka-python path: `acks=all`, the request size limit, the
+reconnect back-off cap, and the partition of a key (Java's murmur2, `murmur2_random`;
+keyless records go to a random partition each, as kafka-python's partitioner sends them).
+Idempotence and the delivery timeout default to kafka-python's own defaults, so a record
+fails after the same time on either client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kafka import KafkaProducer
+
+from sentinel.errors import ConfigError
+from sentinel.io.kafka import RECONNECT_DEFAULTS, KafkaSettings
+
+# kafka-python producer option -> librdkafka property
+NAMES: dict[str, str] = {
+    "allow_auto_create_topics": "allow.auto.create.topics",
+    "batch_size": "batch.size",
+    "client_dns_lookup": "client.dns.lookup",
+    "client_id": "client.id",
+    "compression_type": "compression.type",
+    "connections_max_idle_ms": "connections.max.idle.ms",
+    "delivery_timeout_ms": "delivery.timeout.ms",
+    "enable_idempotence": "enable.idempotence",
+    "linger_ms": "linger.ms",
+    "max_in_flight_requests_per_connection": "max.in.flight.requests.per.connection",
+    "max_request_size": "message.max.bytes",
+    "metadata_max_age_ms": "metadata.max.age.ms",
+    "receive_buffer_bytes": "socket.receive.buffer.bytes",
+    "receive_message_max_bytes": "receive.message.max.bytes",
+    "reconnect_backoff_max_ms": "reconnect.backoff.max.ms",
+    "reconnect_backoff_ms": "reconnect.backoff.ms",
+    "request_timeout_ms": "request.timeout.ms",
+    "retries": "retries",
+    "retry_backoff_ms": "retry.backoff.ms",
+    "sasl_kerberos_service_name": "sasl.kerberos.service.name",
+    "sasl_mechanism": "sasl.mechanism",
+    "sasl_plain_password": "sasl.password",
+    "sasl_plain_username": "sasl.username",
+    "security_protocol": "security.protocol",
+    "send_buffer_bytes": "socket.send.buffer.bytes",
+    "ssl_cafile": "ssl.ca.location",
+    "ssl_certfile": "ssl.certificate.location",
+    "ssl_check_hostname": "ssl.endpoint.identification.algorithm",  # true: https, false: none
+    "ssl_ciphers": "ssl.cipher.suites",
+    "ssl_crlfile": "ssl.crl.location",
+    "ssl_keyfile": "ssl.key.location",
+    "ssl_password": "ssl.key.password",
+}
+# kafka-python's own machinery, no producer behaviour librdkafka lacks: protocol version
+# probing (librdkafka always negotiates), the constructor's bootstrap wait (librdkafka's
+# never blocks), the client's internal metrics. They still apply to the consumer.
+KAFKA_PYTHON_ONLY = frozenset(
+    {
+        "api_version",
+        "bootstrap_timeout_ms",
+        "metrics_enabled",
+        "metrics_num_samples",
+        "metrics_sample_window_ms",
+    }
+)
+FIXED = frozenset({"acks"})  # `all` on both clients: the at-least-once ordering needs it
+# The librdkafka in confluent-kafka's wheels is built without GSSAPI (Kerberos), and its
+# OAUTHBEARER needs a token callback, which text options cannot give.
+_MECHANISMS = frozenset({"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"})
+_FROM_KAFKA_PYTHON = ("enable_idempotence", "delivery_timeout_ms")
+
+
+def producer_config(settings: KafkaSettings) -> dict[str, Any]:
+    """librdkafka properties for the output producer. Raises ConfigError naming every
+    option with no librdkafka equivalent (never its value: it may be a secret)."""
+    options = {k: v for k, v in settings.client_options.items() if k in _PRODUCER_OPTIONS}
+    refused = sorted(k for k in options if k not in NAMES and k not in KAFKA_PYTHON_ONLY | FIXED)
+    if refused:
+        listed = ", ".join(f"`{k}`" for k in refused)
+        raise ConfigError(
+            f"Kafka option(s) {listed}: no librdkafka equivalent for the confluent output "
+            "client; remove them or use --output-client kafka-python"
+        )
+    mechanism = options.get("sasl_mechanism")
+    if mechanism is not None and mechanism not in _MECHANISMS:
+        raise ConfigError(
+            f"Kafka option `sasl_mechanism`: {mechanism} is not available with the confluent "
+            f"output client (one of {', '.join(sorted(_MECHANISMS))})"
+        )
+    mapped = {
+        **{k: KafkaProducer.DEFAULT_CONFIG[k] for k in _FROM_KAFKA_PYTHON},
+        **RECONNECT_DEFAULTS,
+        "client_id": settings.client_id,
+        "max_request_size": settings.max_request_bytes,
+        **{k: v for k, v in options.items() if k in NAMES},
+    }
+    config = {NAMES[k]: _value(k, v) for k, v in mapped.items()}
+    return {
+        **config,
+        "bootstrap.servers": settings.bootstrap_servers,
+        "acks": "all",
+        "partitioner": "murmur2_random",
+        # 0: a keyless record picks its own random partition (kafka-python's policy), not
+        # the partition of the records before it
+        "sticky.partitioning.linger.ms": 0,
+    }
+
+
+def _value(key: str, value: Any) -> Any:
+    if key == "ssl_check_hostname":
+        return "https" if value else "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and key in ("security_protocol", "compression_type"):
+        return value.lower()
+    return value
+
+
+_PRODUCER_OPTIONS = frozenset(KafkaProducer.DEFAULT_CONFIG)
