@@ -3,6 +3,8 @@ the score in the verdict, the SLI and the Prometheus histogram."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -10,17 +12,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
+from bench.eval.hallucination import FALLBACK, family
 from sentinel.events.exchange import Exchange
 from sentinel.events.model import ContextChunk, Event, Message, Output
 from sentinel.filters.chain import FilterChain
 from sentinel.filters.hallucination import HallucinationFilter, HallucinationRules
 from sentinel.filters.hallucination.groundedness import (
+    PAIR_WINDOW,
     SupportView,
     content_stems,
     content_tokens,
     response_risk,
     sentence_risk,
     sentence_spans,
+    text_pairs,
 )
 from sentinel.slo.sli import SliSpec, classify
 from sentinel.telemetry.metrics import PrometheusRecorder
@@ -151,6 +156,38 @@ _WORDS = st.sampled_from(
         *("東京都", "は", "서울", "ｸﾞ", "x²", "naïve", "Ⅻ", "a", "s", "hotels", "Was"),
     ]
 )
+
+
+def _pairs_one_by_one(text: str) -> frozenset[tuple[str, str]]:
+    """The pairs as `text_pairs` built them before: each stem with the next few, in turn."""
+    stems = content_stems(text)
+    pairs = set()
+    for i, a in enumerate(stems):
+        for b in stems[i + 1 : i + 1 + PAIR_WINDOW]:
+            pairs.add((a, b))
+    return frozenset(pairs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=40).map("".join))
+def test_text_pairs_equal_the_pairs_built_one_by_one(text: str) -> None:
+    """Pairs built by distance (one zip per distance) equal the pairs built stem by stem."""
+    assert text_pairs(text) == _pairs_one_by_one(text)
+
+
+@pytest.mark.skipif(not FALLBACK.exists(), reason="external corpora not present")
+def test_text_pairs_equal_the_pairs_built_one_by_one_on_development_passages() -> None:
+    """The same on the development half of the hallucination corpus (passages, answers)."""
+    with gzip.open(FALLBACK, "rt", encoding="utf-8") as handle:
+        items = [json.loads(line) for line in handle if line.strip()]
+    texts = [
+        text
+        for item in items[:2000]
+        if family(item) == "development"
+        for text in (item["knowledge"], item["right_answer"], item["hallucinated_answer"])
+    ]
+    assert len(texts) > 1000
+    assert all(text_pairs(t) == _pairs_one_by_one(t) for t in texts)
 
 
 @settings(max_examples=300, deadline=None)

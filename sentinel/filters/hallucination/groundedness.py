@@ -173,10 +173,9 @@ def content_stems(text: str) -> list[str]:
 def text_pairs(text: str) -> frozenset[tuple[str, str]]:
     """Ordered pairs of content stems at most `PAIR_WINDOW` content words apart."""
     stems = content_stems(text)
-    pairs = set()
-    for i, a in enumerate(stems):
-        for b in stems[i + 1 : i + 1 + PAIR_WINDOW]:
-            pairs.add((a, b))
+    pairs: set[tuple[str, str]] = set()
+    for distance in range(1, PAIR_WINDOW + 1):  # stems[i] with stems[i + distance]
+        pairs.update(zip(stems, stems[distance:], strict=False))
     return frozenset(pairs)
 
 
