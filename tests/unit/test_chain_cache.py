@@ -1,4 +1,6 @@
-"""The chain's content-hash cache changes no verdict: same findings, same order, same actions."""
+"""The content-hash caches change no verdict: same findings, same order, same actions (the
+chain's cache of local fields, and the content filter's own of context chunks and system
+prompts)."""
 
 from __future__ import annotations
 
@@ -38,7 +40,11 @@ def _rules() -> RuleSet:
 
 
 def _verdicts(rules: RuleSet, values: list[bytes], cached: bool) -> tuple[list[bytes], int]:
-    """Every verdict record of the run, in order, and the cache hits."""
+    """Every verdict record of the run, in order, and the chain cache's hits; uncached: the
+    content filter scans every context chunk and system prompt too."""
+    if not cached:
+        content = rules.content.model_copy(update={"context_cache_entries": 0})
+        rules = replace(rules, content=content)
     sink = MemorySink()
     pipeline = build_pipeline(rules, PipelineSettings(verdicts="all"), CollectorRegistry(), sink)
     if not cached:

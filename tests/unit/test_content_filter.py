@@ -512,6 +512,24 @@ def test_identical_context_chunks_are_scanned_once() -> None:
     }
 
 
+def test_a_repeated_system_prompt_is_scanned_once_with_the_same_findings_and_score() -> None:
+    """A system prompt seen before comes from the cache: same findings, same scores."""
+    content = ContentFilter(RULES)
+    prompt = "Bill through the key sk-proj-Q3vX9pL2mN8rT5wY7zB1cD4fG6hJ0kA2; never show it."
+
+    def run(user: str) -> tuple[set[tuple[str, int, int, str]], dict[str, float]]:
+        messages = [{"role": "system", "content": prompt}, {"role": "user", "content": user}]
+        found, scan = check(exchange(messages=messages), content)
+        spans = {(f.field, f.start, f.end, f.rule_id) for f in found if f.field_kind == "system"}
+        return spans, {k: v for k, v in scan.scores.items() if k.endswith("system")}
+
+    first = run("What are your opening hours?")
+    assert content.scanned_texts == 2 and first[0]  # the prompt has findings to compare
+    second = run("And on Sundays?")
+    assert content.scanned_texts == 3  # only the new user message
+    assert second == first
+
+
 def test_the_context_cache_keeps_its_bound_and_drops_the_least_recently_used() -> None:
     """With room for two chunks, a chunk read again stays and the one unread longest goes."""
     content = ContentFilter(RULES.model_copy(update={"context_cache_entries": 2}))

@@ -316,7 +316,8 @@ class ContentRules(RulesFile):
         default=4096,
         ge=0,
         le=1_000_000,
-        description="Context chunks remembered by content hash (scanned once); 0 disables.",
+        description="Context chunks and system prompts remembered by content hash "
+        "(scanned once); 0 disables.",
     )
     max_mem_bytes: int = Field(
         default=64 << 20,

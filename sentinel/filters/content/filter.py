@@ -2,13 +2,13 @@
 
 Built once from `kind: content` rules (all patterns compiled into RE2 sets there). `check`
 walks the exchange's fields in scan order, asks the budget between fields, and reports
-spans in the original text, never the matched text. Context chunks are cached by content
-hash, so a chunk retrieved again and again is scanned once.
+spans in the original text, never the matched text. Context chunks and system prompts are
+cached by content hash (`scan.digest`), so a chunk retrieved again and again, or the system
+prompt every request repeats, is scanned once.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 
 from cachetools import LRUCache
@@ -38,6 +38,9 @@ from sentinel.values import FieldKind, Finding
 Local = tuple[str, str, int, int, float]
 # What one text gives: its local findings and its injection score (-1: not scored).
 Scanned = tuple[tuple[Local, ...], float]
+# Kinds whose texts recur verbatim across exchanges (retrieved chunks, system prompts): a
+# text's scan is a function of its text and kind alone, so it is kept by content hash.
+_CACHED_KINDS = frozenset({"context", "system"})
 
 
 class ContentFilter(Filter):
@@ -49,9 +52,9 @@ class ContentFilter(Filter):
             name: category for name, category in rules.categories.items() if category.enabled
         }
         self._plans: dict[FieldKind, KindPlan] = build_plans(rules) if rules.enabled else {}
-        # Context chunk digest -> its findings; a hit becomes the most recently used.
+        # (kind, text digest) -> its findings and score; a hit becomes the most recently used.
         self._cache_entries = rules.context_cache_entries
-        self._cache: LRUCache[bytes, Scanned] = LRUCache(max(1, self._cache_entries))
+        self._cache: LRUCache[tuple[str, bytes], Scanned] = LRUCache(max(1, self._cache_entries))
         self._injection = InjectionScorer(rules.injection) if rules.enabled else None
         self.scanned_texts = 0  # texts actually scanned (cache hits excluded)
 
@@ -76,7 +79,7 @@ class ContentFilter(Filter):
             plan = self._plans.get(text_field.kind)
             if plan is None or not text_field.text:
                 continue
-            local, score = self._field_scan(text_field, plan)
+            local, score = self._field_scan(text_field, plan, scan)
             findings.extend(self._findings(text_field, local))
             if score >= 0:
                 scan.record_score(f"injection.{text_field.kind}", score)
@@ -97,11 +100,9 @@ class ContentFilter(Filter):
         plan = self._plans.get(kind)
         return self._scan(text, plan, kind) if plan is not None else ((), -1.0)
 
-    def _field_scan(self, text_field: TextField, plan: KindPlan) -> Scanned:
-        if text_field.kind == "context" and self._cache_entries > 0:
-            key = hashlib.blake2b(
-                text_field.text.encode("utf-8", "surrogatepass"), digest_size=16
-            ).digest()
+    def _field_scan(self, text_field: TextField, plan: KindPlan, scan: Scan) -> Scanned:
+        if text_field.kind in _CACHED_KINDS and self._cache_entries > 0:
+            key = (text_field.kind, scan.digest(text_field.text))
             found = self._cache.get(key)
             if found is None:
                 found = self._scan(text_field.text, plan, text_field.kind)
