@@ -167,9 +167,12 @@ class SecretsSettings(Strict):
             "<",
             "${",
             "{{",
+            "process.env",
+            "os.environ",
+            "getenv",
         ],
         description="A matched secret containing one of these (case-insensitive) is a "
-        "placeholder, not a secret.",
+        "placeholder, or a read from the environment in code, not a secret.",
     )
 
 
