@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.eval import agentdojo  # noqa: E402
-from bench.eval.corpora import Sample, everything  # noqa: E402
-from bench.eval.injection import INJECTION, LONG_CHARS  # noqa: E402
+from bench.eval.corpora import Sample  # noqa: E402
+from bench.eval.injection import INJECTION, LONG_CHARS, samples  # noqa: E402
 from bench.eval.split import assign, template_groups  # noqa: E402
 from sentinel.filters.content import ContentFilter  # noqa: E402
 from sentinel.filters.content.classifier import (  # noqa: E402
@@ -43,7 +43,7 @@ from sentinel.filters.content.config import ContentRules, InjectionScoring  # no
 from sentinel.filters.content.injection import InjectionScorer  # noqa: E402
 from sentinel.filters.content.normalize import TextViews  # noqa: E402
 
-VERSION = "injection-hashed-v2"
+VERSION = "injection-hashed-v2.1"
 BITS = 18  # 262,144 buckets: 512 KB of float16 weights
 WINDOW_BYTES = 1024
 EPOCHS = 6
@@ -55,6 +55,13 @@ HARD_NEGATIVE_SOURCES = (
     "agentdojo/slack", "agentdojo/travel",
 )  # fmt: skip
 HARD_NEGATIVE_COPIES = 5
+# Real user requests of length (`bench.eval.requests`): briefs, constrained requests, role
+# prompts, exam prompts. Their false-positive rate is its own column of the tables.
+REQUEST_SOURCES = ("ifbench", "longbench-write", "role-prompts", "mmlu-cot")
+# Benign role prompts ("act as a chef...") read like persona jailbreaks to the model: they are
+# trained as hard negatives too, but kept out of the tables' hard-negative column (which
+# stays the set it was), in the requests column instead.
+HARD_NEGATIVE_TRAINING = (*HARD_NEGATIVE_SOURCES, "role-prompts")
 SPLICES_PER_ATTACK = 3  # dev attacks also spliced into this many benign passages each
 
 Window = tuple[np.ndarray, np.ndarray, float]  # bucket ids, feature values, label
@@ -114,7 +121,7 @@ def training_texts(dev: list[Sample]) -> list[tuple[str, bool, str]]:
         rows += [(t, True, f"splice:{family}") for t in _spliced(attacks, passages, rng)]
     # Hard negatives (texts about AI, prompts and security that attack nothing) are few and
     # matter most: each is seen HARD_NEGATIVE_COPIES times.
-    hard = [s for s in usable if not s.label and s.source in HARD_NEGATIVE_SOURCES]
+    hard = [s for s in usable if not s.label and s.source in HARD_NEGATIVE_TRAINING]
     rows += [(s.text, False, s.key) for s in hard for _ in range(HARD_NEGATIVE_COPIES - 1)]
     context_attacks = [s.text for s in usable if s.label and s.source == "bastioncorpus"]
     rows += [(t, True, "splice:bastioncorpus") for t in _spliced(context_attacks, passages, rng)]
@@ -196,6 +203,7 @@ def _rates(scored: list[tuple[bool, float, str, bool, int]], threshold: float) -
     # The hand-written development sets, nearest in kind to the held-out hand-written ones.
     look_alikes = [x for x in benign if x[2] == "dev-benign"]
     written = [x for x in attacks if x[2] == "dev-injection"]
+    requests = [x for x in benign if x[2] in REQUEST_SOURCES]
 
     def share(xs: list[tuple[bool, float, str, bool, int]], phrases: bool = False) -> float:
         return sum(x[1] >= threshold or (phrases and x[3]) for x in xs) / max(len(xs), 1)
@@ -207,6 +215,8 @@ def _rates(scored: list[tuple[bool, float, str, bool, int]], threshold: float) -
         "recall": share(attacks),
         "hand_written_look_alike_fp_rate": share(look_alikes),
         "hand_written_recall": share(written),
+        "requests_fp_rate": share(requests),
+        "long_fp_rate": share([x for x in benign if x[4] >= LONG_CHARS]),
     }
     if any(x[3] for x in scored):  # user channel: with the phrase rules on top
         long = [x for x in benign if x[4] >= LONG_CHARS]
@@ -215,6 +225,7 @@ def _rates(scored: list[tuple[bool, float, str, bool, int]], threshold: float) -
             "with_phrase_rules_fp_rate": share(benign, True),
             "with_phrase_rules_hard_negative_fp_rate": share(hard, True),
             "with_phrase_rules_long_fp_rate": share(long, True),
+            "with_phrase_rules_requests_fp_rate": share(requests, True),
         }
     return out
 
@@ -257,6 +268,8 @@ def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[st
             "attacks": sum(x[0] for x in scored),
             "hand_written_look_alikes": sum(not x[0] and x[2] == "dev-benign" for x in scored),
             "hand_written_attacks": sum(x[0] and x[2] == "dev-injection" for x in scored),
+            "requests": sum(not x[0] and x[2] in REQUEST_SOURCES for x in scored),
+            "long_benign": sum(not x[0] and x[4] >= LONG_CHARS for x in scored),
             "rows": [_rates(scored, t) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97)],
         }
     return table
@@ -270,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-calibration", action="store_true")
     args = parser.parse_args(argv)
-    dev = assign(everything(args.shared)).dev
+    dev = assign(samples(args.shared)[0]).dev
     rows = training_texts(dev)
     weights, bias = train(rows)
     digest = hashlib.sha256(

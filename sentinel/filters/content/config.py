@@ -267,9 +267,11 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
         # Reading every message found more development jailbreaks out of fold by template
         # family (0.854 -> 0.886 at 0.95) but flagged more hard negatives (1.8 % -> 3.5 %)
         # and a plain ticket-summary request of the bundled sample: not the default
-        # (docs/model-card-injection.md).
+        # (docs/model-card-injection.md). 0.7 since the model learned real requests and role
+        # prompts as negatives: out of fold it finds more development jailbreaks at 0.7 than
+        # the previous model at 0.9 and flags fewer benign messages (0.63 % against 1.35 %).
         "user": ChannelScoring(
-            threshold=0.9,
+            threshold=0.7,
             category="prompt_injection",
             model_gate=0,
             pooling="mean",
