@@ -73,6 +73,7 @@ class Pipeline:
         accountant: Accountant,
         sink: Sink,
         chain: FilterChain,
+        max_findings: int,
         verdicts: VerdictMode = "all",
         review_actions: Collection[str] = ("escalate",),
         topic_decoders: dict[str, RecordDecoder] | None = None,
@@ -93,6 +94,7 @@ class Pipeline:
         self.chain = chain
         self.verdicts = verdicts
         self.review_actions = frozenset(review_actions)
+        self.max_findings = max_findings  # per verdict and review record (guardrails rules)
         self.topic_decoders = topic_decoders or {}  # topic -> decoder other than v1 JSON
         self.observers = tuple(observers)
         self.admission = admission  # plausibility bounds and skew guard, before joining
@@ -344,10 +346,10 @@ class Pipeline:
         if verdicts == "all" or (
             verdicts == "flagged" and (item.outcome != "ok" or verdict.findings)
         ):
-            record = self._encoder.encode(verdict_record(item, verdict))
+            record = self._encoder.encode(verdict_record(item, verdict, self.max_findings))
             self.sink.send(OutRecord("verdicts", record, item.exchange.request_id.encode()))
         if verdict.action in self.review_actions:
-            record = self._encoder.encode(review_record(item, verdict))
+            record = self._encoder.encode(review_record(item, verdict, self.max_findings))
             self.sink.send(OutRecord("review", record, item.exchange.request_id.encode()))
 
     def _feedback(self, event: Event) -> None:

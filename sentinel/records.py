@@ -7,6 +7,7 @@ personal data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -15,9 +16,10 @@ from msgspec import Struct
 from sentinel.events.exchange import Exchange
 from sentinel.filters.redact import redact
 from sentinel.filters.texts import exchange_fields
-from sentinel.values import Accounted, Finding, Verdict
+from sentinel.values import ACTION_RANK, Accounted, Finding, Verdict
 
-# A review item shows at most this many characters of each text.
+# A review item shows at most this many texts, of at most this many characters each.
+_REVIEW_TEXTS = 32
 _REVIEW_TEXT_CHARS = 4000
 
 
@@ -51,7 +53,7 @@ class ScanOut(Struct, frozen=True, gc=False):
     failed_filters: tuple[str, ...]
 
 
-class VerdictRecord(Struct, frozen=True, gc=False):
+class VerdictRecord(Struct, frozen=True, gc=False, omit_defaults=True):
     """`sentinel.verdict.v1`, encoded as its fields in this order (docs/events.md).
 
     A msgspec struct, built and encoded once per exchange: a third of the cost of the
@@ -77,6 +79,7 @@ class VerdictRecord(Struct, frozen=True, gc=False):
     findings: tuple[FindingOut, ...]
     scores: dict[str, float]
     scan: ScanOut
+    findings_omitted: int = 0  # beyond the record's limit (encoded only when some were)
 
 
 _NO_PARTIAL: dict[str, str] = {}  # encoded only, never changed
@@ -98,10 +101,16 @@ def finding_out(f: Finding) -> FindingOut:
     )
 
 
-def verdict_record(item: Accounted, verdict: Verdict) -> VerdictRecord:
+def verdict_record(item: Accounted, verdict: Verdict, max_findings: int) -> VerdictRecord:
+    """The record of one exchange; at most `max_findings` findings (the most severe
+    actions first, then in the chain's order) and how many more there were: one output
+    full of phone numbers must not make a record the topic refuses."""
     exchange, tokens = item.exchange, item.tokens
     service, endpoint, feature, model, variant = item.labels
     partial, scores = verdict.partial, verdict.scores
+    findings, omitted = verdict.findings, 0
+    if len(findings) > max_findings:
+        findings, omitted = most_severe(findings, max_findings), len(findings) - max_findings
     return VerdictRecord(
         "sentinel.verdict.v1",
         exchange.request_id,
@@ -121,7 +130,7 @@ def verdict_record(item: Accounted, verdict: Verdict) -> VerdictRecord:
         ),
         item.cost.total,
         verdict.action,
-        tuple(map(finding_out, verdict.findings)) if verdict.findings else (),
+        tuple(map(finding_out, findings)) if findings else (),
         {name: round(value, 4) for name, value in scores} if scores else _NO_SCORES,
         ScanOut(
             verdict.complete,
@@ -129,22 +138,40 @@ def verdict_record(item: Accounted, verdict: Verdict) -> VerdictRecord:
             dict(partial) if partial else _NO_PARTIAL,
             verdict.failed_filters,
         ),
+        omitted,
     )
 
 
-def review_record(item: Accounted, verdict: Verdict) -> dict[str, Any]:
-    """The verdict plus the flagged texts with PII redacted, for a human reviewer."""
-    by_field: dict[str, list[Finding]] = {}
+def most_severe(findings: Sequence[Finding], limit: int) -> tuple[Finding, ...]:
+    """`limit` findings: those of the most severe actions first, ties in their order;
+    returned in their order (the finding that decided the verdict's action is among them)."""
+    ranked = sorted(range(len(findings)), key=lambda i: -ACTION_RANK[findings[i].action])
+    return tuple(findings[i] for i in sorted(ranked[:limit]))
+
+
+def review_record(item: Accounted, verdict: Verdict, max_findings: int) -> dict[str, Any]:
+    """The verdict plus the flagged texts with PII redacted, for a human reviewer: at most
+    `_REVIEW_TEXTS` texts (the rest counted in `texts_omitted`) of `_REVIEW_TEXT_CHARS`
+    characters each. Every PII finding is redacted, also those the record leaves out."""
+    flagged: set[str] = set()
+    pii: dict[str, list[Finding]] = {}
     for f in verdict.findings:
-        by_field.setdefault(f.field, []).append(f)
+        flagged.add(f.field)
+        if f.filter == "pii":
+            pii.setdefault(f.field, []).append(f)
     fields, _ = exchange_fields(item.exchange, max_bytes=1 << 30)
-    texts = {}
-    for field in fields:
-        if field.name in by_field or field.kind in ("user", "output"):
-            pii = [f for f in verdict.findings if f.filter == "pii" and f.field == field.name]
-            texts[field.name] = redact(field.text, pii)[:_REVIEW_TEXT_CHARS]
-    verdict_fields: dict[str, Any] = msgspec.to_builtins(verdict_record(item, verdict))
-    return {**verdict_fields, "schema": "sentinel.review.v1", "texts": texts}
+    shown = [f for f in fields if f.name in flagged or f.kind in ("user", "output")]
+    texts = {
+        field.name: redact(field.text, pii.get(field.name, []))[:_REVIEW_TEXT_CHARS]
+        for field in shown[:_REVIEW_TEXTS]
+    }
+    verdict_fields: dict[str, Any] = msgspec.to_builtins(
+        verdict_record(item, verdict, max_findings)
+    )
+    record = {**verdict_fields, "schema": "sentinel.review.v1", "texts": texts}
+    if len(shown) > _REVIEW_TEXTS:
+        record["texts_omitted"] = len(shown) - _REVIEW_TEXTS
+    return record
 
 
 def _event_ids(exchange: Exchange) -> tuple[str, ...]:

@@ -212,6 +212,7 @@ def assemble(
         accountant=build_accountant(rules, registry),
         sink=sink,
         chain=build_chain(rules, time_budget=settings.scan_time_budget),
+        max_findings=rules.guardrails.max_findings_per_record,
         verdicts=settings.verdicts,
         review_actions=rules.guardrails.review_actions,
         topic_decoders=decoders,

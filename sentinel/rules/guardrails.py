@@ -34,3 +34,13 @@ class GuardrailRules(RulesFile):
         default_factory=lambda: list[ReviewAction](["escalate"]),
         description="Verdict actions whose exchanges also go to the review topic.",
     )
+    max_findings_per_record: int = Field(
+        default=100,  # ~20 KB of findings: a record far below any topic's size limit
+        ge=1,
+        le=10_000,
+        description=(
+            "Findings a verdict or review record carries at most: the most severe actions "
+            "first; the rest are counted in the record's findings_omitted. The verdict's "
+            "action and the findings metrics count every finding."
+        ),
+    )

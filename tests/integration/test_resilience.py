@@ -45,7 +45,9 @@ def _event(type_: str, request_id: str, at: datetime | None = None, **fields: An
 
 
 def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_request_size=16 * 1024 * 1024
+    )
     try:
         futures = [producer.send(topic, value=v) for v in values]
         producer.flush(timeout=60)
@@ -155,6 +157,63 @@ def test_hostile_events_are_dead_letters_and_the_stream_goes_on(
         b"too_deep",
     ]
     assert sentinel.terminate(15.0) == 0  # a clean exit (the 5 s bound: the SIGTERM tests)
+
+
+def test_one_output_full_of_findings_is_bounded_and_the_stream_goes_on(
+    kafka_bootstrap: str, create_topic: Callable[..., None], sentinels: Any
+) -> None:
+    """A 1.3 MB answer of 24,000 phone numbers, e-mail addresses and citations once made a
+    verdict of several MB (every finding listed) and took minutes to scan (two quadratic
+    passes): with verdicts on a topic at Kafka's default size limit (1 MB), the broker
+    refused it, the flush failed and every restart met the same answer. Now its verdict
+    carries the 100 most severe findings and counts the rest, the scan stops at its time
+    budget, and the exchanges after it are counted."""
+    names = _names("findings")
+    for topic in (names["events"], names["dlq"]):
+        create_topic(kafka_bootstrap, topic, 1)
+    create_topic(kafka_bootstrap, names["verdicts"], 1, {"max.message.bytes": "1048588"})
+    sentinel = sentinels(kafka_bootstrap, names, "--verdicts", "all")
+    now = datetime.now(UTC)
+    context = [{"id": "doc-1", "text": "Opening hours are nine to five on weekdays."}]
+    line = "Call +1 (555) 123-4567 or write to a.b@example.com [7]. "
+    values = [
+        _event(
+            "request",
+            "hostile",
+            now,
+            messages=[{"role": "user", "content": "list"}],
+            context=context,
+        ),
+        _event("response", "hostile", now, output={"content": line * 24_000}),
+    ]
+    values += [_event("exchange", f"after-{i}", now, latency_ms=300.0) for i in range(20)]
+    _produce(kafka_bootstrap, names["events"], values)
+
+    sentinel.wait_metrics(
+        lambda s: total(s, EXCHANGES) >= 21, 120, "the hostile exchange and the 20 after it"
+    )
+    consumer = KafkaConsumer(
+        names["verdicts"],
+        bootstrap_servers=kafka_bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=5000,
+    )
+    try:
+        records = {m.key: m.value for m in consumer}
+    finally:
+        consumer.close()
+    assert len(records) == 21
+    hostile = json.loads(records[b"hostile"])
+    assert len(hostile["findings"]) == 100
+    assert hostile["findings_omitted"] > 0
+    assert hostile["action"] == max(
+        (f["action"] for f in hostile["findings"]),
+        key=["allow", "flag", "redact", "escalate", "block"].index,
+    )
+    assert len(records[b"hostile"]) < 64 * 1024
+    assert b"example.com" not in records[b"hostile"]  # spans, never the text
+    assert sentinel.terminate(15.0) == 0
 
 
 def test_scrapes_while_two_replicas_consume_random_labels(

@@ -114,9 +114,9 @@ def test_verdict_and_review_records_encode_as_the_dictionaries_did() -> None:
     for item, verdict in judged:
         leaks = tuple(dataclasses.replace(f, leak=True) for f in verdict.findings)
         for v in (verdict, dataclasses.replace(verdict, findings=leaks, **cut_short)):
-            assert ENCODE(verdict_record(item, v)) == ENCODE(dict_verdict_record(item, v))
+            assert ENCODE(verdict_record(item, v, 100)) == ENCODE(dict_verdict_record(item, v))
             reference = {**dict_verdict_record(item, v), "schema": "sentinel.review.v1"}
-            review = review_record(item, v)
+            review = review_record(item, v, 100)
             assert ENCODE({**review, "texts": None}) == ENCODE({**reference, "texts": None})
     kinds = {item.exchange.kind for item, _ in judged}
     findings = [f for _, v in judged for f in v.findings]

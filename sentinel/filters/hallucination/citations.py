@@ -10,12 +10,13 @@ name), or a URL found in the context text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from sentinel.events.model import ContextChunk
 from sentinel.filters.hallucination.claims import trim_url, url_key, url_prefixes
+from sentinel.filters.spans import SpanSet
 
 CitationForm = Literal["index", "id", "url", "source"]
 
@@ -36,6 +37,7 @@ _ID_PARTS = re.compile(r"([A-Za-z]+)[-_#: ]?(\d+)")
 _FILE = re.compile(r"\.[A-Za-z0-9]{2,5}$")
 _NOT_ID = re.compile(r"[\W_]+")
 _MAX_RANGE = 50  # [1-3] expands; a wider range is read as its two ends
+_MATCHES_PER_LOOK = 256  # citation matches read between two looks at the time budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,54 +111,86 @@ def _bare_possible(text: str, prefixes: set[str]) -> bool:
 
 
 def find_citations(
-    text: str, index: ContextIndex, skip: list[tuple[int, int]], screen: bool = True
-) -> tuple[list[Citation], list[tuple[int, int]]]:
-    """Citations in text order, and the spans they cover (claims skip them).
+    text: str,
+    index: ContextIndex,
+    skip: list[tuple[int, int]],
+    screen: bool = True,
+    expired: Callable[[], bool] | None = None,
+) -> tuple[list[Citation], list[tuple[int, int]]] | None:
+    """Citations in text order, and the spans they cover (claims skip them); None when
+    `expired` said the time budget ran out first (an output can hold a million brackets).
 
     With `screen` (the default), a pattern whose literal characters are absent from the
     text is not run: it could match nothing (a test compares both ways on fuzzed texts)."""
+    budget = _Budget(expired)
     found: list[Citation] = []
     spans = list(skip)
+    taken = SpanSet(skip)  # the same spans, asked in O(log n)
     defined: set[str] = set()
 
     def free(start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in spans)
+        return not taken.overlaps(start, end)
+
+    def take(start: int, end: int) -> None:
+        spans.append((start, end))
+        taken.add(start, end)
 
     definitions = _DEFINITION.finditer(text) if not screen or "]:" in text else ()
     lenticular = _LENTICULAR.finditer(text) if not screen or "【" in text else ()
     brackets = _BRACKET.finditer(text) if not screen or "[" in text else ()
     parens = _PAREN.finditer(text) if not screen or "(" in text else ()
     bare = _BARE.finditer(text) if not screen or _bare_possible(text, index.prefixes) else ()
-    for m in definitions:  # `[1]: https://…` reference lines
+    for m in budget.each(definitions):  # `[1]: https://…` reference lines
         defined.add(m.group(1).lstrip("^"))
         target = m.group(2)
         if target.startswith(("http://", "https://", "www.")) and free(m.start(2), m.end(2)):
             url = trim_url(target)
             found.append(Citation("url", m.start(2), m.start(2) + len(url), url))
-        spans.append((m.start(), m.end()))
-    for m in lenticular:
+        take(m.start(), m.end())
+    for m in budget.each(lenticular):
         if free(m.start(), m.end()):
             found.append(Citation("index", m.start(1), m.end(1), m.group(1)))
-            spans.append((m.start(), m.end()))
-    for m in brackets:
+            take(m.start(), m.end())
+    for m in budget.each(brackets):
         if free(m.start(), m.end()):
             items = list(_bracket_items(m.group(1), m.start(1), index, defined))
             if items:
                 found.extend(items)
-                spans.append((m.start(), m.end()))
-    for m in parens:
+                take(m.start(), m.end())
+    for m in budget.each(parens):
         if free(m.start(), m.end()):
             explicit = bool(m.group(2))  # (source: X) names a source; (see X) may not
             items = list(_paren_items(m.group(3), m.start(3), index, explicit))
             if items:
                 found.extend(items)
-                spans.append((m.start(), m.end()))
-    for m in bare:
+                take(m.start(), m.end())
+    for m in budget.each(bare):
         if m.group(1).casefold() in index.prefixes and free(m.start(), m.end()):
             found.append(Citation("id", m.start(), m.end(), m.group()))
-            spans.append((m.start(), m.end()))
+            take(m.start(), m.end())
+    if budget.cut:
+        return None
     found.sort(key=lambda c: c.start)
     return found, spans
+
+
+class _Budget:
+    """Matches one by one, with a look at the time budget every `_MATCHES_PER_LOOK`."""
+
+    def __init__(self, expired: Callable[[], bool] | None) -> None:
+        self.expired = expired
+        self.cut = False
+
+    def each(self, matches: Iterable[re.Match[str]]) -> Iterable[re.Match[str]]:
+        return matches if self.expired is None or self.cut else self._each(matches)
+
+    def _each(self, matches: Iterable[re.Match[str]]) -> Iterator[re.Match[str]]:
+        assert self.expired is not None
+        for n, m in enumerate(matches):
+            if not n % _MATCHES_PER_LOOK and self.expired():
+                self.cut = True
+                return
+            yield m
 
 
 def _items(content: str, offset: int) -> Iterator[tuple[int, int, str]]:

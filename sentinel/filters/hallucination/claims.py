@@ -23,6 +23,7 @@ from sentinel.filters.hallucination.numbers import (
     numeric_date,
     read_run,
 )
+from sentinel.filters.spans import SpanSet
 
 ClaimKind = Literal["number", "date", "url", "entity"]
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`\[\]{}|\\^]+")  # lower case: literal prefix
@@ -140,19 +141,6 @@ def _glued(text: str, start: int) -> bool:
     return before == "-" and start > 1 and text[start - 2].isalpha()
 
 
-class _Spans:
-    """Spans already claimed; a later match that overlaps one is skipped."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.spans = list(spans)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in self.spans)
-
-    def add(self, start: int, end: int) -> None:
-        self.spans.append((start, end))
-
-
 def extract_claims(
     text: str,
     skip: list[tuple[int, int]],
@@ -165,7 +153,7 @@ def extract_claims(
 ) -> list[Claim]:
     """Claims in `text` outside the `skip` spans (citations, code), in text order."""
     claims: list[Claim] = []
-    taken = _Spans(skip)
+    taken = SpanSet(skip)  # spans claimed: a later match overlapping one is skipped
     for m in URL.finditer(text):
         url = trim_url(m.group())
         start, end = m.start(), m.start() + len(url)
@@ -182,7 +170,7 @@ def extract_claims(
     return claims
 
 
-def _numbers(text: str, taken: _Spans, small_integer_max: int) -> Iterator[Claim]:
+def _numbers(text: str, taken: SpanSet, small_integer_max: int) -> Iterator[Claim]:
     for start, end, readings in month_dates(text):
         if not taken.overlaps(start, end):
             taken.add(start, end)
@@ -207,7 +195,7 @@ def _small_integer(value: NumberKey, limit: int) -> bool:
     return isinstance(value, Decimal) and value == value.to_integral_value() and value <= limit
 
 
-def _entities(text: str, taken: _Spans, single_words: bool) -> Iterator[Claim]:
+def _entities(text: str, taken: SpanSet, single_words: bool) -> Iterator[Claim]:
     for m in ENTITY.finditer(text):
         words = [(w.start(), w.group()) for w in re.finditer(r"\S+", m.group())]
         first = 0  # drop leading words that open sentences ("The", "In")

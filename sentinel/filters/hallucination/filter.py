@@ -31,6 +31,7 @@ from sentinel.filters.hallucination.tools import SchemaCache, check_calls
 from sentinel.values import HALLUCINATION_RISK_SCORE, Finding
 
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]+`", re.DOTALL)
+_SENTENCES_PER_LOOK = 64  # sentences scored between two looks at the time budget
 _CLAIM_CATEGORY: dict[ClaimKind, str] = {
     "number": "unsupported_number",
     "date": "unsupported_number",
@@ -136,7 +137,11 @@ class HallucinationFilter(Filter):
             else []
         )
         index = ContextIndex(chunks, rules.id_prefixes)
-        citations, spans = find_citations(output, index, code)
+        found = find_citations(output, index, code, expired=scan.expired)
+        if found is None:  # the budget ran out among the citations
+            self._step(scan, result)
+            return result
+        citations, spans = found
         context = [f for f in scan.fields if f.kind == "context"]
         if has_context:
             self._note_truncation(chunks, context, scan)
@@ -274,8 +279,11 @@ class HallucinationFilter(Filter):
             [self.facts.facts(t, scan.digest(t)) for t in texts], rules.max_pair_chars, scan.expired
         )
         risks = []
-        for start, end in sentence_spans(output, code):
-            risk = sentence_risk(output, start, end, support, result.unsupported_at)
+        claim_starts = sorted(result.unsupported_at)
+        for n, (start, end) in enumerate(sentence_spans(output, code)):
+            if not n % _SENTENCES_PER_LOOK and not self._step(scan, result):
+                return  # an output of a million sentences outlasts any budget
+            risk = sentence_risk(output, start, end, support, claim_starts)
             if support.expired:
                 self._step(scan, result)
                 return

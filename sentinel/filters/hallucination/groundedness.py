@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from sentinel.filters.hallucination.claims import stem
+from sentinel.filters.spans import Covers
 
 # Weights and blend (tuned on the development split of HaluEval QA only; see
 # docs/evaluation-hallucination.md). Unit: share of the sentence's weighted content.
@@ -136,18 +138,18 @@ def _tokens_of(word: str, at: int) -> list[Token]:
     return [Token(stem(folded), ENTITY_WEIGHT if heavy else 1.0, at, at + len(word))]
 
 
-def sentence_spans(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """Sentences with at least one content word, outside the `skip` spans (code)."""
-    spans = []
+def sentence_spans(text: str, skip: Sequence[tuple[int, int]] = ()) -> Iterator[tuple[int, int]]:
+    """Sentences with at least one content word, outside the `skip` spans (code), one at a
+    time (the caller minds the time budget between them)."""
+    code = Covers(skip) if skip else None
     for m in _SENTENCE.finditer(text):
         raw = m.group()
         start = m.start() + len(raw) - len(raw.lstrip())
         end = m.start() + len(raw.rstrip())
-        if end <= start or any(s <= start and end <= e for s, e in skip):
+        if end <= start or (code is not None and code.contains(start, end)):
             continue
         if any(c.isalnum() for c in raw):
-            spans.append((start, end))
-    return spans
+            yield start, end
 
 
 _NOT_CONTENT = STOP_WORDS | NEGATIONS
@@ -279,9 +281,10 @@ class SupportView:
 
 
 def sentence_risk(
-    output: str, start: int, end: int, support: SupportView, claim_spans: Iterable[int]
+    output: str, start: int, end: int, support: SupportView, claim_starts: Sequence[int]
 ) -> float:
-    """Risk of one sentence: weighted unsupported words, pairs, negation, quotes, claims."""
+    """Risk of one sentence: weighted unsupported words, pairs, negation, quotes, claims
+    (`claim_starts`: where unsupported claims start, sorted)."""
     tokens = content_tokens(output, start, end)
     if not tokens:
         return 0.0
@@ -297,7 +300,8 @@ def sentence_risk(
     for m in _QUOTE.finditer(output, start, end):
         if not support.quoted(m.group(1)):
             risk = max(risk, QUOTE_FLOOR)
-    if any(start <= c < end for c in claim_spans):
+    i = bisect_left(claim_starts, start)
+    if i < len(claim_starts) and claim_starts[i] < end:  # an unsupported claim inside
         risk = max(risk, CLAIM_FLOOR)
     return min(1.0, risk)
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import phonenumbers
@@ -53,6 +53,7 @@ CONTEXT_AFTER_CHARS = 12
 _AFTER_WORD_CHARS = CONTEXT_BEFORE_CHARS + 64
 _BEFORE_WORD_CHARS = CONTEXT_AFTER_CHARS + 64
 _CACHE_ENTRIES = 4096  # phone validity by digits: numbers repeat in a stream
+_EXPIRY_EVERY = 16  # phone candidates considered between two looks at the time budget
 
 PHONE_WORDS = (
     *("phone", "phones", "telephone", "tel", "mobile", "cell", "cellphone", "fax", "call"),
@@ -208,28 +209,47 @@ class ContextPhoneRecognizer(_Re2Recognizer):
         """Grouped candidates (one RE2 pass), then candidates near a context word (one RE2
         pass for the words, a bounded search after each); bare digit runs without context
         only when the threshold admits their tier. Linear in the text's length."""
+        return self.analyze_within(text, None)[0]
+
+    def analyze_within(
+        self, text: str, expired: Callable[[], bool] | None
+    ) -> tuple[list[RecognizerResult], bool]:
+        """`analyze`, asking `expired` every few candidates: validating one costs up to a
+        few hundred µs (python-phonenumbers in each region), so a text dense in phone-like
+        digits could outlast the scan's time budget by seconds. Cut short, it returns what
+        it found so far and False."""
         found: dict[tuple[int, int], RecognizerResult] = {}
         ends = self.words.ends(text)
+        complete = True
+        for n, (start, value) in enumerate(self._candidates_in(text, ends)):
+            if expired is not None and not n % _EXPIRY_EVERY and expired():
+                complete = False
+                break
+            self._consider(text, ends, start, value, found)
+        return sorted(found.values(), key=lambda r: (r.start, r.end)), complete
+
+    def _candidates_in(self, text: str, ends: Sequence[int]) -> Iterator[tuple[int, str]]:
+        """(start, value) of every candidate, in the order they are considered (the first
+        reading of a span wins)."""
         passes = [self._grouped.finditer(text)]
         if self.threshold <= PHONE_BARE_VALID:
             passes.append(self._candidates.finditer(text))
         for matches in passes:
             for match in matches:
-                self._consider(text, ends, match.start(), match.group(), found)
+                yield match.start(), match.group()
         # Bounded searches run on slices: the re2 module encodes the whole text again for
         # every call given positions, which would make this quadratic.
         for end in ends:  # a number right after a context word ("Phone: 412 5473")
             match = self._candidates.search(text[end : end + _AFTER_WORD_CHARS])
             if match:
-                self._consider(text, ends, end + match.start(), match.group(), found)
+                yield end + match.start(), match.group()
         for start in self.words.after_starts(text):  # "655 437 108 office"
             lo = max(0, start - _BEFORE_WORD_CHARS)
             last = None
             for match in self._candidates.finditer(text[lo:start]):
                 last = match
             if last is not None and not (lo and last.start() == 0 and text[lo - 1].isdigit()):
-                self._consider(text, ends, lo + last.start(), last.group(), found)
-        return sorted(found.values(), key=lambda r: (r.start, r.end))
+                yield lo + last.start(), last.group()
 
     def _consider(
         self,

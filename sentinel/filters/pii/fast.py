@@ -37,6 +37,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from sentinel.filters.pii import phone
+from sentinel.filters.pii.contextual import ContextPhoneRecognizer
 from sentinel.filters.pii.engine import PiiEngine
 from sentinel.filters.pii.gates import STRONG, Gate
 from sentinel.filters.pii.nlp import LANGUAGE, is_keyword
@@ -139,8 +140,13 @@ class FastAnalyzer:
             if expired is not None and expired():
                 return self._finish(raw), False  # cut short: scores without context
             if self.engine.specs[recognizer.id].run is None:  # RE2: the whole text, linear
-                found = recognizer.analyze(text, entities, self._no_artifacts)
+                if isinstance(recognizer, ContextPhoneRecognizer):  # minds the budget itself
+                    found, whole = recognizer.analyze_within(text, expired)
+                else:
+                    found, whole = recognizer.analyze(text, entities, self._no_artifacts), True
                 raw += [_tag(r, recognizer) for r in found]
+                if not whole:
+                    return self._finish(raw), False
             else:
                 runs = self.gate.runs(self._run_key(text, recognizer), text)
                 raw += self._match(recognizer, text, runs, entities)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from presidio_analyzer import RecognizerResult
 
+from sentinel.filters.spans import Covers
+
 YIELDS_TO: dict[str, frozenset[str]] = {
     "PHONE_NUMBER": frozenset(
         {"CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS", "US_DRIVER_LICENSE"}
@@ -19,16 +21,19 @@ YIELDS_TO: dict[str, frozenset[str]] = {
 
 
 def resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """Drop results contained in a result of an entity they yield to."""
+    """Drop results contained in a result of an entity they yield to (in O(n log n):
+    asking every other result made a text dense in phone-like digits quadratic)."""
+    covers: dict[str, Covers] = {}
     kept = []
     for result in results:
         stronger = YIELDS_TO.get(result.entity_type)
-        if stronger and any(
-            other.entity_type in stronger
-            and other.start <= result.start
-            and result.end <= other.end
-            for other in results
-        ):
-            continue
+        if stronger:
+            cover = covers.get(result.entity_type)
+            if cover is None:
+                cover = covers[result.entity_type] = Covers(
+                    (r.start, r.end) for r in results if r.entity_type in stronger
+                )
+            if cover.contains(result.start, result.end):
+                continue
         kept.append(result)
     return kept
