@@ -91,9 +91,9 @@ def test_an_option_maps_to_its_librdkafka_property(pair: str, value: object) -> 
 
 
 def test_what_sentinel_fixes_is_fixed() -> None:
-    """acks=all, Java's murmur2 partitioning, a random partition per keyless record, the
-    request limit, the reconnect cap and kafka-python's idempotence and delivery timeout,
-    whatever `acks` the options say."""
+    """acks=all whatever the options say, Java's murmur2 partitioning, a random partition
+    per keyless record, the request limit, the reconnect cap, the kafka-python sink's
+    batching, and kafka-python's idempotence and delivery timeout."""
     config = _config("acks=1")
     assert config["acks"] == "all"
     assert config["partitioner"] == "murmur2_random"
@@ -101,6 +101,7 @@ def test_what_sentinel_fixes_is_fixed() -> None:
     assert config["bootstrap.servers"] == "127.0.0.1:9,127.0.0.1:10"
     assert config["message.max.bytes"] == KafkaSettings("b", ()).max_request_bytes
     assert config["reconnect.backoff.max.ms"] == 1000
+    assert (config["linger.ms"], config["batch.size"]) == (50, 256 * 1024)
     assert config["enable.idempotence"] == "true"
     assert config["delivery.timeout.ms"] == KafkaProducer.DEFAULT_CONFIG["delivery_timeout_ms"]
     assert config["client.id"] == "sentinel"
