@@ -11,10 +11,14 @@ in a fresh consumer group:
   +verdicts, kafka-python producer defaults: the same with the producer as kafka-python
             builds it (16 KiB batches, 5 ms linger, byte-wise murmur2): the sink's
             same-run baseline
+  +verdicts, confluent output: the same verdicts written by the confluent-kafka sink
+            (librdkafka, `--output-client confluent`); the consumer stays kafka-python
 
 Reports wall-clock events/s and events per CPU-second (process CPU, all threads), and
 the ratio sentinel/raw: medians of `--repeats` interleaved runs; then every run's events
-per CPU-second and, with `--baseline-tree`, the per-round ratio of the two trees.
+per CPU-second and, without `--baseline-tree`, each verdict path next to the backbone of
+its own round (ratio, and the CPU a verdict adds per event); with it, the per-round ratio
+of the two trees.
 
 With `--baseline-tree DIR` (a source tree of another commit, e.g. from `git archive`),
 the sentinel paths also run with that tree's code, interleaved with this tree's in the
@@ -45,8 +49,9 @@ from prometheus_client import CollectorRegistry
 
 from bench.events import events
 from bench.rulesets import backbone
+from sentinel.cli.kafka_hooks import output_sink
 from sentinel.health import Health
-from sentinel.io.kafka import KafkaSettings, KafkaSink, KafkaSource
+from sentinel.io.kafka import KafkaSettings, KafkaSource
 from sentinel.io.routing import NullSink
 from sentinel.runner import Runner
 from sentinel.wiring import PipelineSettings, build_pipeline
@@ -119,7 +124,12 @@ def _raw(bootstrap: str, topic: str, n: int) -> int:
 
 
 def _sentinel(
-    bootstrap: str, topic: str, n: int, verdicts: bool, producer: dict[str, Any] | None = None
+    bootstrap: str,
+    topic: str,
+    n: int,
+    verdicts: bool,
+    producer: dict[str, Any] | None = None,
+    client: str = "kafka-python",
 ) -> int:
     settings = KafkaSettings(
         bootstrap_servers=bootstrap,
@@ -129,7 +139,9 @@ def _sentinel(
         client_options=producer or {},
     )
     rules = backbone()  # decode, correlation, trackers, monitors; filters have their own bench
-    sink = KafkaSink(settings) if verdicts else NullSink()
+    sink = (
+        output_sink(client, settings)(settings, threading.Event(), None) if verdicts else NullSink()
+    )
     pipeline = build_pipeline(
         rules, PipelineSettings(verdicts="all" if verdicts else "off"), CollectorRegistry(), sink
     )
@@ -187,6 +199,22 @@ def _in_tree(tree: Path, bootstrap: str, n: int, path: str, verdicts: bool) -> d
     return result
 
 
+def _verdict_costs(runs: dict[str, list[dict[str, float]]]) -> None:
+    """Each verdict path next to the backbone of its own round (run just before it): the
+    per-round ratio, and the CPU a verdict adds per event, 1/path - 1/backbone."""
+    for name, rs in runs.items():
+        if not name.startswith("+verdicts") or "sentinel" not in runs:
+            continue
+        pairs = list(zip(rs, runs["sentinel"], strict=True))
+        ratios = [r["events_per_cpu_s"] / b["events_per_cpu_s"] for r, b in pairs]
+        added = [1e6 * (1 / r["events_per_cpu_s"] - 1 / b["events_per_cpu_s"]) for r, b in pairs]
+        print(
+            f"  {name} / backbone per round: {' '.join(f'{x:.2f}' for x in ratios)} "
+            f"(median {statistics.median(ratios):.2f}); a verdict adds "
+            f"{statistics.median(added):.1f} µs of CPU per event (median of rounds)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=200_000)
@@ -226,6 +254,9 @@ def main() -> None:
                 "+verdicts, kafka-python producer defaults": lambda: _sentinel(
                     bootstrap, "bench", n, True, KAFKA_PYTHON_PRODUCER
                 ),
+                "+verdicts, confluent output": lambda: _sentinel(
+                    bootstrap, "bench", n, True, client="confluent"
+                ),
             }
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in paths}
         for _ in range(args.repeats):  # interleaved, so drift in load hits every path alike
@@ -251,6 +282,8 @@ def main() -> None:
     for name, rs in runs.items():
         rates = " ".join(f"{r['events_per_cpu_s']:,.0f}" for r in rs)
         print(f"  {name}: runs {rates}")
+    if args.baseline_tree is None:
+        _verdict_costs(runs)
     if args.baseline_tree is not None:
         # The two trees of one round ran back to back, under about the same load.
         for path in ("sentinel", "+verdicts"):

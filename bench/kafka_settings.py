@@ -8,6 +8,7 @@ per event (all threads; median of `--repeats`):
   consumer   KafkaSource.poll over the N events (decode-free: the consumer's own cost)
   producer   KafkaSink.send of one ~550-byte verdict per exchange, flushed every 500
              records like the runner flushes per polled batch (acks=all)
+             with each kafka-python setting, then through the confluent-kafka sink
 
 Run: `.venv/bin/python -m bench.kafka_settings [--events N] [--repeats R]`.
 """
@@ -18,6 +19,7 @@ import argparse
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,8 @@ from kafka.partitioner.default import DefaultPartitioner
 
 from bench.events import events
 from bench.kafka_e2e import ROOT, _free_port_pair, _produce
-from sentinel.io.kafka import KafkaSettings, KafkaSink, KafkaSource
+from sentinel.cli.kafka_hooks import output_sink
+from sentinel.io.kafka import KafkaSettings, KafkaSource
 from sentinel.io.records import OutRecord
 
 VERDICT = (
@@ -59,6 +62,8 @@ PRODUCER: dict[str, dict[str, Any]] = {
     "1 MiB batches": {"batch_size": 1 << 20},
     "gzip": {"compression_type": "gzip"},
 }
+# The same sends through the confluent-kafka sink (librdkafka; `--output-client confluent`)
+CONFLUENT = "confluent-kafka sink (sentinel defaults, murmur2_random)"
 
 
 def _consume(bootstrap: str, n: int, max_records: int, options: dict[str, Any]) -> float:
@@ -77,14 +82,14 @@ def _consume(bootstrap: str, n: int, max_records: int, options: dict[str, Any]) 
     return cpu / seen * 1e6
 
 
-def _send(bootstrap: str, n: int, options: dict[str, Any]) -> float:
+def _send(bootstrap: str, n: int, options: dict[str, Any], client: str = "kafka-python") -> float:
     settings = KafkaSettings(
         bootstrap_servers=bootstrap,
         topics=("bench",),
         verdict_topic="bench-verdicts",
         client_options=options,  # on top of the sink's defaults, as an operator would
     )
-    sink = KafkaSink(settings)
+    sink = output_sink(client, settings)(settings, threading.Event(), None)
     sink.send(OutRecord("verdicts", VERDICT, b"warm"))
     sink.flush()
     cpu = time.process_time()
@@ -120,6 +125,8 @@ def main() -> None:
         for name, options in PRODUCER.items():
             runs = [_send(bootstrap, len(values) // 2, options) for _ in range(args.repeats)]
             rows.append(("producer", name, statistics.median(runs)))
+        runs = [_send(bootstrap, len(values) // 2, {}, "confluent") for _ in range(args.repeats)]
+        rows.append(("producer", CONFLUENT, statistics.median(runs)))
     finally:
         subprocess.run(["bash", script, "stop", str(data)], check=False)
     print(f"{len(values):,} events, Kafka 4.1.1 on loopback, 1 partition, median of {args.repeats}")
