@@ -21,6 +21,7 @@ from sentinel.values import ACTION_RANK, Accounted, Finding, Verdict
 # A review item shows at most this many texts, of at most this many characters each.
 _REVIEW_TEXTS = 32
 _REVIEW_TEXT_CHARS = 4000
+_PII = "pii"  # the PII filter's name in verdicts (partial scans, failed filters, findings)
 
 
 class FindingOut(Struct, frozen=True, gc=False, omit_defaults=True):
@@ -152,12 +153,24 @@ def most_severe(findings: Sequence[Finding], limit: int) -> tuple[Finding, ...]:
 def review_record(item: Accounted, verdict: Verdict, max_findings: int) -> dict[str, Any]:
     """The verdict plus the flagged texts with PII redacted, for a human reviewer: at most
     `_REVIEW_TEXTS` texts (the rest counted in `texts_omitted`) of `_REVIEW_TEXT_CHARS`
-    characters each. Every PII finding is redacted, also those the record leaves out."""
+    characters each. Every PII finding is redacted, also those the record leaves out.
+
+    When the PII filter did not read every text (its time budget ran out, it failed, or
+    the byte budget left text unscanned), no text is shown: what it did not read may hold
+    personal data nobody redacted. `texts_withheld` says why."""
+    withheld = _pii_unread(verdict)
+    if withheld is not None:
+        return {
+            **msgspec.to_builtins(verdict_record(item, verdict, max_findings)),
+            "schema": "sentinel.review.v1",
+            "texts": {},
+            "texts_withheld": withheld,
+        }
     flagged: set[str] = set()
     pii: dict[str, list[Finding]] = {}
     for f in verdict.findings:
         flagged.add(f.field)
-        if f.filter == "pii":
+        if f.filter == _PII:
             pii.setdefault(f.field, []).append(f)
     fields, _ = exchange_fields(item.exchange, max_bytes=1 << 30)
     shown = [f for f in fields if f.name in flagged or f.kind in ("user", "output")]
@@ -172,6 +185,18 @@ def review_record(item: Accounted, verdict: Verdict, max_findings: int) -> dict[
     if len(shown) > _REVIEW_TEXTS:
         record["texts_omitted"] = len(shown) - _REVIEW_TEXTS
     return record
+
+
+def _pii_unread(verdict: Verdict) -> str | None:
+    """Why the PII filter may have left personal data unread in the texts, or None."""
+    if _PII in verdict.failed_filters:
+        return "pii_filter_failed"
+    for name, reason in verdict.partial:
+        if name == _PII:
+            return f"pii_scan_partial:{reason}"
+    if verdict.skipped_bytes:
+        return "byte_budget"
+    return None
 
 
 def _event_ids(exchange: Exchange) -> tuple[str, ...]:

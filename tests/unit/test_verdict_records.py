@@ -117,9 +117,29 @@ def test_verdict_and_review_records_encode_as_the_dictionaries_did() -> None:
             assert ENCODE(verdict_record(item, v, 100)) == ENCODE(dict_verdict_record(item, v))
             reference = {**dict_verdict_record(item, v), "schema": "sentinel.review.v1"}
             review = review_record(item, v, 100)
+            withheld = review.pop("texts_withheld", None)
             assert ENCODE({**review, "texts": None}) == ENCODE({**reference, "texts": None})
+            assert withheld == (None if v is verdict else "pii_scan_partial:byte_budget")
     kinds = {item.exchange.kind for item, _ in judged}
     findings = [f for _, v in judged for f in v.findings]
     assert kinds == {"complete", "timeout", "orphan_response"}
     assert len(findings) > 10
     assert any(v.scores for _, v in judged)
+
+
+def test_review_items_show_no_text_the_pii_filter_did_not_read() -> None:
+    """A review item of an exchange whose PII scan was cut short, failed or left bytes
+    unscanned shows no text (it may hold unredacted personal data) and says why."""
+    judged = [(item, v) for item, v in _judged() if v.findings]
+    item, verdict = judged[0]
+    assert review_record(item, verdict, 100)["texts"]  # read in full: texts shown
+    cases = {
+        "pii_scan_partial:time_budget": {"partial": (("pii", "time_budget"),)},
+        "pii_filter_failed": {"failed_filters": ("pii",)},
+        "byte_budget": {"skipped_bytes": 10},
+    }
+    for reason, change in cases.items():
+        review = review_record(item, dataclasses.replace(verdict, **change), 100)
+        assert review["texts"] == {} and review["texts_withheld"] == reason
+    other = dataclasses.replace(verdict, partial=(("content", "time_budget"),))
+    assert "texts_withheld" not in review_record(item, other, 100)
