@@ -22,7 +22,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import TopicPartition
 
 from sentinel.errors import SourceError
-from sentinel.io.kafka import CLOSE_TIMEOUT_SECONDS, KafkaSettings
+from sentinel.io.kafka import CLOSE_TIMEOUT_SECONDS, MAX_MESSAGE_BYTES, KafkaSettings
 
 log = structlog.get_logger("sentinel.state")
 
@@ -87,6 +87,9 @@ class StateTopic:
                             "cleanup.policy": "compact,delete",
                             "retention.ms": str(self.settings.retention_ms),
                             "segment.ms": str(3600 * 1000),  # compaction works per segment
+                            # A meta record lists every offset still waiting in the join: up
+                            # to ~1 MB at 100,000 waiting, a stock broker's whole limit.
+                            "max.message.bytes": str(MAX_MESSAGE_BYTES),
                         },
                     )
                 ]

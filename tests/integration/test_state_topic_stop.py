@@ -1,4 +1,5 @@
-"""The state topic's start-up waits give way to a stop request (SIGTERM within 5 s)."""
+"""The state topic: its start-up waits give way to a stop request (SIGTERM within 5 s),
+and the topic sentinel creates takes its largest records."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import time
 import uuid
 
 import pytest
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.admin import ConfigResource, ConfigResourceType
 
 from sentinel.errors import SourceError
 from sentinel.io.kafka import KafkaSettings
@@ -47,3 +49,21 @@ def test_a_stop_ends_the_catch_up(kafka_bootstrap: str) -> None:
     finally:
         producer.close()
         state.close()
+
+
+def test_the_state_topic_is_created_for_records_past_a_stock_brokers_limit(
+    kafka_bootstrap: str,
+) -> None:
+    """The state topic sentinel creates takes records up to 16 MiB as its own setting (a
+    meta record lists every offset still waiting in the join), not the broker's default."""
+    settings = KafkaSettings(bootstrap_servers=kafka_bootstrap, topics=("unused",))
+    topic = f"state-{uuid.uuid4().hex[:8]}"
+    StateTopic(settings, StateTopicSettings(topic=topic), threading.Event()).close()
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    try:
+        response = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    finally:
+        admin.close()
+    setting = response["topic"][topic]["max.message.bytes"]
+    assert setting["value"] == str(16 * 1024 * 1024)
+    assert setting["config_source"] == "DYNAMIC_TOPIC_CONFIG"  # the topic's own, not inherited
