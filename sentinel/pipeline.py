@@ -39,8 +39,9 @@ from sentinel.values import Accounted, Labels, Verdict
 
 # Which exchanges get a verdict record: every one, only those not plainly ok, or none.
 VerdictMode = Literal["all", "flagged", "off"]
-# Dead letters carry the raw bytes up to this size (the Kafka sink admits 16 MiB + headers);
-# a larger original is truncated, flagged, and still found at its source offset.
+# Dead letters carry the raw bytes up to this size (the Kafka sink admits 16 MiB + headers),
+# or less when the dead-letter topic takes less (`sentinel run` asks the broker); a larger
+# original is truncated, flagged, and still found at its source offset.
 DEAD_LETTER_MAX_BYTES = 16 * 1024 * 1024 - 64 * 1024
 _RECENT_LABELS = 100_000  # request_id -> labels kept for attributing feedback events
 _RETAIN_EVERY_BATCHES = 50  # re-sync the waiting set with the join (replaced requests)
@@ -75,6 +76,7 @@ class Pipeline:
         chain: FilterChain,
         max_findings: int,
         verdicts: VerdictMode = "all",
+        dead_letter_max_bytes: int = DEAD_LETTER_MAX_BYTES,
         review_actions: Collection[str] = ("escalate",),
         topic_decoders: dict[str, RecordDecoder] | None = None,
         observers: Sequence[Observer] = (),
@@ -95,6 +97,7 @@ class Pipeline:
         self.verdicts = verdicts
         self.review_actions = frozenset(review_actions)
         self.max_findings = max_findings  # per verdict and review record (guardrails rules)
+        self.dead_letter_max_bytes = dead_letter_max_bytes  # raw bytes a dead letter carries
         self.topic_decoders = topic_decoders or {}  # topic -> decoder other than v1 JSON
         self.observers = tuple(observers)
         self.admission = admission  # plausibility bounds and skew guard, before joining
@@ -374,7 +377,7 @@ class Pipeline:
             ("sentinel.size_bytes", str(invalid.size_bytes).encode()),
         )
         value = record.value
-        if len(value) > DEAD_LETTER_MAX_BYTES:  # the original stays at sentinel.source
-            value = value[:DEAD_LETTER_MAX_BYTES]
+        if len(value) > self.dead_letter_max_bytes:  # the original stays at sentinel.source
+            value = value[: self.dead_letter_max_bytes]
             headers += (("sentinel.truncated", b"true"),)
         self.sink.send(OutRecord("dead_letter", value, record.key, headers))

@@ -33,7 +33,7 @@ from sentinel.otel.selftelemetry import (
     input_hasher,
     providers_from_environment,
 )
-from sentinel.pipeline import Pipeline, RecordDecoder, VerdictMode
+from sentinel.pipeline import DEAD_LETTER_MAX_BYTES, Pipeline, RecordDecoder, VerdictMode
 from sentinel.rollback.build import build_rollback
 from sentinel.rollback.engine import RollbackEngine
 from sentinel.rules.loader import RuleSet
@@ -77,6 +77,9 @@ class PipelineSettings:
     # Event ids remembered for deduplication (covers a redelivered batch many times over).
     dedupe_window: int = 200_000
     verdicts: VerdictMode = "all"
+    # Raw bytes a dead letter carries (the rest is at its source offset): what the
+    # dead-letter topic takes, when smaller than the default.
+    dead_letter_max_bytes: int = DEAD_LETTER_MAX_BYTES
     # Deeper JSON is a `too_deep` dead letter (real events nest under 10 levels).
     max_nesting_depth: int = DEFAULT_MAX_DEPTH
     # Plausibility bounds and the event-time skew guard (see sentinel.admission).
@@ -214,6 +217,7 @@ def assemble(
         chain=build_chain(rules, time_budget=settings.scan_time_budget),
         max_findings=rules.guardrails.max_findings_per_record,
         verdicts=settings.verdicts,
+        dead_letter_max_bytes=settings.dead_letter_max_bytes,
         review_actions=rules.guardrails.review_actions,
         topic_decoders=decoders,
         observers=(metrics, run, trackers, monitor, *observers),

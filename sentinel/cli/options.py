@@ -66,8 +66,10 @@ def pipeline_settings(
     verdicts: VerdictMode,
     skew_clock: Literal["wall", "event_time"] = "event_time",
     scan_time_budget: bool = True,
+    dead_letter_max_bytes: int = _DEFAULTS.dead_letter_max_bytes,
 ) -> PipelineSettings:
-    """The settings the `pipeline_options` of a command ask for."""
+    """The settings the `pipeline_options` of a command ask for (`dead_letter_max_bytes`:
+    what the dead-letter topic takes, when the command knows)."""
     bounds = Bounds(
         max_tokens=options["max_tokens_per_event"],
         max_latency_ms=options["max_latency_ms"],
@@ -86,6 +88,7 @@ def pipeline_settings(
         bounds=bounds,
         skew_clock=skew_clock,
         scan_time_budget=scan_time_budget,
+        dead_letter_max_bytes=dead_letter_max_bytes,
     )
 
 

@@ -37,7 +37,7 @@ from sentinel.health import ContactWatch, Health
 from sentinel.io.kafka_env import kafka_options_from_env
 from sentinel.io.records import BrokerSink
 from sentinel.otel import ENCODINGS
-from sentinel.pipeline import VerdictMode
+from sentinel.pipeline import DEAD_LETTER_MAX_BYTES, VerdictMode
 from sentinel.runner import Runner
 from sentinel.telemetry.http import start_http_server
 from sentinel.telemetry.logs import configure_logging
@@ -149,6 +149,7 @@ def run(
     """Consume events from Kafka; serve /metrics, /healthz and /readyz."""
     from sentinel.io.kafka import KafkaSettings, KafkaSource, wait_for_brokers  # Kafka only here
     from sentinel.io.state_topic import StateTopic, StateTopicSettings
+    from sentinel.io.topic_limits import dead_letter_bytes, message_limit
 
     configure_logging(options["log_level"], options["log_json"])
     rules = load_rules_or_exit(options["rules_dir"])
@@ -204,6 +205,13 @@ def run(
             raise StopRequested
         watch = ContactWatch("kafka", options["broker_grace_seconds"])
         sink = make_sink(settings, stop, flush_waiting(watch, health))
+        dead_letter_max = dead_letter_bytes(
+            message_limit(settings, dead_letter_topic), DEAD_LETTER_MAX_BYTES
+        )
+        if dead_letter_max < DEAD_LETTER_MAX_BYTES:
+            log.info(
+                "dead_letters_bounded_by_topic", topic=dead_letter_topic, bytes=dead_letter_max
+            )
         try:
             state = StateTopic(
                 settings,
@@ -223,7 +231,9 @@ def run(
         health.set_check("sink", True, "")
         assembly = assemble(
             rules,
-            pipeline_settings(options, verdict_mode, skew_clock="wall"),
+            pipeline_settings(
+                options, verdict_mode, skew_clock="wall", dead_letter_max_bytes=dead_letter_max
+            ),
             registry,
             sink,
             services,

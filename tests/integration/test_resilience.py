@@ -216,6 +216,46 @@ def test_one_output_full_of_findings_is_bounded_and_the_stream_goes_on(
     assert sentinel.terminate(15.0) == 0
 
 
+def test_a_large_dead_letter_fits_a_dead_letter_topic_with_stock_limits(
+    kafka_bootstrap: str, create_topic: Callable[..., None], sentinels: Any
+) -> None:
+    """A 2 MB malformed event once made a 2 MB dead letter: on a dead-letter topic with a
+    stock broker's 1 MB limit the broker refused it, the flush failed and every restart
+    met the same event. Sentinel now asks the topic's limit at start: the dead letter is
+    cut under it (flagged truncated; the original stays at its source offset) and the
+    exchanges after it are counted."""
+    names = _names("dlq-limit")
+    for topic in (names["events"], names["verdicts"]):
+        create_topic(kafka_bootstrap, topic, 1)
+    create_topic(kafka_bootstrap, names["dlq"], 1, {"max.message.bytes": "1048588"})
+    sentinel = sentinels(kafka_bootstrap, names)
+    now = datetime.now(UTC)
+    broken = b'{"schema":"sentinel.llm.v1","event_id":"x","notes":"' + b"y" * 2_000_000
+    values = [broken] + [_event("exchange", f"after-{i}", now, latency_ms=300.0) for i in range(5)]
+    _produce(kafka_bootstrap, names["events"], values)
+
+    sentinel.wait_metrics(lambda s: total(s, EXCHANGES) >= 5, 60, "the exchanges after it")
+    consumer = KafkaConsumer(
+        names["dlq"],
+        bootstrap_servers=kafka_bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=5000,
+    )
+    try:
+        letters = list(consumer)
+    finally:
+        consumer.close()
+    assert len(letters) == 1
+    headers = dict(letters[0].headers)
+    assert headers["sentinel.reason"] == b"bad_json"
+    assert headers["sentinel.truncated"] == b"true"
+    assert headers["sentinel.size_bytes"] == str(len(broken)).encode()
+    assert 900_000 < len(letters[0].value) < 1_048_588
+    assert broken.startswith(letters[0].value)
+    assert sentinel.terminate(15.0) == 0
+
+
 def test_scrapes_while_two_replicas_consume_random_labels(
     kafka_bootstrap: str, create_topic: Callable[..., None], sentinels: Any
 ) -> None:
