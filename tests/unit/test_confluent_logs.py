@@ -4,22 +4,28 @@ through an outage."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
 import structlog
 from confluent_kafka import KafkaError
 
+from sentinel.io import confluent
 from sentinel.io.confluent import REPEAT_WINDOW_SECONDS, LibrdkafkaLog, log_error
 
 FAIL = "[thrd:b:9/bootstrap]: b:9/bootstrap: Connect to ipv4#127.0.0.1:9 failed"
 
 
 @pytest.fixture
-def logs() -> Iterator[list[MutableMapping[str, Any]]]:
-    with structlog.testing.capture_logs() as captured:
-        yield captured
+def logs(monkeypatch: pytest.MonkeyPatch) -> list[MutableMapping[str, Any]]:
+    """The sink module's events, whatever structlog configuration earlier tests left."""
+    capture = structlog.testing.LogCapture()
+    logger = structlog.wrap_logger(
+        None, processors=[capture], wrapper_class=structlog.make_filtering_bound_logger(0)
+    )
+    monkeypatch.setattr(confluent, "log", logger)
+    return capture.entries
 
 
 def test_a_librdkafka_line_is_a_structured_event(logs: list[MutableMapping[str, Any]]) -> None:
