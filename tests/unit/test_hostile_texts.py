@@ -118,3 +118,29 @@ def test_the_record_keeps_the_most_severe_findings_in_their_order() -> None:
     kept = most_severe(findings, 4)
     assert [f.start for f in kept] == [1, 2, 4, 5]
     assert most_severe(findings, 8) == tuple(findings)
+
+
+def test_citations_cut_short_by_the_budget_read_no_further(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once the budget runs out among one pattern's matches, the search returns None
+    without reading the matches of the patterns after it."""
+    from sentinel.filters.hallucination import citations
+
+    read: list[str] = []
+    original = citations._paren_items
+    monkeypatch.setattr(
+        citations, "_paren_items", lambda content, *a: read.append(content) or original(content, *a)
+    )
+    looks = [0]
+
+    def expired() -> bool:
+        looks[0] += 1
+        return looks[0] > 1  # the budget runs out at the second look, among the brackets
+
+    text = "[1]" * 2_000 + " (source: doc-1)" * 2_000
+    index = citations.ContextIndex([], ())
+    assert citations.find_citations(text, index, [], expired=expired) is None
+    assert read == []  # the parentheses were never read
+    assert citations.find_citations(text, index, [], expired=lambda: False) is not None
+    assert len(read) == 2_000

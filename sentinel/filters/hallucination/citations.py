@@ -182,7 +182,9 @@ class _Budget:
         self.cut = False
 
     def each(self, matches: Iterable[re.Match[str]]) -> Iterable[re.Match[str]]:
-        return matches if self.expired is None or self.cut else self._each(matches)
+        if self.cut:  # an earlier pattern ran out of time: the result is dropped anyway
+            return ()
+        return matches if self.expired is None else self._each(matches)
 
     def _each(self, matches: Iterable[re.Match[str]]) -> Iterator[re.Match[str]]:
         assert self.expired is not None
