@@ -78,6 +78,15 @@ def test_image_runs_as_uid_10001_and_replays_the_sample(image: str) -> None:
     assert report["alerts"]
 
 
+def test_image_carries_the_confluent_output_client(image: str) -> None:
+    """librdkafka is in the image: `--output-client confluent` needs no image of its own."""
+    result = run(
+        image, "python", "-c", "import confluent_kafka; print(confluent_kafka.libversion()[0])"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip()
+
+
 def test_image_validates_packaged_and_mounted_rules(image: str, tmp_path: Path) -> None:
     """`sentinel validate` accepts the packaged rules, and a mounted bad file fails with
     its path and field."""
