@@ -57,7 +57,8 @@ def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
         producer.close()
 
 
-def _dead_letters(bootstrap: str, topic: str, expected: int) -> list[dict[str, bytes]]:
+def _read(bootstrap: str, topic: str) -> list[Any]:
+    """Every record of `topic`, from the beginning (stops after 5 s without one)."""
     consumer = KafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -66,9 +67,13 @@ def _dead_letters(bootstrap: str, topic: str, expected: int) -> list[dict[str, b
         consumer_timeout_ms=5000,
     )
     try:
-        headers = [dict(m.headers) for m in consumer]
+        return list(consumer)
     finally:
         consumer.close()
+
+
+def _dead_letters(bootstrap: str, topic: str, expected: int) -> list[dict[str, bytes]]:
+    headers = [dict(m.headers) for m in _read(bootstrap, topic)]
     assert len(headers) == expected, headers
     return headers
 
@@ -192,17 +197,7 @@ def test_one_output_full_of_findings_is_bounded_and_the_stream_goes_on(
     sentinel.wait_metrics(
         lambda s: total(s, EXCHANGES) >= 21, 120, "the hostile exchange and the 20 after it"
     )
-    consumer = KafkaConsumer(
-        names["verdicts"],
-        bootstrap_servers=kafka_bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=5000,
-    )
-    try:
-        records = {m.key: m.value for m in consumer}
-    finally:
-        consumer.close()
+    records = {m.key: m.value for m in _read(kafka_bootstrap, names["verdicts"])}
     assert len(records) == 21
     hostile = json.loads(records[b"hostile"])
     assert len(hostile["findings"]) == 100
@@ -235,17 +230,7 @@ def test_a_large_dead_letter_fits_a_dead_letter_topic_with_stock_limits(
     _produce(kafka_bootstrap, names["events"], values)
 
     sentinel.wait_metrics(lambda s: total(s, EXCHANGES) >= 5, 60, "the exchanges after it")
-    consumer = KafkaConsumer(
-        names["dlq"],
-        bootstrap_servers=kafka_bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=5000,
-    )
-    try:
-        letters = list(consumer)
-    finally:
-        consumer.close()
+    letters = _read(kafka_bootstrap, names["dlq"])
     assert len(letters) == 1
     headers = dict(letters[0].headers)
     assert headers["sentinel.reason"] == b"bad_json"
