@@ -3,11 +3,14 @@
     .venv/bin/python -m bench.eval                  # all, docs rewritten
     .venv/bin/python -m bench.eval injection pii    # some of them
     .venv/bin/python -m bench.eval --dry-run        # print only
+    .venv/bin/python -m bench.eval injection --side development --out-of-fold   # options
 
 Each evaluation is a module of this package exposing `main(argv) -> int | None`, which prints
 its Markdown tables on stdout, and `DOC`, the page (relative to the repository) whose block
 between `<!-- bench.eval:begin -->` and `<!-- bench.eval:end -->` those tables replace. A new
-evaluation plugs in by adding its module name to `EVALUATIONS`. A module that is missing or
+evaluation plugs in by adding its module name to `EVALUATIONS`. Options after the names go to
+each module named (e.g. `--side development`); a run with options prints and rewrites no page,
+since the page's tables are those of a default run. A module that is missing or
 has no `DOC` is run and printed, and the report says that no page was rewritten.
 """
 
@@ -60,13 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help=", ".join(EVALUATIONS))
     parser.add_argument("--dry-run", action="store_true", help="print, rewrite no page")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     unknown = sorted(set(args.names) - set(EVALUATIONS))
     if unknown:
         parser.error(f"unknown evaluation {', '.join(unknown)}; known: {', '.join(EVALUATIONS)}")
     failed = 0
     for name in args.names or EVALUATIONS:
-        failed |= run_one(name, [], write=not args.dry_run)
+        failed |= run_one(name, extra, write=not (args.dry_run or extra))
     return failed
 
 

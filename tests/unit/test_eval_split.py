@@ -10,7 +10,15 @@ import pytest
 from bench.eval import __main__ as eval_main
 from bench.eval import agentdojo, requests
 from bench.eval.corpora import Sample
-from bench.eval.injection import Outcome, Tally, run, summary, table_key
+from bench.eval.injection import (
+    Outcome,
+    Tally,
+    dev_report,
+    development_split,
+    run,
+    summary,
+    table_key,
+)
 from bench.eval.split import MANIFEST, assign, is_held_out, patterns
 
 TEXT = "please summarise the quarterly report for the board and list the three main risks"
@@ -147,3 +155,21 @@ def test_act_as_families_fold_in_the_tables() -> None:
     """Per-initial role-prompt families and MMLU subjects show as one line each."""
     assert table_key("role-prompts:act-as-q") == "role-prompts:act-as (by initial)"
     assert table_key("mmlu-cot:anatomy") == "mmlu-cot:subjects"
+
+
+def test_development_mode_never_judges_a_held_out_text() -> None:
+    """`--side development` keeps held-out texts out of the split, so no judge reads them."""
+    dev = Sample("pay the bill", False, "user", "agentdojo/banking", "user_task")
+    held = Sample("secret held-out text", True, "user", "giskard", "giskard")
+    split = development_split([dev, held])
+    assert split.dev == [dev] and split.held_out == [] and split.near_copies == []
+
+    def judge(text: str, channel: str) -> Outcome:
+        assert text != held.text, "a held-out text was judged"
+        return Outcome(False, False)
+
+    results = run(split, judge)  # type: ignore[arg-type]
+    assert not any(name.startswith("held_out|") for name in results["tallies"])
+    page = dev_report(results, results)
+    assert "giskard" not in page and "held-out" not in page.lower().replace("no held-out", "")
+    assert "agentdojo:user_task | 1 | 0.000" in page
