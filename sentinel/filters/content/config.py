@@ -112,6 +112,20 @@ class CategoryRules(Strict):
         description="Signals count together only within this many characters (0: the whole "
         "text), so weak words far apart in a long text do not add up.",
     )
+    long_request_chars: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="In a user message at least this long (a brief, an exam, a role prompt; "
+        "0: off), weak signals (weight below 1) count at `long_request_weak_factor`: the "
+        "topic of a long request is not a request for harm. Strong signals are unchanged.",
+    )
+    long_request_weak_factor: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="What a weak signal counts for in a long user message (see above).",
+    )
     include_rules_from: list[str] = Field(
         default_factory=list,
         description="Also use these categories' rules (e.g. indirect injection reuses the "
@@ -183,6 +197,12 @@ class UnicodeSettings(Strict):
     allow_script_joiners: bool = Field(
         default=True,
         description="ZWJ/ZWNJ next to scripts that need them (Arabic, Persian, Indic) are fine.",
+    )
+    allow_lone_zero_width_space: bool = Field(
+        default=True,
+        description="One zero-width space that splits no word (after a space or punctuation, "
+        "at the start or end: a copy-paste artefact) is fine; inside a word, or several "
+        "together, it is still reported.",
     )
 
 

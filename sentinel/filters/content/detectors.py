@@ -90,14 +90,17 @@ def _kind(run: str) -> str:
 
 def _allowed(text: str, start: int, end: int, settings: UnicodeSettings) -> bool:
     """Ordinary uses: presentation selectors, soft hyphens, a leading byte-order mark, emoji
-    joiners and flag tags, ideographic variation selectors, and the joiners, direction marks
-    and zero-width spaces of scripts that need them. Bidi overrides and isolates never."""
+    joiners and flag tags, ideographic variation selectors, the joiners, direction marks
+    and zero-width spaces of scripts that need them, and a lone zero-width space that splits
+    no word (pasted text carries them between sentences). Bidi overrides and isolates never."""
     run = text[start:end]
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
     chars = set(run)
     if chars & _OVERRIDES:
         return False
+    if settings.allow_lone_zero_width_space and run == "\u200b":
+        return not (before.isalnum() and after.isalnum())  # it splits no word
     if chars <= _PRESENTATION or chars == {"\u00ad"} or (start == 0 and run == "\ufeff"):
         return True
     if (

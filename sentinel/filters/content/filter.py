@@ -10,6 +10,7 @@ prompt every request repeats, is scanned once.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from cachetools import LRUCache
 
@@ -157,7 +158,7 @@ class ContentFilter(Filter):
                     if found is not None:
                         category, rule_id, _, _, value = found
                         scored = (category, f"{rule_id}/decoded", start, end, value)
-        local = self._scan_views(text, views, plan, text_plans, payloads)
+        local = self._scan_views(text, views, plan, text_plans, payloads, kind)
         return ((*local, scored) if scored else local), score
 
     def _scan_views(
@@ -167,6 +168,7 @@ class ContentFilter(Filter):
         plan: KindPlan,
         text_plans: list[ViewPlan],
         payloads: list[tuple[int, int, TextViews]],
+        kind: FieldKind,
     ) -> tuple[Local, ...]:
         limit = self.rules.max_findings_per_category
         hits: list[Hit] = []
@@ -190,7 +192,8 @@ class ContentFilter(Filter):
                 Hit("exfil_link", rule_id, s, e, w, (s, e))
                 for (_, _, rule_id, w), (s, e) in zip(links, spans, strict=True)
             ]
-        return self._decide(hits, limit)
+        request_chars = len(text) if kind == "user" else 0
+        return self._decide(hits, limit, request_chars)
 
     def _decoded_hits(
         self, plans: list[ViewPlan], payloads: list[tuple[int, int, TextViews]], limit: int
@@ -204,8 +207,10 @@ class ContentFilter(Filter):
                     hits.append(Hit(hit.category, rule_id, start, end, hit.weight, hit.key))
         return hits
 
-    def _decide(self, hits: list[Hit], limit: int) -> tuple[Local, ...]:
-        """Categories whose score reaches their threshold, with their spans (capped)."""
+    def _decide(self, hits: list[Hit], limit: int, request_chars: int = 0) -> tuple[Local, ...]:
+        """Categories whose score reaches their threshold, with their spans (capped). In a
+        user message of `request_chars` at or above a category's `long_request_chars`, its
+        weak signals count at the category's `long_request_weak_factor`."""
         if not hits:
             return ()
         by_category: dict[str, list[Hit]] = defaultdict(list)
@@ -215,7 +220,13 @@ class ContentFilter(Filter):
         for category, found in by_category.items():
             policy = self._policies[category]
             found.sort(key=lambda h: (h.start, h.end))
-            total = _score(found, policy.window_chars)
+            counted = found
+            if 0 < policy.long_request_chars <= request_chars:
+                factor = policy.long_request_weak_factor
+                counted = [
+                    replace(h, weight=h.weight * factor) if 0 < h.weight < 1 else h for h in found
+                ]
+            total = _score(counted, policy.window_chars)
             if total < policy.threshold:
                 continue
             score = round(min(1.0, total), 3)
@@ -233,8 +244,9 @@ class ContentFilter(Filter):
 def _score(hits: list[Hit], window: int) -> float:
     """The category score: the best sum of distinct positive signals over the text (window
     0) or over any `window` characters, plus the counter-evidence found anywhere in the
-    text; counter-evidence never cancels the strongest single signal."""
-    positive = [h for h in hits if h.weight > 0]
+    text; counter-evidence never cancels the strongest single signal. One stretch of text
+    matched by two rules of the category is one piece of evidence (its strongest rule)."""
+    positive = _one_per_span([h for h in hits if h.weight > 0])
     negative = sum({(h.rule_id, h.key): h.weight for h in hits if h.weight < 0}.values())
     strongest = max((h.weight for h in positive), default=0.0)
     if window <= 0:
@@ -255,3 +267,15 @@ def _score(hits: list[Hit], window: int) -> float:
                 left += 1
             best = max(best, sum(weights.values()))
     return max(best + negative, strongest)
+
+
+def _one_per_span(hits: list[Hit]) -> list[Hit]:
+    """The strongest hit of each span (hits sorted by start): two rules that match the same
+    words ("stay in character" is both a persona switch and a break-character cue) do not
+    add up to a finding on their own."""
+    best: dict[tuple[int, int], Hit] = {}
+    for hit in hits:
+        span = (hit.start, hit.end)
+        if span not in best or hit.weight > best[span].weight:
+            best[span] = hit
+    return list(best.values()) if len(best) < len(hits) else hits
