@@ -49,6 +49,7 @@ from sentinel.filters.content.classifier import HASHING, MODEL_FILE  # noqa: E40
 from sentinel.filters.content.config import ContentRules, InjectionScoring  # noqa: E402
 from sentinel.filters.content.injection import InjectionScorer  # noqa: E402
 from sentinel.filters.content.normalize import TextViews  # noqa: E402
+from sentinel.filters.content.structure import DISCUSSION  # noqa: E402
 
 
 def _phrase_rules() -> ContentFilter:
@@ -108,6 +109,7 @@ def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[st
         "user": user,
         "user_every_message": user.model_copy(update={"model_prescreen": False}),
     }
+    plain: list[bool] = []  # per scored user message, in order
     table: dict[str, object] = {}
     for name, channel in channels.items():
         kind = name.split("_")[0]
@@ -116,7 +118,15 @@ def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[st
             if s.channel != kind or s.source in NOT_TRAINED:
                 continue
             scorer.model = models[fold_of(s.key, s.text, s.label)]
-            score = scorer.score(TextViews(s.text), channel)[0]
+            views = TextViews(s.text)
+            score = scorer.score(views, channel)[0]
+            if name == "user":
+                acts = [
+                    e
+                    for e in scorer.structure.evidence(views)
+                    if e.kind != DISCUSSION and e.kind in (channel.signals or [e.kind])
+                ]
+                plain.append(all(e.signal in channel.plain_signals for e in acts))
             found = {c for c, *_ in phrases.scan_text(s.text, kind)} if kind == "user" else set()
             flagged = bool(found & INJECTION) if s.label else bool(found)
             scored.append((s.label, score, s.source, flagged, len(s.text)))
@@ -130,7 +140,37 @@ def calibration(dev: list[Sample], rows: list[tuple[str, bool, str]]) -> dict[st
             "long_benign": sum(not x[0] and x[4] >= LONG_CHARS for x in scored),
             "rows": [_rates(scored, t) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97)],
         }
+        if name == "user":
+            table["user_plain_threshold"] = _two_tier(scored, plain, channel.threshold)
     return table
+
+
+def _two_tier(
+    scored: list[tuple[bool, float, str, bool, int]], plain: list[bool], threshold: float
+) -> list[dict[str, float]]:
+    """The user channel at its threshold, with a stricter one for messages whose only
+    signals are plain (`plain_signals`: a role switch every role prompt has) or none: the
+    phrase rules on top; hard benign messages are every benign one but the fortunes."""
+    rows = []
+    for plain_threshold in (threshold, 0.9, 0.95, 0.97, 0.98, 0.99):
+        hits = [
+            x[3] or x[1] >= (plain_threshold if is_plain else threshold)
+            for x, is_plain in zip(scored, plain, strict=True)
+        ]
+        attacks = [h for h, x in zip(hits, scored, strict=True) if x[0]]
+        benign = [(h, x) for h, x in zip(hits, scored, strict=True) if not x[0]]
+        hard = [h for h, x in benign if x[2] != "fortunes"]
+        rows.append(
+            {
+                "threshold": threshold,
+                "plain_threshold": plain_threshold,
+                "with_phrase_rules_recall": sum(attacks) / max(len(attacks), 1),
+                "with_phrase_rules_fp_rate": sum(h for h, _ in benign) / max(len(benign), 1),
+                "with_phrase_rules_hard_benign_fp_rate": sum(hard) / max(len(hard), 1),
+                "hard_benign": len(hard),
+            }
+        )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:

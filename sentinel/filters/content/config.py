@@ -254,6 +254,19 @@ class ChannelScoring(Strict):
         description="Kinds of structural signal counted on this channel (all when unset). A "
         "user may address the model; a retrieved page should not.",
     )
+    plain_signals: list[str] = Field(
+        default_factory=list,
+        description="Signals (ids, e.g. `persona.switch`) that every harmless text of the "
+        'channel may carry ("act as a travel guide"): a text whose only counted signals are '
+        "these, or none, is reported at `plain_threshold` instead of `threshold`.",
+    )
+    plain_threshold: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="The threshold of a text with plain signals only (see `plain_signals`; "
+        "unset: `threshold`).",
+    )
 
 
 class FollowedSettings(Strict):
@@ -290,12 +303,19 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
         # (docs/model-card-injection.md). 0.7 since the model learned real requests and role
         # prompts as negatives: out of fold it finds more development jailbreaks at 0.7 than
         # the previous model at 0.9 and flags fewer benign messages (0.63 % against 1.35 %).
+        # Seventh round: calibrated at <= 1 % of the hard development benign messages (role
+        # prompts, real requests, agent tasks, look-alikes; fortunes left out) out of fold: a
+        # message whose only signal is a plain role switch ("act as a ...", as every role
+        # prompt has) or none of the channel's kinds must reach 0.98; one with a jailbreak-
+        # specific signal 0.7 (docs/model-card-injection.md).
         "user": ChannelScoring(
             threshold=0.7,
             category="prompt_injection",
             model_gate=0,
             pooling="mean",
             signals=["override", "persona"],
+            plain_signals=["persona.switch"],
+            plain_threshold=0.98,
         ),
     }
 

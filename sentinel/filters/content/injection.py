@@ -15,7 +15,7 @@ from sentinel.filters.content.classifier import HashedModel
 from sentinel.filters.content.config import ChannelScoring, InjectionScoring
 from sentinel.filters.content.followed import followed
 from sentinel.filters.content.normalize import TextViews
-from sentinel.filters.content.structure import DISCUSSION, StructureScorer
+from sentinel.filters.content.structure import DISCUSSION, Evidence, StructureScorer
 from sentinel.values import Finding
 
 FOLLOWED = "injection_followed"
@@ -58,9 +58,9 @@ class InjectionScorer:
                 if self.structure.discounted(evidence):
                     learned *= self.structure.discussion_factor
         score = structural + min(channel.model_lift, (1.0 - structural) * learned)
-        if score < channel.threshold:
-            return score, None
         acts = [e for e in evidence if e.kind != DISCUSSION]
+        if score < self.threshold(acts, channel):
+            return score, None
         rounded = round(min(1.0, score), 3)
         if acts:
             top = max(acts, key=lambda e: (not e.cited, e.weight))
@@ -72,6 +72,16 @@ class InjectionScorer:
                 rounded,
             )
         return score, (channel.category, f"{SCORE_RULE}.model", 0, len(views.original), rounded)
+
+    @staticmethod
+    def threshold(acts: list[Evidence], channel: ChannelScoring) -> float:
+        """The channel's threshold, or its `plain_threshold` when the text's only counted
+        signals are plain ones (a role switch every role prompt has) or none."""
+        if channel.plain_threshold is None:
+            return channel.threshold
+        if any(e.signal not in channel.plain_signals for e in acts):
+            return channel.threshold
+        return channel.plain_threshold
 
 
 def followed_findings(
