@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the tests need (venv, Debian packages, Kafka) and run lint, types and
-# every test, unit and integration. Exits non-zero if anything fails or no test ran.
+# every test, unit and integration, then the unit tests against the compiled core
+# (scripts/test-compiled.sh). Exits non-zero if anything fails or no test ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
@@ -18,4 +19,8 @@ if [ "$status" -eq 5 ]; then
   echo "error: pytest collected no tests" >&2
   exit 1
 fi
-exit "$status"
+if [ "$status" -ne 0 ] || [ "$#" -ne 0 ]; then
+  exit "$status"  # a selection (arguments given) runs once, interpreted
+fi
+# The whole suite passed: the unit tests once more against the compiled core.
+bash scripts/test-compiled.sh

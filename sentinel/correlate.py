@@ -46,8 +46,10 @@ class CorrelatorStats:
     late: int = 0  # events for a request id whose exchange was already emitted
 
 
-# A waiting event: (event time, arrival, event). The same tuple is in the heap and in
-# `by_id`, so a heap entry is live exactly when `by_id` holds that very tuple.
+# A waiting event: (event time, arrival, event). The same entry is in the heap and in
+# `by_id`; a heap entry is live exactly when `by_id` holds an entry of the same arrival
+# number (unique within a set). Compared by number, not identity: the compiled core boxes
+# tuples afresh, so the same entry need not be the same object.
 _Entry = tuple[float, int, Event]
 
 
@@ -84,7 +86,8 @@ class _Waiting:
         while heap and heap[0][0] < cutoff:
             entry = heapq.heappop(heap)
             event = entry[2]
-            if by_id.get(event.request_id) is entry:
+            held = by_id.get(event.request_id)
+            if held is not None and held[1] == entry[1]:
                 del by_id[event.request_id]
                 yield event, entry[0]
 
@@ -93,20 +96,20 @@ class _Waiting:
         while True:
             entry = heapq.heappop(heap)
             event = entry[2]
-            if by_id.get(event.request_id) is entry:
+            held = by_id.get(event.request_id)
+            if held is not None and held[1] == entry[1]:
                 del by_id[event.request_id]
                 return event, entry[0]
 
     def pop_all(self) -> list[tuple[Event, float]]:
         """Remove every waiting event, oldest first, with its event time."""
-        live = [entry for entry in self.heap if self.by_id.get(entry[2].request_id) is entry]
+        live = list(self.by_id.values())
         self.by_id.clear()
         self.heap.clear()
         return [(event, t) for t, _, event in sorted(live, key=lambda entry: entry[:2])]
 
     def _compact(self) -> None:
-        by_id = self.by_id
-        self.heap = [entry for entry in self.heap if by_id.get(entry[2].request_id) is entry]
+        self.heap = list(self.by_id.values())
         heapq.heapify(self.heap)
 
 

@@ -78,6 +78,7 @@ class Monitor(Observer):
         self.guard = guard
         self.book = book
         self.interval = interval_seconds
+        self.evaluations = 0  # ticks evaluated (quiet stretches are jumped, not evaluated)
         self.throttle = throttle
         self.rollback = rollback
         self._next_tick: float | None = None
@@ -246,6 +247,7 @@ class Monitor(Observer):
     def _evaluate(self, tick: float) -> None:
         """Ask every evaluator for its results at `tick`; turn them into alerts (the book),
         throttle calls and rollback triggers."""
+        self.evaluations += 1
         firing = self._slo_firing_at(tick)
         self.book.sync([alert for _, _, alert in firing], tick, names=(SLO_BURN_ALERT,))
         readings = self.guard.readings_at(tick)

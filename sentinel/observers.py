@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from mypy_extensions import mypyc_attr
 
 from sentinel.events.model import Feedback
 from sentinel.values import Accounted, Labels, Verdict
@@ -42,6 +43,8 @@ class BatchEnd:
     low_watermarks: tuple[tuple[str, int, float], ...] = ()
 
 
+# Compiled with the core (setup.py); observers outside it (OTel, tests) subclass it.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Observer:
     """Base of every observer: each hook does nothing until overridden."""
 

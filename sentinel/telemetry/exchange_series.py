@@ -41,10 +41,12 @@ class _Histogram:
 
     __slots__ = ("bounds", "counts", "total")
 
-    def __init__(self, bounds: Sequence[float]) -> None:
+    def __init__(
+        self, bounds: Sequence[float], counts: list[int] | None = None, total: float = 0.0
+    ) -> None:
         self.bounds = bounds
-        self.counts = [0] * (len(bounds) + 1)
-        self.total = 0.0
+        self.counts = [0] * (len(bounds) + 1) if counts is None else counts
+        self.total = total
 
     def add(self, other: _Histogram) -> None:
         for i, count in enumerate(other.counts):
@@ -52,9 +54,7 @@ class _Histogram:
         self.total += other.total
 
     def copy(self) -> _Histogram:
-        other = _Histogram.__new__(_Histogram)
-        other.bounds, other.counts, other.total = self.bounds, list(self.counts), self.total
-        return other
+        return _Histogram(self.bounds, list(self.counts), self.total)
 
     def buckets(self) -> list[tuple[str, float]]:
         cumulative = 0
@@ -68,22 +68,21 @@ class _Histogram:
 class _Series:
     __slots__ = ("counters", "input_tokens", "latency", "output_tokens", "ttft")
 
-    def __init__(self) -> None:
-        self.counters = [0.0] * _SLOTS
-        self.latency = _Histogram(n.LATENCY_BUCKETS)
-        self.ttft = _Histogram(n.TTFT_BUCKETS)
-        self.input_tokens = _Histogram(n.TOKEN_BUCKETS)
-        self.output_tokens = _Histogram(n.TOKEN_BUCKETS)
+    def __init__(self, copy_of: _Series | None = None) -> None:
+        if copy_of is None:
+            self.counters = [0.0] * _SLOTS
+            self.latency = _Histogram(n.LATENCY_BUCKETS)
+            self.ttft = _Histogram(n.TTFT_BUCKETS)
+            self.input_tokens = _Histogram(n.TOKEN_BUCKETS)
+            self.output_tokens = _Histogram(n.TOKEN_BUCKETS)
+        else:
+            self.counters = list(copy_of.counters)
+            self.latency, self.ttft = copy_of.latency.copy(), copy_of.ttft.copy()
+            self.input_tokens = copy_of.input_tokens.copy()
+            self.output_tokens = copy_of.output_tokens.copy()
 
     def copy(self) -> _Series:
-        other = _Series.__new__(_Series)
-        other.counters = list(self.counters)
-        other.latency, other.ttft = self.latency.copy(), self.ttft.copy()
-        other.input_tokens, other.output_tokens = (
-            self.input_tokens.copy(),
-            self.output_tokens.copy(),
-        )
-        return other
+        return _Series(self)
 
 
 class ExchangeSeries(Collector):

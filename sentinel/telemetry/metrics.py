@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mypy_extensions import mypyc_attr
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from sentinel.events.model import Feedback
@@ -30,6 +31,7 @@ INJECTION_FOLLOWED = "injection_followed"  # the content filter's finding catego
 INJECTION_SCORE_PREFIX = "injection."  # verdict score names: injection.<field kind>
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # a test's per-exchange reference
 class PrometheusRecorder(Observer):
     """Owns sentinel's metric families in the given registry. An observer of the exchange
     path (per exchange: `ExchangeSeries` and verdict samples; per batch: counters of the

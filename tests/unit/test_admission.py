@@ -159,13 +159,5 @@ def build_and_count(values: list[bytes]) -> tuple[Any, int]:
     sink, registry = MemorySink(), CollectorRegistry()
     built = assemble(RULES, PipelineSettings(), registry, sink)
     pipeline, monitor = built.pipeline, built.monitor
-    calls = [0]
-    evaluate = monitor._evaluate
-
-    def counted(tick: float) -> None:
-        calls[0] += 1
-        evaluate(tick)
-
-    monitor._evaluate = counted  # type: ignore[method-assign]
     Runner(MemorySource(values), pipeline, sink, Health()).run(threading.Event())
-    return pipeline, calls[0]
+    return pipeline, monitor.evaluations

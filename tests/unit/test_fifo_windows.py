@@ -12,12 +12,12 @@ from prometheus_client import CollectorRegistry
 
 import sentinel.pipeline as pipeline_module
 from sentinel.correlate import DedupeWindow
-from sentinel.events.exchange import Exchange
 from sentinel.health import Health
 from sentinel.io.memory import MemorySink, MemorySource
+from sentinel.observers import Observer
 from sentinel.rules.loader import load_rules
 from sentinel.runner import Runner
-from sentinel.values import Accounted, Labels
+from sentinel.values import Accounted, Labels, Verdict
 from sentinel.wiring import PipelineSettings, assemble
 from tests.unit.conftest import event
 
@@ -64,20 +64,18 @@ def test_recent_labels_keep_the_former_first_in_first_out_order(
                 event("exchange", request_id, ts=t, event_id=f"x{i}", service=service)
             )
         )
-    sink = MemorySink()
-    built = assemble(load_rules(), PipelineSettings(), CollectorRegistry(), sink)
-    pipeline = built.pipeline
     former: dict[str, Labels] = {}
-    account = pipeline.accountant.account
 
-    def accounted(exchange: Exchange) -> Accounted:
-        item = account(exchange)
-        former[exchange.request_id] = item.labels
-        if len(former) > 40:
-            del former[next(iter(former))]
-        return item
+    class Former(Observer):  # the former dictionary, told every accounted exchange
+        def exchange(self, item: Accounted, verdict: Verdict) -> None:
+            former[item.exchange.request_id] = item.labels
+            if len(former) > 40:
+                del former[next(iter(former))]
 
-    pipeline.accountant.account = accounted  # type: ignore[method-assign]
+    sink = MemorySink()
+    settings = PipelineSettings()
+    built = assemble(load_rules(), settings, CollectorRegistry(), sink, observers=(Former(),))
+    pipeline = built.pipeline
     Runner(MemorySource(lines), pipeline, sink, Health()).run(threading.Event())
     assert len(former) == 40
     assert list(pipeline._recent.items()) == list(former.items())

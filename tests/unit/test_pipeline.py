@@ -8,6 +8,7 @@ import json
 import threading
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
@@ -15,6 +16,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from sentinel.errors import SinkError
 from sentinel.health import Health
 from sentinel.io.memory import MemorySink, MemorySource
+from sentinel.io.records import Record
 from sentinel.observers import hooks
 from sentinel.pipeline import Pipeline
 from sentinel.rules.loader import load_rules
@@ -201,19 +203,20 @@ def test_idle_time_lets_pending_requests_time_out() -> None:
     assert totals.overall.timeouts == 1
 
 
-def _stop_after_three(pipeline: Pipeline, stop: threading.Event) -> list[int]:
-    """Make `pipeline` set `stop` while it processes its third record; returns the count."""
-    process = pipeline.process
-    seen = [0]
+class _StopAfterThree:
+    """`pipeline` as the runner sees it, setting `stop` while it processes its third record."""
 
-    def counting(record):  # type: ignore[no-untyped-def]
-        seen[0] += 1
-        if seen[0] == 3:
-            stop.set()
-        process(record)
+    def __init__(self, pipeline: Pipeline, stop: threading.Event) -> None:
+        self.pipeline, self.stop, self.seen = pipeline, stop, 0
 
-    pipeline.process = counting  # type: ignore[method-assign]
-    return seen
+    def process(self, record: Record) -> None:
+        self.seen += 1
+        if self.seen == 3:
+            self.stop.set()
+        self.pipeline.process(record)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pipeline, name)
 
 
 def test_a_stop_mid_batch_ends_the_loop_without_committing_the_batch() -> None:
@@ -222,10 +225,10 @@ def test_a_stop_mid_batch_ends_the_loop_without_committing_the_batch() -> None:
     sink = MemorySink()
     built, _ = make(sink)
     stop = threading.Event()
-    seen = _stop_after_three(built.pipeline, stop)
+    watched = _StopAfterThree(built.pipeline, stop)
     source = MemorySource([raw(event()) for _ in range(10)])
-    Runner(source, built.pipeline, sink, Health(), built.metrics, max_records=10).run(stop)
-    assert seen[0] == 3 and source.committed == 0
+    Runner(source, cast(Pipeline, watched), sink, Health(), built.metrics, max_records=10).run(stop)
+    assert watched.seen == 3 and source.committed == 0
 
 
 def test_a_stop_mid_batch_commits_what_was_processed_when_the_source_can() -> None:
@@ -235,7 +238,7 @@ def test_a_stop_mid_batch_commits_what_was_processed_when_the_source_can() -> No
     built, _ = make(sink)
     pipeline = built.pipeline
     stop = threading.Event()
-    seen = _stop_after_three(pipeline, stop)
+    watched = _StopAfterThree(pipeline, stop)
     commits: list[int] = []
 
     class ProcessedSource(MemorySource):
@@ -244,10 +247,16 @@ def test_a_stop_mid_batch_commits_what_was_processed_when_the_source_can() -> No
 
     source = ProcessedSource([raw(event()) for _ in range(10)])
     runner = Runner(
-        source, pipeline, sink, Health(), built.metrics, max_records=10, commits_processed=True
+        source,
+        cast(Pipeline, watched),
+        sink,
+        Health(),
+        built.metrics,
+        max_records=10,
+        commits_processed=True,
     )
     runner.run(stop)
-    assert seen[0] == 3 and commits and set(commits) == {3}  # never past what was processed
+    assert watched.seen == 3 and commits and set(commits) == {3}  # never past what was processed
     assert len(sink.records) >= 3  # the three exchanges' verdicts were flushed first
 
 

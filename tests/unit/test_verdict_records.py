@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 from sentinel.events.exchange import Exchange
 from sentinel.health import Health
 from sentinel.io.memory import MemorySink, MemorySource
+from sentinel.observers import Observer
 from sentinel.records import review_record, verdict_record
 from sentinel.rules.loader import load_rules
 from sentinel.runner import Runner
@@ -85,20 +86,16 @@ def dict_verdict_record(item: Accounted, verdict: Verdict) -> dict[str, Any]:
 
 
 def _judged() -> list[tuple[Accounted, Verdict]]:
-    sink = MemorySink()
-    built = assemble(
-        load_rules(), PipelineSettings(scan_time_budget=False), CollectorRegistry(), sink
-    )
-    pipeline = built.pipeline
     judged: list[tuple[Accounted, Verdict]] = []
-    emit = pipeline._emit
 
-    def told(item: Accounted, verdict: Verdict) -> None:
-        judged.append((item, verdict))
-        emit(item, verdict)
+    class Told(Observer):  # every exchange the pipeline judged, with its verdict
+        def exchange(self, item: Accounted, verdict: Verdict) -> None:
+            judged.append((item, verdict))
 
-    pipeline._emit = told  # type: ignore[method-assign]  # watch what the pipeline emits
-    Runner(MemorySource(SAMPLE), pipeline, sink, Health()).run(threading.Event())
+    sink = MemorySink()
+    settings = PipelineSettings(scan_time_budget=False)
+    built = assemble(load_rules(), settings, CollectorRegistry(), sink, observers=(Told(),))
+    Runner(MemorySource(SAMPLE), built.pipeline, sink, Health()).run(threading.Event())
     return judged
 
 
