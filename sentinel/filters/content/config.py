@@ -243,6 +243,14 @@ class ChannelScoring(Strict):
         description="Run the classifier only on texts with some structural signal (a cheap "
         "prescreen); false: on every text of the channel.",
     )
+    model_prescreen_chars: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="With the prescreen, a text at least this long is read by the classifier "
+        "even without a structural signal (0: never): jailbreak templates are long, and short "
+        "requests, where the classifier is least sure, keep the prescreen.",
+    )
     pooling: Literal["max", "mean"] = Field(
         default="max",
         description="How the classifier reads a long text: its best window (`max`, for an "
@@ -307,7 +315,8 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
         # prompts, real requests, agent tasks, look-alikes; fortunes left out) out of fold: a
         # message whose only signal is a plain role switch ("act as a ...", as every role
         # prompt has) or none of the channel's kinds must reach 0.98; one with a jailbreak-
-        # specific signal 0.7 (docs/model-card-injection.md).
+        # specific signal 0.7 (docs/model-card-injection.md). A message of 1,000 characters or
+        # more is read by the classifier without a signal too (at 0.98, having none).
         "user": ChannelScoring(
             threshold=0.7,
             category="prompt_injection",
@@ -316,6 +325,7 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
             signals=["override", "persona"],
             plain_signals=["persona.switch"],
             plain_threshold=0.98,
+            model_prescreen_chars=1000,
         ),
     }
 

@@ -40,9 +40,13 @@ class InjectionScorer:
             return -1.0, None
         evidence = self.structure.evidence(views)
         # The model runs only on a text with some structural signal of any kind (a cheap
-        # prescreen: one RE2 set pass) unless the channel reads every text, and counts in
-        # proportion when the channel gates it.
-        prescreen = not channel.model_prescreen or any(e.kind != DISCUSSION for e in evidence)
+        # prescreen: one RE2 set pass) or of `model_prescreen_chars` or more, unless the
+        # channel reads every text, and counts in proportion when the channel gates it.
+        prescreen = (
+            not channel.model_prescreen
+            or any(e.kind != DISCUSSION for e in evidence)
+            or 0 < channel.model_prescreen_chars <= len(views.original)
+        )
         if channel.signals is not None:
             kept = {*channel.signals, DISCUSSION}
             evidence = [e for e in evidence if e.kind in kept]
