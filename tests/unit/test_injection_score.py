@@ -423,7 +423,7 @@ def test_a_long_message_without_a_signal_is_read_by_the_classifier() -> None:
     assert not [e for e in scorer.structure.evidence(long) if e.kind != "discussion"]
     assert scorer.score(short, channel)[0] == 0.0
     assert scorer.score(long, channel)[0] > 0.9
-    assert RULES.injection.channels["user"].model_prescreen_chars == 1000
+    assert RULES.injection.channels["user"].model_prescreen_chars == 0
 
 
 @pytest.mark.parametrize(

@@ -315,8 +315,9 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
         # prompts, real requests, agent tasks, look-alikes; fortunes left out) out of fold: a
         # message whose only signal is a plain role switch ("act as a ...", as every role
         # prompt has) or none of the channel's kinds must reach 0.98; one with a jailbreak-
-        # specific signal 0.7 (docs/model-card-injection.md). A message of 1,000 characters or
-        # more is read by the classifier without a signal too (at 0.98, having none).
+        # specific signal 0.7 (docs/model-card-injection.md). Reading every message of 1,000
+        # characters or more too (`model_prescreen_chars`) found 0.4 point more development
+        # jailbreaks and cost 37 % of the synthetic chain's throughput: not the default.
         "user": ChannelScoring(
             threshold=0.7,
             category="prompt_injection",
@@ -325,7 +326,6 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
             signals=["override", "persona"],
             plain_signals=["persona.switch"],
             plain_threshold=0.98,
-            model_prescreen_chars=1000,
         ),
     }
 
