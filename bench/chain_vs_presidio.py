@@ -35,6 +35,7 @@ from sentinel.filters.cache import FieldCache
 from sentinel.health import Health
 from sentinel.io.memory import MemorySource
 from sentinel.io.routing import NullSink
+from sentinel.observers import Observer
 from sentinel.runner import Runner
 from sentinel.values import Accounted, Verdict
 from sentinel.wiring import PipelineSettings, build_pipeline
@@ -63,7 +64,7 @@ def _texts(values: list[bytes]) -> list[tuple[str, str, str]]:
     return texts
 
 
-class _Findings:
+class _Findings(Observer):
     """Observer keeping each exchange's PII spans by field (for recall)."""
 
     def __init__(self) -> None:

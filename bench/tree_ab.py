@@ -8,7 +8,7 @@ tree (a source tree of another commit, e.g. from `git archive`), then the median
 per-round ratios and the ratio of the two trees' best rounds (steadier under a changing
 load).
 Run: `.venv/bin/python -m bench.tree_ab BASELINE_TREE [--rounds R] [--exchanges N]
-[--rules backbone|monitored] [--verdicts off|all]`.
+[--rules backbone|monitored|shipped] [--verdicts off|all]`.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("baseline_tree", type=Path)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--exchanges", type=int, default=8_000)
-    parser.add_argument("--rules", choices=("backbone", "monitored"), default="backbone")
+    parser.add_argument("--rules", choices=("backbone", "monitored", "shipped"), default="backbone")
     parser.add_argument("--verdicts", choices=("off", "all"), default="off")
     args = parser.parse_args()
     trees = {"baseline tree": args.baseline_tree.resolve(), "this tree": ROOT}

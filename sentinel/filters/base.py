@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from mypy_extensions import mypyc_attr
+
 from sentinel.events.exchange import Exchange
 from sentinel.filters.cache import digest
 from sentinel.values import FieldKind, Finding
@@ -77,6 +79,7 @@ class Scan:
             self.scores[name] = value
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # filters written outside the compiled core
 class Filter(ABC):
     """Base class of every filter; see the module docstring for the contract."""
 

@@ -163,6 +163,7 @@ class _Hashing(Filter):
         return []
 
 
+@pytest.mark.interpreted_only
 def test_each_text_is_hashed_once_per_exchange_whichever_cache_asks(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

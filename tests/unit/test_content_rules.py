@@ -197,6 +197,7 @@ def test_crafted_inputs_do_not_hang_the_filter(text: str) -> None:
     assert time.process_time() - began < 3 * 2.0
 
 
+@pytest.mark.interpreted_only
 def test_a_pattern_set_that_runs_out_of_memory_falls_back_to_single_patterns(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

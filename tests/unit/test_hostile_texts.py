@@ -120,6 +120,7 @@ def test_the_record_keeps_the_most_severe_findings_in_their_order() -> None:
     assert most_severe(findings, 8) == tuple(findings)
 
 
+@pytest.mark.interpreted_only
 def test_citations_cut_short_by_the_budget_read_no_further(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

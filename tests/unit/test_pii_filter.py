@@ -189,6 +189,7 @@ def test_an_expired_budget_marks_the_scan_partial(analyzer: FastAnalyzer) -> Non
     assert scan.partial == {"pii": "time_budget"}
 
 
+@pytest.mark.interpreted_only
 def test_a_budget_running_out_midway_stops_between_fields(
     analyzer: FastAnalyzer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -208,6 +209,7 @@ def test_a_budget_running_out_midway_stops_between_fields(
     assert scan.partial == {"pii": "time_budget"}
 
 
+@pytest.mark.interpreted_only
 def test_a_repeated_context_chunk_is_scanned_once(
     analyzer: FastAnalyzer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,6 +9,7 @@ canary goes missing) and the rules are run one by one instead.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from sentinel.filters.content import catalogue
@@ -55,7 +56,7 @@ class Hit:
     start: int  # original characters
     end: int
     weight: float
-    key: object  # what makes two hits of a rule distinct (the matched text, a span)
+    key: Hashable  # what makes two hits of a rule distinct (the matched text, a span)
 
 
 def _source(rule: ContentRule) -> str:

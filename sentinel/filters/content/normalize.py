@@ -26,6 +26,8 @@ from functools import cache
 from itertools import islice
 from typing import Any, Generic, TypeVar, overload
 
+from mypy_extensions import mypyc_attr
+
 from sentinel.filters.content.engine import DEFAULT_MAX_MEM, PatternSet, Regex
 from sentinel.filters.content.offsets import OffsetMap, char_offsets, deletions
 
@@ -284,7 +286,7 @@ class _once(Generic[_T]):  # lower case: used as a decorator, like cached_proper
 
     def __init__(self, func: Callable[[Any], _T]) -> None:
         self._func = func
-        self._name = func.__name__
+        self._name = getattr(func, "__name__", "")  # set again by __set_name__
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
@@ -300,6 +302,8 @@ class _once(Generic[_T]):  # lower case: used as a decorator, like cached_proper
         return value
 
 
+# A plain class in the compiled build as well: `_once` keeps views in the instance dict.
+@mypyc_attr(native_class=False)
 class TextViews:
     """The views of one text, each built on first use, and span mapping back to it.
 
