@@ -10,4 +10,4 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-compiled.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 bash scripts/build-compiled.sh "$dir/tree"
 cd "$dir/tree"
-PYTHONPATH=. "$python" -m pytest tests/unit -q -p no:cacheprovider "$@"
+SENTINEL_EXPECT_CORE=compiled PYTHONPATH=. "$python" -m pytest tests/unit -q -p no:cacheprovider "$@"

@@ -13,6 +13,7 @@ from typing import Any
 from mypy_extensions import mypyc_attr
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from sentinel.build import core
 from sentinel.events.model import Feedback
 from sentinel.observers import BatchEnd, Observer
 from sentinel.telemetry import names as n
@@ -227,9 +228,12 @@ class PrometheusRecorder(Observer):
             ["topic", "partition"],
             registry=registry,
         )
-        Gauge(n.BUILD_INFO, "sentinel version.", ["version"], registry=registry).labels(
-            version
-        ).set(1)
+        Gauge(
+            n.BUILD_INFO,
+            "sentinel version, and whether its per-event core runs compiled or interpreted.",
+            ["version", "core"],
+            registry=registry,
+        ).labels(version, core()).set(1)
         self.series = ExchangeSeries()
         registry.register(self.series)
         self._error_type = LabelBounder(None, _MAX_ERROR_TYPES)

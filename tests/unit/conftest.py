@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.machinery
 import itertools
 import json
 from typing import Any
 
 import pytest
 
-import sentinel.pipeline
+from sentinel.build import core
 
 _ids = itertools.count()
 
@@ -44,9 +43,7 @@ def make_event() -> Any:
 # (scripts/test-compiled.sh). A compiled module calls the functions and methods of the
 # core directly, so a test that patches one of them to watch or steer the code cannot
 # work there; it is marked `interpreted_only` and runs in the interpreted pass.
-COMPILED_CORE = sentinel.pipeline.__file__ is not None and sentinel.pipeline.__file__.endswith(
-    tuple(importlib.machinery.EXTENSION_SUFFIXES)
-)
+COMPILED_CORE = core() == "compiled"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
