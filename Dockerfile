@@ -25,11 +25,16 @@ FROM ${BASE_IMAGE} AS builder
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
-# strip (binutils), to drop the debug symbols compiled extensions ship with (~130 MB).
-# Builder stage only; the version is whatever the base's Debian release carries.
+# strip (binutils), to drop the debug symbols compiled extensions ship with (~130 MB); a C
+# compiler and Python's headers (a Debian python3 base has none; the official image does),
+# to build sentinel's compiled core. Builder stage only; the versions are whatever the
+# base's Debian release carries.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends binutils \
+    && apt-get install -y --no-install-recommends binutils gcc libc6-dev \
+    && include="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])')" \
+    && if [ ! -f "$include/Python.h" ]; then \
+        apt-get install -y --no-install-recommends python3-dev; fi \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, from pyproject.toml and the tested versions alone: that layer stays
@@ -43,11 +48,21 @@ print('\n'.join(project['dependencies'] + project['optional-dependencies']['conf
         > /tmp/requirements.txt \
     && python3 -m venv /opt/sentinel \
     && /opt/sentinel/bin/pip install --constraint constraints.txt --requirement /tmp/requirements.txt
+# The compiled core (setup.py, SENTINEL_COMPILE=1): mypyc compiles the per-event path,
+# filters included, against the dependencies just installed (about two thirds of the CPU
+# per event; docs/benchmarks.md). mypy and the type stubs it reads are removed afterwards.
+COPY setup.py ./
 COPY sentinel ./sentinel
 RUN --mount=type=secret,id=pip-ca \
     if [ -s /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
-    && /opt/sentinel/bin/pip wheel --no-deps --wheel-dir /wheels . \
+    && /opt/sentinel/bin/pip install --constraint constraints.txt \
+        mypy types-PyYAML types-protobuf 'setuptools>=69' \
+    && SENTINEL_COMPILE=1 /opt/sentinel/bin/pip wheel --no-build-isolation --no-deps \
+        --wheel-dir /wheels . \
+    && /opt/sentinel/bin/pip uninstall --yes mypy librt ast-serialize pathspec \
+        types-PyYAML types-protobuf \
     && /opt/sentinel/bin/pip install --no-deps /wheels/*.whl \
+    && /opt/sentinel/bin/python -I -c "from sentinel.build import core; assert core() == 'compiled'" \
     && /opt/sentinel/bin/sentinel --version
 # Trim what sentinel never runs: debug symbols of extension modules (not of the libraries
 # vendored in *.libs/: those are patched by auditwheel, and strip breaks them), the test

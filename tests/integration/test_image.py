@@ -87,6 +87,13 @@ def test_image_carries_the_confluent_output_client(image: str) -> None:
     assert result.stdout.strip()
 
 
+def test_image_runs_the_compiled_core(image: str) -> None:
+    """The image ships the per-event core compiled (setup.py, SENTINEL_COMPILE=1) and says so."""
+    result = run(image, "sentinel", "--version")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("(compiled core)")
+
+
 def test_image_validates_packaged_and_mounted_rules(image: str, tmp_path: Path) -> None:
     """`sentinel validate` accepts the packaged rules, and a mounted bad file fails with
     its path and field."""
