@@ -78,7 +78,7 @@ SENTINEL_LABELS: dict[str, frozenset[str]] = {
     n.SINK_ERRORS: frozenset({"sink"}),
     n.COMMITS: frozenset(),
     n.CONSUMER_LAG: frozenset({"topic", "partition"}),
-    n.BUILD_INFO: frozenset({"version"}),
+    n.BUILD_INFO: frozenset({"version", "core"}),
 }
 HISTOGRAMS = frozenset(
     {
