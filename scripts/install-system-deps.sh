@@ -8,6 +8,8 @@
 #   chromium                      <- chromium             (renders the HTML report)
 #   buildah, debootstrap          <- buildah, debootstrap (build and start the container
 #                                    image without a Docker engine: scripts/image-build.sh)
+#   gcc, Python's headers         <- gcc, python3-dev (headers only if python3 has none: the
+#                                    compiled core, scripts/test-compiled.sh)
 # Idempotent: does nothing (no apt-get update either) when every tool is already there.
 # The Kafka broker itself is not a Debian package: scripts/kafka.sh fetch gets it with Maven.
 set -euo pipefail
@@ -23,12 +25,16 @@ declare -A PKG_OF=(
     [chromium]=chromium
     [buildah]=buildah
     [debootstrap]=debootstrap
+    [gcc]=gcc
 )
+TOOLS=(prometheus promtool prometheus-alertmanager amtool kcat java mvn chromium buildah debootstrap gcc)
+python_h="$("${PYTHON:-python3}" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h"
 
 missing=()
-for tool in prometheus promtool prometheus-alertmanager amtool kcat java mvn chromium buildah debootstrap; do
+for tool in "${TOOLS[@]}"; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("${PKG_OF[$tool]}")
 done
+[[ -f $python_h ]] || missing+=(python3-dev)
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "install-system-deps: all tools present"
     exit 0
@@ -58,7 +64,8 @@ echo "install-system-deps: installing ${packages[*]}"
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${packages[@]}"
 
-for tool in prometheus promtool prometheus-alertmanager amtool kcat java mvn chromium buildah debootstrap; do
+for tool in "${TOOLS[@]}"; do
     command -v "$tool" >/dev/null 2>&1 || { echo "install-system-deps: $tool still missing" >&2; exit 1; }
 done
+[[ -f $python_h ]] || { echo "install-system-deps: $python_h still missing" >&2; exit 1; }
 echo "install-system-deps: done"
