@@ -4,8 +4,9 @@ consumer group and the state topic."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -112,7 +113,9 @@ def share_state(
 
 
 OUTPUT_CLIENTS = ("kafka-python", "confluent")
+INPUT_CLIENTS = OUTPUT_CLIENTS
 SinkFactory = Callable[[KafkaSettings, threading.Event, Callable[[float], None] | None], BrokerSink]
+SourceFactory = Callable[[KafkaSettings], Any]
 
 
 def output_sink(client: str, settings: KafkaSettings) -> SinkFactory:
@@ -123,21 +126,45 @@ def output_sink(client: str, settings: KafkaSettings) -> SinkFactory:
         from sentinel.io.kafka import KafkaSink
 
         return KafkaSink
-    try:
+    with _confluent("--output-client"):
         from sentinel.io.confluent import ConfluentSink
         from sentinel.io.rdkafka_config import producer_config
+    _check_options(producer_config, settings)
+    return ConfluentSink
+
+
+def input_source(client: str, settings: KafkaSettings) -> SourceFactory:
+    """The consumer of `--input-client`, checked before connecting as `output_sink` is."""
+    if client == "kafka-python":
+        from sentinel.io.kafka import KafkaSource
+
+        return KafkaSource
+    with _confluent("--input-client"):
+        from sentinel.io.confluent_source import ConfluentSource
+        from sentinel.io.rdkafka_config import consumer_config
+    _check_options(consumer_config, settings)
+    return ConfluentSource
+
+
+@contextlib.contextmanager
+def _confluent(option: str) -> Iterator[None]:
+    """confluent-kafka missing is a usage error that says how to install it."""
+    try:
+        yield
     except ImportError as exc:
         if (exc.name or "").partition(".")[0] != "confluent_kafka":
             raise
         raise click.BadParameter(
             "confluent needs the confluent-kafka package: pip install 'sentinel-llm[confluent]'",
-            param_hint="--output-client",
+            param_hint=option,
         ) from exc
+
+
+def _check_options(config: Callable[[KafkaSettings], object], settings: KafkaSettings) -> None:
     try:
-        producer_config(settings)
+        config(settings)
     except ConfigError as exc:
         raise click.BadParameter(str(exc), param_hint="--kafka-option") from exc
-    return ConfluentSink
 
 
 def parse_kafka_options(pairs: tuple[str, ...]) -> dict[str, Any]:

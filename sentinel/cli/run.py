@@ -14,10 +14,12 @@ from prometheus_client import CollectorRegistry
 from sentinel import __version__
 from sentinel.alerting.leader import Leadership
 from sentinel.cli.kafka_hooks import (
+    INPUT_CLIENTS,
     OUTPUT_CLIENTS,
     KafkaOption,
     StopRequested,
     flush_waiting,
+    input_source,
     output_sink,
     parse_kafka_options,
     share_state,
@@ -92,8 +94,17 @@ from sentinel.wiring import assemble, build_services, state_horizon_minutes
     show_default=True,
     help="Kafka client that writes the outputs (verdicts, review, dead letters, state): "
     "kafka-python, or confluent-kafka (librdkafka, the `confluent` extra), several times "
-    "less CPU per record. Consuming stays kafka-python; --kafka-option names are "
-    "kafka-python's either way (mapped; one librdkafka cannot honour stops the start).",
+    "less CPU per record. --kafka-option names are kafka-python's either way (mapped; one "
+    "librdkafka cannot honour stops the start).",
+)
+@click.option(
+    "--input-client",
+    type=click.Choice(INPUT_CLIENTS),
+    default="kafka-python",
+    show_default=True,
+    help="Kafka client that consumes the input topics: kafka-python, or confluent-kafka "
+    "(librdkafka, the `confluent` extra), a tenth of the CPU per consumed event. The same "
+    "group, commits and rebalances either way; --kafka-option names are kafka-python's.",
 )
 @click.option(
     "--otlp-topic",
@@ -140,6 +151,7 @@ def run(
     verdict_mode: VerdictMode,
     kafka_options: tuple[str, ...],
     output_client: str,
+    input_client: str,
     otlp_topics: tuple[str, ...],
     otlp_encoding: str,
     http_host: str,
@@ -147,7 +159,7 @@ def run(
     **options: Any,
 ) -> None:
     """Consume events from Kafka; serve /metrics, /healthz and /readyz."""
-    from sentinel.io.kafka import KafkaSettings, KafkaSource, wait_for_brokers  # Kafka only here
+    from sentinel.io.kafka import KafkaSettings, wait_for_brokers  # Kafka only here
     from sentinel.io.state_topic import StateTopic, StateTopicSettings
     from sentinel.io.topic_limits import dead_letter_bytes, message_limit
 
@@ -167,6 +179,7 @@ def run(
         client_options=parse_kafka_options((*kafka_options_from_env(os.environ), *kafka_options)),
     )
     make_sink = output_sink(output_client, settings)  # checked before connecting
+    make_source = input_source(input_client, settings)
     registry, health = CollectorRegistry(), Health()
     leadership = Leadership()  # this replica delivers alerts only while it leads
     try:
@@ -226,7 +239,7 @@ def run(
             if stop.is_set():  # SIGTERM while waiting for the state topic
                 raise StopRequested from None
             raise
-        source = KafkaSource(settings)
+        source = make_source(settings)
         health.set_check("kafka", False, "waiting for partition assignment")
         health.set_check("sink", True, "")
         assembly = assemble(

@@ -13,11 +13,8 @@ structured log events, served on the caller's thread by `flush`.
 
 from __future__ import annotations
 
-import logging
 import threading
-import time
 from collections.abc import Callable
-from typing import Any
 
 import structlog
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
@@ -25,6 +22,7 @@ from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from sentinel.errors import SinkError
 from sentinel.io.kafka import KafkaSettings, wait_accepted
 from sentinel.io.rdkafka_config import producer_config
+from sentinel.io.rdkafka_log import LibrdkafkaLog, error_logger
 from sentinel.io.records import OutRecord
 
 log = structlog.get_logger("sentinel.kafka")
@@ -52,7 +50,7 @@ class ConfluentSink:
             **producer_config(settings),
             "delivery.report.only.error": True,
             "on_delivery": self._delivered,
-            "error_cb": log_error,
+            "error_cb": error_logger("kafka_producer_error"),
             "logger": LibrdkafkaLog(),
         }
         try:
@@ -115,43 +113,3 @@ class ConfluentSink:
 def _name(exc: BaseException) -> str:
     error = exc.args[0] if exc.args else None
     return error.name() if isinstance(error, KafkaError) else type(exc).__name__
-
-
-def log_error(error: KafkaError) -> None:
-    """librdkafka's client-level errors. A broker out of reach is already in the log (its
-    `FAIL` line) and in readiness (the flush waits); others are logged here. A record an
-    error keeps from the broker fails at its delivery timeout, and flush raises then."""
-    if not error.fatal() and error.code() in _OUTAGE:
-        return
-    log.log(
-        logging.ERROR if error.fatal() else logging.WARNING,
-        "kafka_producer_error",
-        error=error.name(),
-        fatal=error.fatal(),
-    )
-
-
-_OUTAGE = frozenset({KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE})
-REPEAT_WINDOW_SECONDS = 30.0  # a line that repeats (a reconnect per second) is logged this often
-
-
-class LibrdkafkaLog:
-    """confluent-kafka's `logger`: librdkafka's lines as structured events (no payloads:
-    librdkafka logs brokers, topics and protocol states). A line of the same facility
-    and level within REPEAT_WINDOW_SECONDS of the last one is counted, not logged; the
-    next one logged says how many were (`suppressed`)."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._last: dict[tuple[int, str], tuple[float, int]] = {}
-
-    def log(self, level: int, fmt: str, *args: Any) -> None:
-        facility, _client, message = (*args, "", "", "")[:3]
-        now, key = self._clock(), (level, str(facility))
-        logged_at, suppressed = self._last.get(key, (float("-inf"), 0))
-        if now - logged_at < REPEAT_WINDOW_SECONDS:
-            self._last[key] = (logged_at, suppressed + 1)
-            return
-        self._last[key] = (now, 0)
-        extra = {"suppressed": suppressed} if suppressed else {}
-        log.log(level, "librdkafka", facility=facility, message=message, **extra)

@@ -1,11 +1,12 @@
-"""librdkafka producer properties from sentinel's Kafka settings, for the confluent output
-client (`--output-client confluent`).
+"""librdkafka properties from sentinel's Kafka settings, for the confluent clients: the
+output producer (`--output-client confluent`) and the input consumer (`--input-client
+confluent`).
 
 Operators keep writing kafka-python option names (`--kafka-option`,
-`SENTINEL_KAFKA_OPTION_*`): the consumer stays kafka-python and reads the same options.
-Each option the kafka-python producer would take maps to its librdkafka property; one
-that librdkafka cannot honour stops the start, named, instead of being dropped. Options
-only a consumer reads are left to the consumer, as the kafka-python sink leaves them.
+`SENTINEL_KAFKA_OPTION_*`), whichever client reads them. Each option the kafka-python
+producer (or consumer) would take maps to its librdkafka property; one that librdkafka
+cannot honour stops the start, named, instead of being dropped. Options only the other
+kind of client reads are left to it, as the kafka-python clients leave them.
 
 What sentinel sets, as on the kafka-python path: `acks=all`, the request size limit, the
 reconnect back-off cap, the batch size and linger (the options override these three), and
@@ -19,10 +20,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer
 
 from sentinel.errors import ConfigError
-from sentinel.io.kafka import PRODUCER_DEFAULTS, RECONNECT_DEFAULTS, KafkaSettings
+from sentinel.io.kafka import (
+    MAX_FETCH_BYTES,
+    PRODUCER_DEFAULTS,
+    RECONNECT_DEFAULTS,
+    KafkaSettings,
+)
 
 # kafka-python producer option -> librdkafka property
 NAMES: dict[str, str] = {
@@ -71,6 +77,39 @@ KAFKA_PYTHON_ONLY = frozenset(
         "metrics_sample_window_ms",
     }
 )
+# Consumer options of kafka-python -> librdkafka (consumer properties), beside the shared
+# ones of NAMES. `request_timeout_ms` bounds a consumer's requests: librdkafka's
+# `socket.timeout.ms` (its `request.timeout.ms` is a producer property).
+CONSUMER_NAMES: dict[str, str] = {
+    "auto_offset_reset": "auto.offset.reset",
+    "check_crcs": "check.crcs",
+    "client_rack": "client.rack",
+    "fetch_max_bytes": "fetch.max.bytes",
+    "fetch_max_wait_ms": "fetch.wait.max.ms",
+    "fetch_min_bytes": "fetch.min.bytes",
+    "group_instance_id": "group.instance.id",
+    "heartbeat_interval_ms": "heartbeat.interval.ms",
+    "isolation_level": "isolation.level",
+    "max_partition_fetch_bytes": "max.partition.fetch.bytes",
+    "max_poll_interval_ms": "max.poll.interval.ms",
+    "request_timeout_ms": "socket.timeout.ms",
+    "session_timeout_ms": "session.timeout.ms",
+}
+# kafka-python consumer machinery with no behaviour to carry over: the batch size is
+# sentinel's own (`max_records` of each poll), auto commit is off, the iterator's timeout,
+# the client's metric names, fetch sessions (an optimisation librdkafka does without) and
+# internal topics (sentinel subscribes by name).
+CONSUMER_KAFKA_PYTHON_ONLY = KAFKA_PYTHON_ONLY | frozenset(
+    {
+        "auto_commit_interval_ms",
+        "consumer_timeout_ms",
+        "enable_incremental_fetch_sessions",
+        "exclude_internal_topics",
+        "max_poll_records",
+        "metric_group_prefix",
+    }
+)
+_CONSUMER_SHARED = frozenset(NAMES) & frozenset(KafkaConsumer.DEFAULT_CONFIG)
 FIXED = frozenset({"acks"})  # `all` on both clients: the at-least-once ordering needs it
 # The librdkafka in confluent-kafka's wheels is built without GSSAPI (Kerberos), and its
 # OAUTHBEARER needs a token callback, which text options cannot give.
@@ -89,12 +128,7 @@ def producer_config(settings: KafkaSettings) -> dict[str, Any]:
             f"Kafka option(s) {listed}: no librdkafka equivalent for the confluent output "
             "client; remove them or use --output-client kafka-python"
         )
-    mechanism = options.get("sasl_mechanism")
-    if mechanism is not None and mechanism not in _MECHANISMS:
-        raise ConfigError(
-            f"Kafka option `sasl_mechanism`: {mechanism} is not available with the confluent "
-            f"output client (one of {', '.join(sorted(_MECHANISMS))})"
-        )
+    _check_mechanism(options, "output")
     mapped = {
         **{k: KafkaProducer.DEFAULT_CONFIG[k] for k in _FROM_KAFKA_PYTHON},
         **RECONNECT_DEFAULTS,
@@ -117,6 +151,56 @@ def producer_config(settings: KafkaSettings) -> dict[str, Any]:
         # the partition of the records before it
         "sticky.partitioning.linger.ms": 0,
     }
+
+
+def consumer_config(settings: KafkaSettings) -> dict[str, Any]:
+    """librdkafka properties for the input consumer (group, commits by sentinel, the
+    earliest offset when the group has none, message and fetch limits as on the
+    kafka-python path). Raises ConfigError naming every consumer option with no librdkafka
+    equivalent."""
+    options = {
+        k: v for k, v in settings.client_options.items() if k in KafkaConsumer.DEFAULT_CONFIG
+    }
+    known = _CONSUMER_SHARED | frozenset(CONSUMER_NAMES) | CONSUMER_KAFKA_PYTHON_ONLY
+    refused = sorted(k for k in options if k not in known)
+    if refused:
+        listed = ", ".join(f"`{k}`" for k in refused)
+        raise ConfigError(
+            f"Kafka option(s) {listed}: no librdkafka equivalent for the confluent input "
+            "client; remove them or use --input-client kafka-python"
+        )
+    _check_mechanism(options, "input")
+    fetch_bytes = max(MAX_FETCH_BYTES, settings.max_message_bytes)
+    mapped = {
+        **RECONNECT_DEFAULTS,
+        "auto_offset_reset": "earliest",
+        "client_id": settings.client_id,
+        "max_partition_fetch_bytes": settings.max_message_bytes,
+        "fetch_max_bytes": fetch_bytes,
+        **{k: v for k, v in options.items() if k in _CONSUMER_SHARED or k in CONSUMER_NAMES},
+    }
+    # librdkafka wants room for a whole fetch response in one receive
+    fetch_bytes = max(fetch_bytes, mapped["fetch_max_bytes"])
+    mapped["receive_message_max_bytes"] = max(
+        mapped.get("receive_message_max_bytes", 0), fetch_bytes + 1024
+    )
+    names = {**NAMES, **CONSUMER_NAMES}
+    return {
+        **{names[k]: _value(k, v) for k, v in mapped.items()},
+        "bootstrap.servers": settings.bootstrap_servers,
+        "group.id": settings.group_id,
+        "enable.auto.commit": False,  # sentinel commits once a batch's outputs are accepted
+        "enable.auto.offset.store": False,
+    }
+
+
+def _check_mechanism(options: dict[str, Any], client: str) -> None:
+    mechanism = options.get("sasl_mechanism")
+    if mechanism is not None and mechanism not in _MECHANISMS:
+        raise ConfigError(
+            f"Kafka option `sasl_mechanism`: {mechanism} is not available with the confluent "
+            f"{client} client (one of {', '.join(sorted(_MECHANISMS))})"
+        )
 
 
 def _value(key: str, value: Any) -> Any:

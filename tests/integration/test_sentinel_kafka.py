@@ -29,6 +29,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import MemberToRemove
 from kafka.structs import TopicPartition
 
+from sentinel.cli.kafka_hooks import INPUT_CLIENTS
+
 BASE_TIME = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 MODEL = "gpt-4.1-mini"  # priced in rules/pricing.yaml
 
@@ -551,9 +553,13 @@ def test_event_over_max_event_bytes_is_dead_lettered_as_oversized(
     assert sentinel.returncode is None
 
 
-def test_crash_and_restart_loses_nothing(kafka_bootstrap, create_topic, run_sentinel, capsys):
-    """After kill -9 mid-stream and a restart, every event has a verdict (at least once)."""
-    names = _names("crash")
+@pytest.mark.parametrize("client", INPUT_CLIENTS)
+def test_crash_and_restart_loses_nothing(
+    client, kafka_bootstrap, create_topic, run_sentinel, capsys
+):
+    """After kill -9 mid-stream and a restart, every event has a verdict (at least once),
+    with either input client."""
+    names = _names(f"crash-{client}")
     _create_topics(create_topic, kafka_bootstrap, names)
     total_events, half = 3_000, 1_500
     ids = [f"crash-{i}" for i in range(total_events)]
@@ -564,7 +570,7 @@ def test_crash_and_restart_loses_nothing(kafka_bootstrap, create_topic, run_sent
         ]
 
     _produce(kafka_bootstrap, names["events"], records(ids[:half]))
-    first = run_sentinel(names, "--verdicts", "all")
+    first = run_sentinel(names, "--verdicts", "all", "--input-client", client)
     seen = total(
         first.wait_metrics(lambda s: total(s, READ) > 0, timeout_s=30, what="some events read"),
         READ,
@@ -578,7 +584,7 @@ def test_crash_and_restart_loses_nothing(kafka_bootstrap, create_topic, run_sent
     assert committed <= half
 
     _produce(kafka_bootstrap, names["events"], records(ids[half:]))
-    second = run_sentinel(names, "--verdicts", "all")
+    second = run_sentinel(names, "--verdicts", "all", "--input-client", client)
     verdict_ids = _verdict_ids(kafka_bootstrap, names["verdicts"], set(ids), timeout_s=30)
     # Every id has a verdict once the second run passes the first run's last verdict on each
     # partition; it still has the rest of the re-read partitions ahead of it.
@@ -595,15 +601,19 @@ def test_crash_and_restart_loses_nothing(kafka_bootstrap, create_topic, run_sent
     assert _events_at_exit(second) == total_events - committed
     with capsys.disabled():
         print(
-            f"\n[crash test: first run read >= {seen:.0f}, committed {committed}; "
+            f"\n[crash test, {client}: first run read >= {seen:.0f}, committed {committed}; "
             f"{len(verdict_ids)} verdicts for {total_events} events, "
             f"{sum(duplicates.values())} duplicate(s)]"
         )
 
 
-def test_sigterm_commits_what_was_read_and_exits_zero(kafka_bootstrap, create_topic, run_sentinel):
-    """SIGTERM exits 0 promptly with exactly the events read committed; a restart reads the rest."""
-    names = _names("sigterm")
+@pytest.mark.parametrize("client", INPUT_CLIENTS)
+def test_sigterm_commits_what_was_read_and_exits_zero(
+    client, kafka_bootstrap, create_topic, run_sentinel
+):
+    """SIGTERM exits 0 promptly with exactly the events read committed; a restart reads the
+    rest (either input client)."""
+    names = _names(f"sigterm-{client}")
     _create_topics(create_topic, kafka_bootstrap, names)
     total_events = 6_000  # a backlog: every poll returns a full batch (1,000)
     _produce(
@@ -616,7 +626,7 @@ def test_sigterm_commits_what_was_read_and_exits_zero(kafka_bootstrap, create_to
     )
     # No verdicts: processing, not output, fills each batch, so the signal lands while a
     # batch is in flight; that batch must still be committed.
-    first = run_sentinel(names, "--verdicts", "off")
+    first = run_sentinel(names, "--verdicts", "off", "--input-client", client)
     first.wait_metrics(lambda s: total(s, READ) >= 2_000, timeout_s=30, what="events flowing")
     assert first.terminate(timeout_s=5) == 0
 
@@ -624,7 +634,7 @@ def test_sigterm_commits_what_was_read_and_exits_zero(kafka_bootstrap, create_to
     assert 2_000 <= read_first <= total_events
     assert _committed(kafka_bootstrap, names["group"], names["events"]) == read_first
 
-    second = run_sentinel(names, "--verdicts", "off")
+    second = run_sentinel(names, "--verdicts", "off", "--input-client", client)
     second.wait_metrics(
         lambda s: total(s, READ) >= total_events - read_first, 30, "the rest of the backlog"
     )

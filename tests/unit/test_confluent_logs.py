@@ -11,20 +11,20 @@ import pytest
 import structlog
 from confluent_kafka import KafkaError
 
-from sentinel.io import confluent
-from sentinel.io.confluent import REPEAT_WINDOW_SECONDS, LibrdkafkaLog, log_error
+from sentinel.io import rdkafka_log
+from sentinel.io.rdkafka_log import REPEAT_WINDOW_SECONDS, LibrdkafkaLog, error_logger
 
 FAIL = "[thrd:b:9/bootstrap]: b:9/bootstrap: Connect to ipv4#127.0.0.1:9 failed"
 
 
 @pytest.fixture
 def logs(monkeypatch: pytest.MonkeyPatch) -> list[MutableMapping[str, Any]]:
-    """The sink module's events, whatever structlog configuration earlier tests left."""
+    """The librdkafka log module's events, whatever structlog configuration earlier tests left."""
     capture = structlog.testing.LogCapture()
     logger = structlog.wrap_logger(
         None, processors=[capture], wrapper_class=structlog.make_filtering_bound_logger(0)
     )
-    monkeypatch.setattr(confluent, "log", logger)
+    monkeypatch.setattr(rdkafka_log, "log", logger)
     return capture.entries
 
 
@@ -76,5 +76,6 @@ def test_client_errors_are_logged_except_the_outage_itself(
     error: KafkaError, logged: list[tuple[str, str]], logs: list[MutableMapping[str, Any]]
 ) -> None:
     """librdkafka's error callback logs what readiness does not already show."""
-    log_error(error)
+    error_logger("kafka_producer_error")(error)
     assert [(e["log_level"], e["error"]) for e in logs] == logged
+    assert all(e["event"] == "kafka_producer_error" for e in logs)
