@@ -13,6 +13,12 @@ in a fresh consumer group:
             same-run baseline
   +verdicts, confluent output: the same verdicts written by the confluent-kafka sink
             (librdkafka, `--output-client confluent`); the consumer stays kafka-python
+  raw confluent  a confluent-kafka (librdkafka) poll loop that only touches each record
+  sentinel, confluent input: the backbone consuming with `--input-client confluent`
+  +verdicts, confluent input and output: the same, verdicts written by the confluent sink
+
+The ratio is to raw kafka-python (the issue's baseline); the confluent paths also print
+their ratio to the raw confluent loop, which is sentinel's own share of the CPU.
 
 Reports wall-clock events/s and events per CPU-second (process CPU, all threads), and
 the ratio sentinel/raw: medians of `--repeats` interleaved runs; then every run's events
@@ -42,6 +48,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from confluent_kafka import Consumer
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.partitioner.default import DefaultPartitioner
@@ -49,9 +56,9 @@ from prometheus_client import CollectorRegistry
 
 from bench.events import events
 from bench.rulesets import backbone
-from sentinel.cli.kafka_hooks import output_sink
+from sentinel.cli.kafka_hooks import input_source, output_sink
 from sentinel.health import Health
-from sentinel.io.kafka import KafkaSettings, KafkaSource
+from sentinel.io.kafka import KafkaSettings
 from sentinel.io.routing import NullSink
 from sentinel.runner import Runner
 from sentinel.wiring import PipelineSettings, build_pipeline
@@ -123,6 +130,26 @@ def _raw(bootstrap: str, topic: str, n: int) -> int:
     return seen
 
 
+def _raw_confluent(bootstrap: str, topic: str, n: int) -> int:
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"raw-confluent-{time.time()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    consumer.subscribe([topic])
+    seen = size = 0
+    while seen < n:
+        for message in consumer.consume(1000, 0.5):
+            if message.error() is None:
+                size += len(message.value() or b"")
+                seen += 1
+    consumer.close()
+    return seen
+
+
 def _sentinel(
     bootstrap: str,
     topic: str,
@@ -130,6 +157,7 @@ def _sentinel(
     verdicts: bool,
     producer: dict[str, Any] | None = None,
     client: str = "kafka-python",
+    input_client: str = "kafka-python",
 ) -> int:
     settings = KafkaSettings(
         bootstrap_servers=bootstrap,
@@ -146,7 +174,7 @@ def _sentinel(
         rules, PipelineSettings(verdicts="all" if verdicts else "off"), CollectorRegistry(), sink
     )
     stop = threading.Event()
-    source = KafkaSource(settings)
+    source = input_source(input_client, settings)(settings)
 
     class StopAtN:
         def __init__(self) -> None:
@@ -199,13 +227,28 @@ def _in_tree(tree: Path, bootstrap: str, n: int, path: str, verdicts: bool) -> d
     return result
 
 
+def _per_round(runs: dict[str, list[dict[str, float]]]) -> None:
+    """Each sentinel path over raw kafka-python of its own round (run just before it): the
+    ratio per round, less exposed to load drifting between rounds than the medians."""
+    for name, rs in runs.items():
+        if name.startswith("raw"):
+            continue
+        pairs = zip(rs, runs["raw"], strict=True)
+        ratios = [r["events_per_cpu_s"] / b["events_per_cpu_s"] for r, b in pairs]
+        print(
+            f"  {name} / raw kafka-python per round: {' '.join(f'{x:.2f}' for x in ratios)} "
+            f"(median {statistics.median(ratios):.2f})"
+        )
+
+
 def _verdict_costs(runs: dict[str, list[dict[str, float]]]) -> None:
     """Each verdict path next to the backbone of its own round (run just before it): the
     per-round ratio, and the CPU a verdict adds per event, 1/path - 1/backbone."""
     for name, rs in runs.items():
-        if not name.startswith("+verdicts") or "sentinel" not in runs:
+        backbone = "sentinel, confluent input" if "confluent input" in name else "sentinel"
+        if not name.startswith("+verdicts") or backbone not in runs:
             continue
-        pairs = list(zip(rs, runs["sentinel"], strict=True))
+        pairs = list(zip(rs, runs[backbone], strict=True))
         ratios = [r["events_per_cpu_s"] / b["events_per_cpu_s"] for r, b in pairs]
         added = [1e6 * (1 / r["events_per_cpu_s"] - 1 / b["events_per_cpu_s"]) for r, b in pairs]
         print(
@@ -257,6 +300,13 @@ def main() -> None:
                 "+verdicts, confluent output": lambda: _sentinel(
                     bootstrap, "bench", n, True, client="confluent"
                 ),
+                "raw confluent": lambda: _raw_confluent(bootstrap, "bench", n),
+                "sentinel, confluent input": lambda: _sentinel(
+                    bootstrap, "bench", n, False, input_client="confluent"
+                ),
+                "+verdicts, confluent input and output": lambda: _sentinel(
+                    bootstrap, "bench", n, True, client="confluent", input_client="confluent"
+                ),
             }
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in paths}
         for _ in range(args.repeats):  # interleaved, so drift in load hits every path alike
@@ -275,10 +325,15 @@ def main() -> None:
     print(f"{'path':<42} {'events/s':>10} {'events/CPU-s':>13} {'ratio vs raw':>13}")
     raw_rate = results["raw"]["events_per_cpu_s"]
     for name, r in results.items():
+        own = ""
+        if "confluent input" in name and "raw confluent" in results:
+            share = r["events_per_cpu_s"] / results["raw confluent"]["events_per_cpu_s"]
+            own = f"  ({share:.2f} of raw confluent)"
         print(
             f"{name:<42} {r['events_per_s']:>10,.0f} {r['events_per_cpu_s']:>13,.0f} "
-            f"{r['events_per_cpu_s'] / raw_rate:>13.2f}"
+            f"{r['events_per_cpu_s'] / raw_rate:>13.2f}{own}"
         )
+    _per_round(runs)
     for name, rs in runs.items():
         rates = " ".join(f"{r['events_per_cpu_s']:,.0f}" for r in rs)
         print(f"  {name}: runs {rates}")

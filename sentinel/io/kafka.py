@@ -131,14 +131,17 @@ class KafkaSource:
         self.settings = settings
         try:
             self._consumer = KafkaConsumer(
-                **RECONNECT_DEFAULTS,
-                group_id=settings.group_id,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                max_partition_fetch_bytes=settings.max_message_bytes,
-                fetch_max_bytes=max(MAX_FETCH_BYTES, settings.max_message_bytes),
-                receive_message_max_bytes=max(MAX_FETCH_BYTES, settings.max_message_bytes) + 1024,
-                **settings.for_client(KafkaConsumer.DEFAULT_CONFIG),
+                **{
+                    **RECONNECT_DEFAULTS,
+                    "auto_offset_reset": "earliest",
+                    "max_partition_fetch_bytes": settings.max_message_bytes,
+                    "fetch_max_bytes": max(MAX_FETCH_BYTES, settings.max_message_bytes),
+                    "receive_message_max_bytes": max(MAX_FETCH_BYTES, settings.max_message_bytes)
+                    + 1024,
+                    **settings.for_client(KafkaConsumer.DEFAULT_CONFIG),  # options override
+                    "group_id": settings.group_id,
+                    "enable_auto_commit": False,  # sentinel commits after the outputs
+                }
             )
             self._consumer.subscribe(list(settings.topics), listener=_CommitOnRevoke(self))
         except KafkaError as exc:

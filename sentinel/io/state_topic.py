@@ -55,10 +55,13 @@ class StateTopic:
             self._ensure()
         try:
             self._consumer = KafkaConsumer(
-                group_id=None,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                **kafka.for_client(KafkaConsumer.DEFAULT_CONFIG),
+                **{
+                    **kafka.for_client(KafkaConsumer.DEFAULT_CONFIG),
+                    # read from the start, outside any group, whatever the options say
+                    "group_id": None,
+                    "enable_auto_commit": False,
+                    "auto_offset_reset": "earliest",
+                }
             )
             partitions = self._wait_partitions()
             self._partitions = [TopicPartition(settings.topic, p) for p in sorted(partitions)]

@@ -311,22 +311,32 @@ def test_scrapes_while_two_replicas_consume_random_labels(
         assert "Traceback" not in log and "RuntimeError" not in log
 
 
-@pytest.mark.parametrize("client", ["kafka-python", "confluent"])
+@pytest.mark.parametrize(
+    ("input_client", "output_client"),
+    [("kafka-python", "kafka-python"), ("kafka-python", "confluent"), ("confluent", "confluent")],
+)
 def test_broker_outage_turns_readiness_false_and_consumption_resumes_quickly(
-    client: str, restartable_kafka: Any, sentinels: Any
+    input_client: str, output_client: str, restartable_kafka: Any, sentinels: Any
 ) -> None:
     """Row 8: with the broker stopped, /readyz turns false with the reason after the grace
     (it stayed 200 before), the outage and the recovery are logged, and events produced
     after the broker returns are consumed within 10 s of its return (30-80 s before).
     Row 9, running: SIGTERM during an outage exits within 5 s. With either output client
-    (the state records of every batch go through it)."""
+    (the state records of every batch go through it), and with the confluent input client."""
     broker = restartable_kafka
     names = _names("outage")
     from _kafka import create_topic
 
     for topic in (names["events"], names["dlq"], names["verdicts"]):
         create_topic(broker.bootstrap, topic, 1)
-    args = ("--broker-grace-seconds", "3", "--output-client", client)
+    args = (
+        "--broker-grace-seconds",
+        "3",
+        "--output-client",
+        output_client,
+        "--input-client",
+        input_client,
+    )
     sentinel = sentinels(broker.bootstrap, names, *args)
     _produce(broker.bootstrap, names["events"], [_event("exchange", f"a{i}") for i in range(20)])
     sentinel.wait_metrics(lambda s: total(s, READ) >= 20, 60, "the first 20 events")

@@ -7,7 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from sentinel.cli import main
-from sentinel.errors import ConfigError
+from sentinel.errors import ConfigError, SourceError
+from sentinel.io.kafka import KafkaSettings, KafkaSource
 from sentinel.io.kafka_options import parse_kafka_options, settable_options, split_env_options
 
 TYPED = [
@@ -108,3 +109,23 @@ def test_an_unknown_option_exits_2_with_a_suggestion_before_connecting() -> None
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "did you mean `sasl_mechanism`?" in result.output
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        "reconnect_backoff_max_ms=500",
+        "auto_offset_reset=latest",
+        "max_partition_fetch_bytes=2000000",
+        "fetch_max_bytes=70000000",
+        "receive_message_max_bytes=80000000",
+    ],
+)
+def test_an_option_sentinel_defaults_overrides_the_default_on_the_consumer(pair: str) -> None:
+    """An option the consumer has a sentinel default for reaches kafka-python in its place
+    (it was passed twice and the start failed with a TypeError): with nothing listening,
+    the start fails only as a connection does."""
+    options = parse_kafka_options([pair, "bootstrap_timeout_ms=50"])
+    settings = KafkaSettings("127.0.0.1:9", ("t",), client_options=options)
+    with pytest.raises(SourceError, match="could not connect"):
+        KafkaSource(settings)

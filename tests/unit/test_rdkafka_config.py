@@ -1,5 +1,6 @@
-"""The confluent output client's librdkafka settings from kafka-python option names: mapped,
-fixed where sentinel fixes them, refused by name where librdkafka cannot honour them."""
+"""The confluent clients' librdkafka settings (output producer, input consumer) from
+kafka-python option names: mapped, fixed where sentinel fixes them, refused by name where
+librdkafka cannot honour them."""
 
 from __future__ import annotations
 
@@ -8,14 +9,22 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from confluent_kafka import Producer
-from kafka import KafkaProducer
+from confluent_kafka import Consumer, Producer
+from kafka import KafkaConsumer, KafkaProducer
 
 from sentinel.cli import main
 from sentinel.errors import ConfigError
 from sentinel.io.kafka import KafkaSettings
 from sentinel.io.kafka_options import parse_kafka_options, settable_options
-from sentinel.io.rdkafka_config import FIXED, KAFKA_PYTHON_ONLY, NAMES, producer_config
+from sentinel.io.rdkafka_config import (
+    CONSUMER_KAFKA_PYTHON_ONLY,
+    CONSUMER_NAMES,
+    FIXED,
+    KAFKA_PYTHON_ONLY,
+    NAMES,
+    consumer_config,
+    producer_config,
+)
 
 # One valid text value for every mapped option (files need not exist: no TLS is set up
 # while the protocol is SASL_PLAINTEXT).
@@ -162,3 +171,97 @@ def test_run_without_confluent_kafka_says_how_to_install_it(
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "pip install 'sentinel-llm[confluent]'" in result.output
+
+
+# One valid text value for every consumer option mapped beside the shared ones.
+EVERY_CONSUMER_MAPPED = {
+    "auto_offset_reset": "latest",
+    "check_crcs": "false",
+    "client_rack": "rack-a",
+    "fetch_max_bytes": "70000000",
+    "fetch_max_wait_ms": "100",
+    "fetch_min_bytes": "1",
+    "group_instance_id": "sentinel-0",
+    "heartbeat_interval_ms": "3000",
+    "isolation_level": "read_committed",
+    "max_partition_fetch_bytes": "2000000",
+    "max_poll_interval_ms": "300000",
+    "request_timeout_ms": "30000",
+    "session_timeout_ms": "45000",
+}
+
+
+def _consumer_config(*pairs: str) -> dict[str, Any]:
+    settings = KafkaSettings(
+        bootstrap_servers="127.0.0.1:9",
+        topics=("events",),
+        group_id="g",
+        client_options=parse_kafka_options(pairs),
+    )
+    return consumer_config(settings)
+
+
+def test_every_mapped_consumer_option_is_a_property_librdkafka_accepts() -> None:
+    """Each consumer option and each shared option a consumer reads, set from text, gives a
+    configuration librdkafka builds a consumer from."""
+    assert set(EVERY_CONSUMER_MAPPED) == set(CONSUMER_NAMES)
+    shared = {k: v for k, v in EVERY_MAPPED.items() if k in KafkaConsumer.DEFAULT_CONFIG}
+    pairs = {**shared, **EVERY_CONSUMER_MAPPED}
+    config = _consumer_config(*(f"{k}={v}" for k, v in pairs.items()))
+    assert {CONSUMER_NAMES[k] for k in EVERY_CONSUMER_MAPPED} <= set(config)
+    assert config["session.timeout.ms"] == 45000 and config["auto.offset.reset"] == "latest"
+    Consumer(config).close()  # builds without connecting
+
+
+def test_what_sentinel_fixes_on_the_consumer_is_fixed() -> None:
+    """The group, commits by sentinel only, the earliest offset for a new group, the
+    kafka-python path's message and fetch limits (with room for a whole fetch in one
+    receive), the reconnect cap; producer options stay with the producer."""
+    config = _consumer_config("linger_ms=5", "max_poll_records=50")
+    assert config["group.id"] == "g"
+    assert config["enable.auto.commit"] is False
+    assert config["enable.auto.offset.store"] is False
+    assert config["auto.offset.reset"] == "earliest"
+    assert config["max.partition.fetch.bytes"] == KafkaSettings("b", ()).max_message_bytes
+    assert config["fetch.max.bytes"] == 64 * 1024 * 1024
+    assert config["receive.message.max.bytes"] > config["fetch.max.bytes"]
+    assert config["reconnect.backoff.max.ms"] == 1000
+    assert not any("linger" in k or "poll.records" in k for k in config)
+
+
+def test_a_consumer_option_librdkafka_cannot_honour_stops_the_start() -> None:
+    """A consumer option with no librdkafka equivalent is refused by name, not its value."""
+    with pytest.raises(ConfigError) as error:
+        _consumer_config("socks5_proxy=SECRET", "sasl_mechanism=PLAIN")
+    assert "`socks5_proxy`" in str(error.value) and "input client" in str(error.value)
+    assert "SECRET" not in str(error.value)
+
+
+def test_every_consumer_option_is_mapped_kept_or_refused() -> None:
+    """Each consumer option text can set is mapped, kept by kafka-python or refused."""
+    consumer = {o for o in settable_options() if o in KafkaConsumer.DEFAULT_CONFIG}
+    known = set(NAMES) | set(CONSUMER_NAMES) | set(CONSUMER_KAFKA_PYTHON_ONLY)
+    for option in consumer - known:
+        with pytest.raises(ConfigError, match=f"`{option}`"):
+            _consumer_config(f"{option}=1")
+
+
+def test_run_refuses_an_unmappable_consumer_option_before_connecting() -> None:
+    """Nothing listens on port 9: `--input-client confluent` refuses the option first."""
+    args = ["run", "--bootstrap-servers", "127.0.0.1:9", "--input-client", "confluent"]
+    result = CliRunner().invoke(main, [*args, "--kafka-option", "socks5_proxy=h:1080"])
+    assert result.exit_code == 2
+    assert "`socks5_proxy`: no librdkafka equivalent for the confluent input" in result.output
+
+
+def test_run_input_client_without_confluent_kafka_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the package, choosing the input client is a usage error naming the extra."""
+    monkeypatch.setitem(sys.modules, "confluent_kafka", None)
+    monkeypatch.delitem(sys.modules, "sentinel.io.confluent_source", raising=False)
+    args = ["run", "--bootstrap-servers", "127.0.0.1:9", "--input-client", "confluent"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "pip install 'sentinel-llm[confluent]'" in result.output
+    assert "--input-client" in result.output
