@@ -14,7 +14,9 @@ interpreter lock: a tenth of kafka-python's CPU per consumed event (docs/benchma
   callbacks. A commit that fails (an outage, a rebalance) is logged and its positions are
   sent again with the next commit, so offsets still only move past finished work and
   records are at most redelivered (at-least-once, deduplicated by `event_id`). `close`
-  waits for outstanding commits, then leaves the group.
+  waits for outstanding commits, then leaves the group. The commit metadata (`covered=N`
+  with shared state) reaches the broker with a trailing NUL byte, which confluent-kafka
+  sends with every metadata string.
 - **Rebalances** happen inside `poll` (librdkafka calls back from the consume call), after
   the previous batch was committed: revoked and lost partitions are forgotten and passed
   to `on_revoked`, assigned ones to `on_assigned`, as on the kafka-python path.
@@ -123,7 +125,7 @@ class ConfluentSource:
         else:
             wanted = {pid: (offset, "") for pid, offset in self._next.items()}
         offsets = [
-            TopicPartition(topic, partition, offset, metadata or None)
+            TopicPartition(topic, partition, offset, metadata)
             for (topic, partition), (offset, metadata) in wanted.items()
             if self._committed.get((topic, partition)) != offset
         ]
