@@ -355,6 +355,7 @@ def test_sentinel_cli_accepts_the_rendered_arguments(
     options = parse_kafka_options((*kafka_options_from_env(environ), *params["kafka_options"]))
     assert not any("password" in a or "username" in a for a in args)
     assert params["output_client"] == ("confluent" if case == "standalone" else "kafka-python")
+    assert params["input_client"] == ("confluent" if case == "standalone" else "kafka-python")
     if case.startswith("standalone"):
         assert options["security_protocol"] == "SASL_SSL"
         assert options["sasl_plain_password"] == "<SENTINEL_KAFKA_OPTION_SASL_PLAIN_PASSWORD>"

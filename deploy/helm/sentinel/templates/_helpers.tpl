@@ -135,6 +135,7 @@ mergeOverwrite, false, 0 and "" do override (dry_run: false must win). */}}
 {{- end }}
 {{- $args = append $args (printf "--verdicts=%s" .Values.run.verdicts) }}
 {{- $args = append $args (printf "--output-client=%s" .Values.run.outputClient) }}
+{{- $args = append $args (printf "--input-client=%s" .Values.run.inputClient) }}
 {{- $args = append $args "--rules=/etc/sentinel/rules" }}
 {{- $args = append $args (printf "--http-port=%d" (int .Values.metrics.port)) }}
 {{- $args = append $args (printf "--ttl-seconds=%v" .Values.run.ttlSeconds) }}
