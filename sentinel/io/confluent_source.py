@@ -58,8 +58,10 @@ class ConfluentSource:
         """Options librdkafka cannot take raise ConfigError (`consumer_config`); values it
         refuses, SourceError."""
         self.settings = settings
+        rdkafka = consumer_config(settings)
+        self._from_end = rdkafka["auto.offset.reset"] == "latest"  # a partition never committed
         config = {
-            **consumer_config(settings),
+            **rdkafka,
             "on_commit": self._on_commit,
             "error_cb": error_logger("kafka_consumer_error"),
             "logger": LibrdkafkaLog(),
@@ -214,8 +216,11 @@ class ConfluentSource:
                 positions = [tp for tp in positions if tp.offset >= 0]
                 positions += self._consumer.committed(unread, timeout=timeout)
             for tp in positions:
-                start, end = self._consumer.get_watermark_offsets(tp, timeout=timeout, cached=False)
-                position = tp.offset if tp.offset >= 0 else start
+                marks = self._consumer.get_watermark_offsets(tp, timeout=timeout, cached=False)
+                if marks is None:  # librdkafka's answer to a request that timed out
+                    raise SourceError("could not read end offsets: timed out")
+                start, end = marks
+                position = tp.offset if tp.offset >= 0 else (end if self._from_end else start)
                 lags[tp.topic, tp.partition] = max(end - position, 0)
         except KafkaException as exc:
             raise SourceError(f"could not read end offsets: {_name(exc)}") from exc

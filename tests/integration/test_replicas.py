@@ -31,6 +31,8 @@ from _traffic import BASE_TS, CONTEXT, GROUNDED_ANSWER, HALLUCINATED_ANSWER, sta
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
 
+from sentinel.cli.kafka_hooks import INPUT_CLIENTS
+
 PARTITIONS = 6
 MINUTES = 60
 DEGRADED_FROM = 30  # minute the canary starts citing unsupported sources
@@ -265,8 +267,16 @@ def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Alertmana
 class Group:
     """`sentinel run` replicas of one consumer group, started and stopped by name."""
 
-    def __init__(self, workdir: Path, bootstrap: str, topics: dict[str, str], rules: Path) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        bootstrap: str,
+        topics: dict[str, str],
+        rules: Path,
+        input_client: str = "kafka-python",
+    ) -> None:
         self.workdir, self.bootstrap, self.topics, self.rules = workdir, bootstrap, topics, rules
+        self.input_client = input_client
         self.live: dict[str, SentinelProc] = {}
         self.all: list[SentinelProc] = []
 
@@ -292,6 +302,8 @@ class Group:
                 "session_timeout_ms=6000",
                 "--kafka-option",
                 "heartbeat_interval_ms=1000",
+                "--input-client",
+                self.input_client,
             ],
             name=name,
         )
@@ -366,7 +378,9 @@ def read_verdicts(bootstrap: str, topic: str, expected: int) -> list[dict[str, A
 # --------------------------------------------------------------------------------- test
 
 
+@pytest.mark.parametrize("client", INPUT_CLIENTS)
 def test_replicas_share_one_view_through_kills_and_scaling(
+    client: str,
     kafka_bootstrap: str,
     create_topic: Callable[..., None],
     tmp_path: Path,
@@ -374,7 +388,8 @@ def test_replicas_share_one_view_through_kills_and_scaling(
     alertmanager: AlertmanagerHandle,
 ) -> None:
     """1→3→1→3 replicas with a SIGKILL and SIGTERMs mid-stream: every replica's gate counts
-    the topic exactly, one alert per SLO, no orphan or lost prompt, replay = live."""
+    the topic exactly, one alert per SLO, no orphan or lost prompt, replay = live; with
+    either input client."""
     suffix = uuid.uuid4().hex[:8]
     topics = {k: f"it-rep-{k}-{suffix}" for k in ("events", "group", "dlq", "verdicts", "state")}
     create_topic(kafka_bootstrap, topics["events"], PARTITIONS)
@@ -384,7 +399,7 @@ def test_replicas_share_one_view_through_kills_and_scaling(
     events, totals = traffic()
     exchanges = len(events) // 2
     chunks = [events[i * len(events) // 4 : (i + 1) * len(events) // 4] for i in range(4)]
-    group = Group(tmp_path, kafka_bootstrap, topics, rules)
+    group = Group(tmp_path, kafka_bootstrap, topics, rules, input_client=client)
     seen: list[dict[str, Any]] = []
     try:
         group.start("r1")  # one replica
