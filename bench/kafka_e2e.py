@@ -36,6 +36,7 @@ Run: `.venv/bin/python -m bench.kafka_e2e [--events N] [--repeats R] [--baseline
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import socket
@@ -61,7 +62,7 @@ from sentinel.health import Health
 from sentinel.io.kafka import KafkaSettings
 from sentinel.io.routing import NullSink
 from sentinel.runner import Runner
-from sentinel.wiring import PipelineSettings, build_pipeline
+from sentinel.wiring import PipelineSettings, assemble, build_pipeline
 
 ROOT = Path(__file__).parents[1]
 # kafka-python's own producer settings (16 KiB batches, byte-wise murmur2 partitioner).
@@ -130,6 +131,12 @@ def _raw(bootstrap: str, topic: str, n: int) -> int:
     return seen
 
 
+# Assembled as `sentinel run` assembles (no replay report), where this tree can.
+_AS_RUN: dict[str, Any] = (
+    {"record_run": False} if "record_run" in inspect.signature(assemble).parameters else {}
+)
+
+
 def _raw_confluent(bootstrap: str, topic: str, n: int) -> int:
     consumer = Consumer(
         {
@@ -171,7 +178,11 @@ def _sentinel(
         output_sink(client, settings)(settings, threading.Event(), None) if verdicts else NullSink()
     )
     pipeline = build_pipeline(
-        rules, PipelineSettings(verdicts="all" if verdicts else "off"), CollectorRegistry(), sink
+        rules,
+        PipelineSettings(verdicts="all" if verdicts else "off"),
+        CollectorRegistry(),
+        sink,
+        **_AS_RUN,
     )
     stop = threading.Event()
     source = input_source(input_client, settings)(settings)

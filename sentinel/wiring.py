@@ -92,11 +92,12 @@ class PipelineSettings:
 @dataclass(frozen=True)
 class Assembly:
     """A pipeline with its observers: `metrics` is also the consume loop's `LoopReport`,
-    `run` what the replay reports read, `monitor` the event-time monitors."""
+    `run` what the replay reports read (None when not recorded: `sentinel run` reports
+    through its metrics), `monitor` the event-time monitors."""
 
     pipeline: Pipeline
     metrics: PrometheusRecorder
-    run: RunRecord
+    run: RunRecord | None
     monitor: Monitor
 
 
@@ -162,6 +163,7 @@ def assemble(
     otlp_topics: Mapping[str, Encoding] | None = None,
     observers: Sequence[Observer] = (),
     publish_state: bool = False,
+    record_run: bool = True,
 ) -> Assembly:
     """The exchange path and its observers, in order: Prometheus samples, run totals and
     timeline, live trackers, monitors, then sentinel's own OTel telemetry (of `services`)
@@ -171,7 +173,9 @@ def assemble(
     without them a fresh alert book records the alerts and no canary is gated.
     `otlp_topics` maps topics (or replayed file paths) to their OTLP encoding;
     `publish_state` sends the partitions' monitor state to the `state` stream (Kafka:
-    replicas share one global view)."""
+    replicas share one global view). `record_run=False` leaves out the run's totals and
+    timeline, which only a replay's report reads (a live service would keep them for
+    nobody, at four sketch additions per exchange)."""
     book = services.alerting.book if services is not None else AlertBook()
     rollback = services.rollback if services is not None else None
     throttle = (
@@ -196,16 +200,19 @@ def assemble(
     monitor = build_monitor(
         rules, registry, book, rollback, throttle, on_trip=metrics.spend_guard_tripped
     )
-    # The timeline samples SLO budgets, so the monitor feeds it in the monitor's own order.
-    timeline = Timeline(budgets=monitor.slo.statuses)
-    monitor.followers = (timeline.add,)
-    run = RunRecord(
-        timeline,
-        alerts=book.report,
-        rollbacks=rollback.history if rollback is not None else list,
-        canary=rollback.canary_report if rollback is not None else (lambda: None),
-        timeline_fed_elsewhere=True,
-    )
+    run: RunRecord | None = None
+    if record_run:
+        # The timeline samples SLO budgets, so the monitor feeds it in its own order.
+        timeline = Timeline(budgets=monitor.slo.statuses)
+        monitor.followers = (timeline.add,)
+        run = RunRecord(
+            timeline,
+            alerts=book.report,
+            rollbacks=rollback.history if rollback is not None else list,
+            canary=rollback.canary_report if rollback is not None else (lambda: None),
+            timeline_fed_elsewhere=True,
+        )
+    recorded = (run,) if run is not None else ()
     pipeline = Pipeline(
         decoder=EventDecoder(settings.max_event_bytes, settings.max_nesting_depth),
         dedupe=DedupeWindow(settings.dedupe_window),
@@ -220,7 +227,7 @@ def assemble(
         dead_letter_max_bytes=settings.dead_letter_max_bytes,
         review_actions=rules.guardrails.review_actions,
         topic_decoders=decoders,
-        observers=(metrics, run, trackers, monitor, *observers),
+        observers=(metrics, *recorded, trackers, monitor, *observers),
         admission=Admission(settings.bounds, time.time if settings.skew_clock == "wall" else None),
         monitor=monitor,
         shared=SharedState(monitor.add, state_horizon_minutes(rules)),

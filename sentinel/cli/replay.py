@@ -143,15 +143,15 @@ def replay(
     except (SourceError, SinkError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_IO)
+    run = assembly.run
+    assert run is not None  # assembled with the run recorded
     if html_path:
         try:
-            Path(html_path).write_text(
-                render_html(assembly.pipeline, assembly.run), encoding="utf-8"
-            )
+            Path(html_path).write_text(render_html(assembly.pipeline, run), encoding="utf-8")
         except OSError as exc:
             click.echo(f"error: could not write {html_path}: {exc}", err=True)
             sys.exit(EXIT_IO)
-    report = build_report(assembly.pipeline, assembly.run)
+    report = build_report(assembly.pipeline, run)
     events = report["events"]
     problem = check_input(
         events["read"],

@@ -252,6 +252,7 @@ def run(
             services,
             otlp_topics=dict.fromkeys(otlp_topics, otlp_encoding),  # type: ignore[arg-type]
             publish_state=True,
+            record_run=False,  # the replay report's totals: a live run reports through metrics
         )
         after_batch = share_state(
             assembly.pipeline, source, state, leadership, services.alerting.book

@@ -308,3 +308,39 @@ def test_a_shared_monitor_is_off_the_per_event_path_and_nothing_changes() -> Non
         )
 
     assert replay(with_monitor_hooks=False) == replay(with_monitor_hooks=True)
+
+
+def test_a_live_assembly_without_the_run_record_changes_no_output_or_metric() -> None:
+    """`sentinel run` assembles without the replay report's totals and timeline: the same
+    verdicts, state records, alerts and metrics as with them, and no sketch is kept for
+    a report nobody reads."""
+    path = resources.files("sentinel") / "data" / "sample-traffic.jsonl.gz"
+    with gzip.open(str(path)) as f:
+        lines = [line for line in itertools.islice(f, 3000) if line.strip()]
+
+    def live(record_run: bool) -> tuple[object, ...]:
+        sink, registry = MemorySink(), CollectorRegistry()
+        settings = PipelineSettings(scan_time_budget=False, verdicts="all")
+        built = assemble(
+            load_rules(), settings, registry, sink, publish_state=True, record_run=record_run
+        )
+        assert (built.run is None) == (not record_run)
+        assert bool(built.monitor.followers) == record_run
+        Runner(MemorySource(lines), built.pipeline, sink, Health(), max_records=97).run(
+            threading.Event()
+        )
+        exposition = [
+            line
+            for line in generate_latest(registry).decode().splitlines()
+            if "_created" not in line and "duration" not in line
+        ]
+        return (
+            [(r.stream, r.key, r.value) for r in sink.records],
+            built.monitor.book.report(),
+            exposition,
+        )
+
+    recorded, unrecorded = live(record_run=True), live(record_run=False)
+    assert any(stream == "state" for stream, _, _ in recorded[0])  # type: ignore[attr-defined]
+    assert recorded[1]  # alerts fired, and fired alike
+    assert unrecorded == recorded
