@@ -6,6 +6,7 @@ then, each setting in a fresh consumer group (or a fresh producer), reports proc
 per event (all threads; median of `--repeats`):
 
   consumer   KafkaSource.poll over the N events (decode-free: the consumer's own cost)
+             with each kafka-python setting, then the confluent-kafka source
   producer   KafkaSink.send of one ~550-byte verdict per exchange, flushed every 500
              records like the runner flushes per polled batch (acks=all)
              with each kafka-python setting, then through the confluent-kafka sink
@@ -28,8 +29,8 @@ from kafka.partitioner.default import DefaultPartitioner
 
 from bench.events import events
 from bench.kafka_e2e import ROOT, _free_port_pair, _produce
-from sentinel.cli.kafka_hooks import output_sink
-from sentinel.io.kafka import KafkaSettings, KafkaSource
+from sentinel.cli.kafka_hooks import input_source, output_sink
+from sentinel.io.kafka import KafkaSettings
 from sentinel.io.records import OutRecord
 
 VERDICT = (
@@ -64,16 +65,20 @@ PRODUCER: dict[str, dict[str, Any]] = {
 }
 # The same sends through the confluent-kafka sink (librdkafka; `--output-client confluent`)
 CONFLUENT = "confluent-kafka sink (sentinel defaults, murmur2_random)"
+# The consumer on confluent-kafka (librdkafka; `--input-client confluent`)
+CONFLUENT_SOURCE = "confluent-kafka source (poll 1000)"
 
 
-def _consume(bootstrap: str, n: int, max_records: int, options: dict[str, Any]) -> float:
+def _consume(
+    bootstrap: str, n: int, max_records: int, options: dict[str, Any], client: str = "kafka-python"
+) -> float:
     settings = KafkaSettings(
         bootstrap_servers=bootstrap,
         topics=("bench",),
         group_id=f"settings-{time.time()}",
         client_options=options,
     )
-    source = KafkaSource(settings)
+    source = input_source(client, settings)(settings)
     cpu, seen = time.process_time(), 0
     while seen < n:
         seen += len(source.poll(max_records, 0.5))
@@ -122,6 +127,10 @@ def main() -> None:
                 _consume(bootstrap, len(values), max_records, options) for _ in range(args.repeats)
             ]
             rows.append(("consumer", name, statistics.median(runs)))
+        runs = [
+            _consume(bootstrap, len(values), 1000, {}, "confluent") for _ in range(args.repeats)
+        ]
+        rows.append(("consumer", CONFLUENT_SOURCE, statistics.median(runs)))
         for name, options in PRODUCER.items():
             runs = [_send(bootstrap, len(values) // 2, options) for _ in range(args.repeats)]
             rows.append(("producer", name, statistics.median(runs)))
