@@ -5,8 +5,8 @@ consumer, which fetches and decodes record batches in its own threads, outside t
 interpreter lock: a tenth of kafka-python's CPU per consumed event (docs/benchmarks.md).
 
 - **Batches.** `poll` takes what librdkafka has already fetched, up to `max_records`,
-  without waiting; only when nothing is there does it wait (up to the timeout) for one
-  record and then take what came with it. A trickle is served at once, a backlog in full
+  without waiting; only when no record is there does it wait (up to the timeout) for one
+  and then take what came with it. A trickle is served at once, a backlog in full
   batches.
 - **Commits.** `commit` sends the offset after the last polled record of each partition
   (or, with shared state, the positions the state gives) and does not wait for the
@@ -99,11 +99,15 @@ class ConfluentSource:
 
     def poll(self, max_records: int, timeout_seconds: float) -> list[Record]:
         consume = self._consumer.consume
-        messages = consume(max_records, 0)
-        if not messages:
-            messages = consume(1, timeout_seconds)
-            if messages and max_records > 1:
-                messages += consume(max_records - 1, 0)
+        batch = self._records(consume(max_records, 0))
+        if not batch:  # nothing fetched yet (or only errors): wait for the next record
+            batch = self._records(consume(1, timeout_seconds))
+            if batch and max_records > 1:
+                batch += self._records(consume(max_records - 1, 0))
+        return batch
+
+    def _records(self, messages: list[Message]) -> list[Record]:
+        """Records of the messages, positions noted; errors logged and left out."""
         batch: list[Record] = []
         append = batch.append
         last: dict[PartitionId, int] = {}

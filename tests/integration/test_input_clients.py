@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import structlog
 from kafka import KafkaAdminClient, KafkaProducer
 
 from sentinel.cli.kafka_hooks import INPUT_CLIENTS, input_source
@@ -147,3 +148,30 @@ def test_a_second_member_takes_half_the_partitions_through_the_callbacks(
     assert all(member.assigned for member in members)
     for member in members:
         member.close()
+
+
+def test_a_topic_that_does_not_exist_is_logged_once_and_polls_stay_empty(
+    kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The confluent consumer reports a missing topic as an error message: it is logged
+    (once per kind and partition in the window), never returned as a record or raised."""
+    from sentinel.io import confluent_source
+
+    capture = structlog.testing.LogCapture()
+    logger = structlog.wrap_logger(
+        None, processors=[capture], wrapper_class=structlog.make_filtering_bound_logger(0)
+    )
+    monkeypatch.setattr(confluent_source, "log", logger)
+    topic, group = _names("missing")
+    source = _source("confluent", kafka_bootstrap, topic, group)
+    deadline = time.monotonic() + 20
+    errors: list[Any] = []
+    while not errors:
+        assert time.monotonic() < deadline, "no error reported for the missing topic"
+        assert source.poll(100, 0.2) == []
+        errors = [e for e in capture.entries if e["event"] == "kafka_consume_error"]
+    for _ in range(5):
+        assert source.poll(100, 0.2) == []
+    source.close()
+    errors = [e for e in capture.entries if e["event"] == "kafka_consume_error"]
+    assert len(errors) == 1 and errors[0]["topic"] == topic
