@@ -126,6 +126,22 @@ class CategoryRules(Strict):
         le=1,
         description="What a weak signal counts for in a long user message (see above).",
     )
+    cited_factor: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="What a hit inside a citation counts for (a quoted string, a code span, "
+        "the clause after 'such as' or 'e.g.'): a text quoting an attack is not making one "
+        "(1: off).",
+    )
+    negated_factor: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="What a hit counts for right after a prohibition ('never describe ...', "
+        "'no ...') or right before a condemnation ('... is unethical'): a rule or a judgement "
+        "about the content is not a request for it (1: off).",
+    )
     include_rules_from: list[str] = Field(
         default_factory=list,
         description="Also use these categories' rules (e.g. indirect injection reuses the "
@@ -323,8 +339,8 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
             category="prompt_injection",
             model_gate=0,
             pooling="mean",
-            signals=["override", "persona"],
-            plain_signals=["persona.switch"],
+            signals=["override", "persona", "prefix", "refusal"],
+            plain_signals=["persona.switch", "persona.in_character"],
             plain_threshold=0.98,
         ),
     }

@@ -19,6 +19,7 @@ from sentinel.filters.base import Filter, Scan, TextField
 from sentinel.filters.content.config import CategoryRules, ChannelScoring, ContentRules
 from sentinel.filters.content.decode import encoded_payloads
 from sentinel.filters.content.detectors import exfil_links, homoglyphs, invisible
+from sentinel.filters.content.distance import Distance
 from sentinel.filters.content.injection import (
     FOLLOWED,
     SCORE_RULE,
@@ -193,7 +194,7 @@ class ContentFilter(Filter):
                 for (_, _, rule_id, w), (s, e) in zip(links, spans, strict=True)
             ]
         request_chars = len(text) if kind == "user" else 0
-        return self._decide(hits, limit, request_chars)
+        return self._decide(hits, limit, request_chars, Distance(views))
 
     def _decoded_hits(
         self, plans: list[ViewPlan], payloads: list[tuple[int, int, TextViews]], limit: int
@@ -207,10 +208,13 @@ class ContentFilter(Filter):
                     hits.append(Hit(hit.category, rule_id, start, end, hit.weight, hit.key))
         return hits
 
-    def _decide(self, hits: list[Hit], limit: int, request_chars: int = 0) -> tuple[Local, ...]:
+    def _decide(
+        self, hits: list[Hit], limit: int, request_chars: int = 0, distance: Distance | None = None
+    ) -> tuple[Local, ...]:
         """Categories whose score reaches their threshold, with their spans (capped). In a
         user message of `request_chars` at or above a category's `long_request_chars`, its
-        weak signals count at the category's `long_request_weak_factor`."""
+        weak signals count at the category's `long_request_weak_factor`; a hit that is only
+        talked about (cited, negated: `distance`) counts at the category's factor for it."""
         if not hits:
             return ()
         by_category: dict[str, list[Hit]] = defaultdict(list)
@@ -226,6 +230,8 @@ class ContentFilter(Filter):
                 counted = [
                     replace(h, weight=h.weight * factor) if 0 < h.weight < 1 else h for h in found
                 ]
+            if distance is not None:
+                counted = _distanced(counted, policy, distance)
             total = _score(counted, policy.window_chars)
             if total < policy.threshold:
                 continue
@@ -239,6 +245,23 @@ class ContentFilter(Filter):
                 if len(seen) >= limit:
                     break
         return tuple(out)
+
+
+def _distanced(hits: list[Hit], policy: CategoryRules, distance: Distance) -> list[Hit]:
+    """`hits` with the positive ones that are cited or negated scaled by the policy's
+    factors (the category's settings say which context counts)."""
+    cited, negated = policy.cited_factor, policy.negated_factor
+    if cited >= 1 and negated >= 1:
+        return hits
+    out = []
+    for hit in hits:
+        factor = 1.0
+        if hit.weight > 0 and cited < 1 and distance.cited(hit.start, hit.end):
+            factor = cited
+        if hit.weight > 0 and negated < 1 and distance.negated(hit.start, hit.end):
+            factor = min(factor, negated)
+        out.append(replace(hit, weight=hit.weight * factor) if factor < 1 else hit)
+    return out
 
 
 def _score(hits: list[Hit], window: int) -> float:

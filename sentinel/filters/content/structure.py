@@ -117,6 +117,15 @@ class StructureScorer:
             return [False] * len(spans)
         return [any(a <= start and end <= b for a, b in regions) for start, end in spans]
 
+    def citation_regions(self, views: TextViews) -> list[tuple[int, int]]:
+        """Character spans of the original text that are citations (quotes, code strings,
+        examples): what a phrase rule's hit inside them only talks about."""
+        data = views.folded_bytes
+        regions = [
+            r for regex in self._citations for r in regex.spans(data, 1 if regex.groups else 0)
+        ]
+        return views.to_original("folded", regions) if regions else []
+
     def discounted(self, evidence: list[Evidence]) -> bool:
         """Whether the text discusses attacks as a topic or is written for people (a
         discussion signal, or every signal it has sits inside a citation) and makes no act
