@@ -256,7 +256,10 @@ def _distanced(hits: list[Hit], policy: CategoryRules, distance: Distance) -> li
     out = []
     for hit in hits:
         factor = 1.0
-        if hit.weight > 0 and cited < 1 and distance.cited(hit.start, hit.end):
+        # A decoded payload's hit spans its encoded text: quotes around it carry the
+        # payload, they do not cite it.
+        decoded = hit.rule_id.endswith("/decoded")
+        if hit.weight > 0 and cited < 1 and not decoded and distance.cited(hit.start, hit.end):
             factor = cited
         if hit.weight > 0 and negated < 1 and distance.negated(hit.start, hit.end):
             factor = min(factor, negated)
