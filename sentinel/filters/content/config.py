@@ -339,7 +339,7 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
             category="prompt_injection",
             model_gate=0,
             pooling="mean",
-            signals=["override", "persona", "prefix", "refusal"],
+            signals=["override", "persona", "prefix", "refusal", "obfuscation"],
             plain_signals=["persona.switch", "persona.in_character"],
             plain_threshold=0.98,
         ),
