@@ -7,6 +7,14 @@ the last tick it delivered. A replica that becomes leader delivers only what hap
 that tick (its catch-up over older ticks re-decides what was already delivered) and resends
 every alert firing in its book. Resolutions go out from any replica (idempotent), so a
 former leader's notifier stops resending an alert that ended.
+
+Between the start of a rebalance (partitions revoked) and its end (partitions assigned)
+nobody knows who will lead: a client may serve the two in separate polls, and the consume
+loop runs in between. `pause` holds what would be delivered meanwhile; the next `set`
+releases it, judged as leader or not by the assignment: a replica that keeps the lead
+delivers it, one that loses the lead delivers only what any replica may, and one that
+gains the lead drops it (the handover resends from the last delivered tick). So a
+decision is never posted by the old leader after the new one has taken over.
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ class Leadership:
         self._through = _NEVER  # what the leader says it delivered (for non-leaders)
         self._wrapped: list[LeaderOnly] = []
         self._on_lead: list[Callable[[float], None]] = []
+        self._paused = False
+        self._held: list[Callable[[], None]] = []  # deliveries waiting for the assignment
 
     def on_lead(self, callback: Callable[[float], None]) -> None:
         """`callback(since)` when this replica becomes leader: deliver what was decided
@@ -37,11 +47,25 @@ class Leadership:
         self._on_lead.append(callback)
 
     def __call__(self) -> bool:
-        return self._leading
+        return self._leading and not self._paused
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def pause(self) -> None:
+        """A rebalance began: hold deliveries until `set` says who leads."""
+        self._paused = True
+
+    def hold(self, delivery: Callable[[], None]) -> None:
+        """Run `delivery` when the pause ends (it judges leadership then), in order."""
+        self._held.append(delivery)
 
     def set(self, leading: bool, book: AlertBook, delivered_through: float = _NEVER) -> None:
-        """`delivered_through`: the last tick the leader recorded as delivered."""
+        """`delivered_through`: the last tick the leader recorded as delivered. Ends a
+        pause: what it held is delivered as this assignment says (see the module)."""
         became = leading and not self._leading
+        held, self._held, self._paused = self._held, [], False
         if became:
             self._since = delivered_through
             for alert in book.active:
@@ -49,6 +73,9 @@ class Leadership:
                     listener.forward(alert)
         self._leading = leading
         self._through = delivered_through
+        if not became:  # kept or lost the lead: judged as such; a new leader resends instead
+            for delivery in held:
+                delivery()
         if became:
             for callback in self._on_lead:
                 try:
@@ -76,6 +103,9 @@ class LeaderOnly:
         self._leadership = leadership
 
     def notify(self, alert: Alert) -> None:
+        if self._leadership.paused:
+            self._leadership.hold(lambda: self.notify(alert))
+            return
         at = alert.starts_at if alert.ends_at is None else alert.ends_at
         if self._leadership.admits(at, alert.firing):
             self._listener.notify(alert)
@@ -92,6 +122,9 @@ class LeaderOnlyNotifier:
         self._leadership = leadership
 
     def send(self, document: dict[str, Any]) -> None:
+        if self._leadership.paused:
+            self._leadership.hold(lambda: self.send(document))
+            return
         at = float(document.get("decision", {}).get("at", _NEVER))
         if self._leadership.admits(at, firing=True):
             self._notifier.send(document)

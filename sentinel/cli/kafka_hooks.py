@@ -77,6 +77,8 @@ def share_state(
     source.positions = shared.commit_offsets
 
     def lead() -> None:
+        if leadership.paused:  # a rebalance is under way: its assignment decides
+            return
         leadership.set(shared.leads(source.partitions()), book, shared.view.delivered)
 
     revoking: set[tuple[str, int]] = set()
@@ -85,13 +87,17 @@ def share_state(
         # Kafka keeps the position of a partition assigned again in the same rebalance,
         # so its state stays too: only partitions that really leave are released.
         revoking.update(pids)
+        # Until the assignment, the lowest partition may already be another replica's
+        # (librdkafka, and kafka-python past its poll timeout, serve the revoke and the
+        # assignment in separate polls): deliveries wait for it.
+        leadership.pause()
 
     def assigned(pids: list[tuple[str, int]]) -> None:
         pipeline.release(revoking - set(pids))
         revoking.clear()
         state.catch_up(shared.apply_remote)
         shared.assign(pids)
-        lead()
+        leadership.set(shared.leads(source.partitions()), book, shared.view.delivered)
 
     source.on_revoked = revoked
     source.on_assigned = assigned
