@@ -241,9 +241,10 @@ def write_rules(directory: Path, hooks_url: str, alertmanager_url: str) -> Path:
 # ----------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AlertmanagerHandle]:
-    """A real Alertmanager (its own notifications are not needed here)."""
+    """A real Alertmanager per test (its own notifications are not needed here): each
+    input client's run counts only its own alerts."""
     workdir = tmp_path_factory.mktemp("alertmanager-replicas")
     config = workdir / "am.yml"
     config.write_text(
@@ -396,6 +397,13 @@ def test_replicas_share_one_view_through_kills_and_scaling(
     for kind in ("dlq", "verdicts"):
         create_topic(kafka_bootstrap, topics[kind], 1)
     rules = write_rules(tmp_path / "rules", hooks.url, alertmanager.url)
+    # The receiver serves the whole module: this run's calls are the ones after this mark
+    # (the other input client's run posts the same decision ids).
+    mark = len(hooks.received)
+
+    def received() -> list[dict[str, Any]]:
+        return hooks.received[mark:]
+
     events, totals = traffic()
     exchanges = len(events) // 2
     chunks = [events[i * len(events) // 4 : (i + 1) * len(events) // 4] for i in range(4)]
@@ -488,7 +496,7 @@ def test_replicas_share_one_view_through_kills_and_scaling(
         assert set(held.values()) == {1}, held  # one alert per SLO and severity
         starts = {
             (n["alert"]["labels"]["slo"], n["alert"]["severity"], n["alert"]["starts_at"])
-            for n in hooks.received
+            for n in received()
             if n.get("path") == "/alerts" and n["alert"]["name"] == SLO_ALERT
         }
         once = Counter((slo, severity) for slo, severity, _ in starts)
@@ -538,13 +546,13 @@ def test_replicas_share_one_view_through_kills_and_scaling(
         live = sorted(
             {
                 (d["id"], d["sli"], d["trigger"], d["at"])
-                for n in hooks.received
+                for n in received()
                 if n.get("path") == "/rollback"
                 for d in [n["decision"]]
             }
         )
         assert live == replayed
-        posted = [n["decision"]["id"] for n in hooks.received if n.get("path") == "/rollback"]
+        posted = [n["decision"]["id"] for n in received() if n.get("path") == "/rollback"]
         assert len(posted) == len(set(posted))  # each decision sent once, by one replica
         replay_starts = {
             (a["labels"]["slo"], a["severity"], a["starts_at"])
