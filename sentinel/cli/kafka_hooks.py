@@ -19,7 +19,7 @@ from sentinel.health import ContactWatch, Health
 from sentinel.io.kafka import KafkaSettings
 from sentinel.io.kafka_options import parse_kafka_options as parse_options
 from sentinel.io.kafka_options import split_env_options
-from sentinel.io.records import BrokerSink, OutRecord
+from sentinel.io.records import BrokerSink, GroupSource, OutRecord
 
 
 class KafkaOption(click.ParamType[str]):
@@ -65,7 +65,7 @@ def waiting_for_kafka(health: Health) -> Any:
 
 
 def share_state(
-    pipeline: Any, source: Any, state: Any, leadership: Leadership, book: AlertBook
+    pipeline: Any, source: GroupSource, state: Any, leadership: Leadership, book: AlertBook
 ) -> Callable[[], None]:
     """Connect the pipeline's partition state to the consumer group and the state topic:
     commits stop at the oldest waiting event, revoked partitions are forgotten, assigned
@@ -121,7 +121,7 @@ def share_state(
 OUTPUT_CLIENTS = ("kafka-python", "confluent")
 INPUT_CLIENTS = OUTPUT_CLIENTS
 SinkFactory = Callable[[KafkaSettings, threading.Event, Callable[[float], None] | None], BrokerSink]
-SourceFactory = Callable[[KafkaSettings], Any]
+SourceFactory = Callable[[KafkaSettings], GroupSource]
 
 
 def output_sink(client: str, settings: KafkaSettings) -> SinkFactory:

@@ -39,11 +39,10 @@ from sentinel.errors import SourceError
 from sentinel.io.kafka import END_OFFSETS_TIMEOUT_MS, KafkaSettings
 from sentinel.io.rdkafka_config import consumer_config
 from sentinel.io.rdkafka_log import REPEAT_WINDOW_SECONDS, LibrdkafkaLog, error_logger
-from sentinel.io.records import Record
+from sentinel.io.records import PartitionId, Record
 
 log = structlog.get_logger("sentinel.kafka")
 
-PartitionId = tuple[str, int]
 # How long the partition list of the subscribed topics is kept before it is asked again
 # (the leader check reads it after every batch; a metadata request per batch would cost a
 # round trip each, and block through an outage).

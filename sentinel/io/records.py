@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from msgspec import Struct
+
+if TYPE_CHECKING:
+    from sentinel.io.kafka import KafkaSettings
 
 Headers = tuple[tuple[str, bytes], ...]
 
@@ -46,6 +50,36 @@ class Source(Protocol):
     def commit(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+PartitionId = tuple[str, int]
+
+
+class GroupSource(Source, Protocol):
+    """A member of a Kafka consumer group: `sentinel run`'s input on either client
+    (`sentinel.io.kafka.KafkaSource`, `sentinel.io.confluent_source.ConfluentSource`).
+
+    Rebalances happen inside `poll`, after the previous batch was committed: revoked (or
+    lost) partitions go to `on_revoked`, assigned ones to `on_assigned`. With `positions`
+    set (shared monitor state), `commit` sends those offsets and metadata for assigned
+    partitions instead of the polled positions. `lag` raises SourceError when the broker
+    does not answer."""
+
+    settings: KafkaSettings
+    positions: Callable[[], dict[PartitionId, tuple[int, str]]] | None
+    on_revoked: Callable[[list[PartitionId]], None] | None
+    on_assigned: Callable[[list[PartitionId]], None] | None
+
+    @property
+    def assigned(self) -> bool:
+        """True while the member holds partitions."""
+        ...
+
+    def partitions(self) -> set[PartitionId]:
+        """Every partition of the subscribed topics."""
+        ...
+
+    def lag(self) -> dict[PartitionId, int]: ...
 
 
 class Sink(Protocol):
