@@ -103,7 +103,7 @@ from sentinel.wiring import assemble, build_services, state_horizon_minutes
     default="kafka-python",
     show_default=True,
     help="Kafka client that consumes the input topics: kafka-python, or confluent-kafka "
-    "(librdkafka, the `confluent` extra), a tenth of the CPU per consumed event. The same "
+    "(librdkafka, the `confluent` extra), a third of the CPU per consumed event. The same "
     "group, commits and rebalances either way; --kafka-option names are kafka-python's.",
 )
 @click.option(

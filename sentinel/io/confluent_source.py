@@ -2,7 +2,8 @@
 
 The kafka-python source's contract (`sentinel.io.kafka.KafkaSource`) with librdkafka's
 consumer, which fetches and decodes record batches in its own threads, outside the
-interpreter lock: a tenth of kafka-python's CPU per consumed event (docs/benchmarks.md).
+interpreter lock: about a third of kafka-python's CPU per consumed event
+(docs/benchmarks.md).
 
 - **Batches.** `poll` takes what librdkafka has already fetched, up to `max_records`,
   without waiting; only when no record is there does it wait (up to the timeout) for one
