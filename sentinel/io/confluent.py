@@ -22,7 +22,7 @@ from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from sentinel.errors import SinkError
 from sentinel.io.kafka import KafkaSettings, wait_accepted
 from sentinel.io.rdkafka_config import producer_config
-from sentinel.io.rdkafka_log import LibrdkafkaLog, error_logger
+from sentinel.io.rdkafka_log import LibrdkafkaLog, error_logger, error_name
 from sentinel.io.records import OutRecord
 
 log = structlog.get_logger("sentinel.kafka")
@@ -68,7 +68,7 @@ class ConfluentSink:
                 self._wait()
                 self._producer.produce(topic, record.value, record.key, headers=headers)
         except (BufferError, KafkaException) as exc:  # e.g. too large: refused, not queued
-            raise SinkError(f"could not send to {topic}: {_name(exc)}") from exc
+            raise SinkError(f"could not send to {topic}: {error_name(exc)}") from exc
 
     def flush(self) -> None:
         self._wait()
@@ -108,8 +108,3 @@ class ConfluentSink:
     def _delivered(self, error: KafkaError | None, message: Message) -> None:
         if error is not None:
             self._failed.append((message.topic() or "", error))
-
-
-def _name(exc: BaseException) -> str:
-    error = exc.args[0] if exc.args else None
-    return error.name() if isinstance(error, KafkaError) else type(exc).__name__

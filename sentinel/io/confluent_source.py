@@ -39,7 +39,12 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 from sentinel.errors import SourceError
 from sentinel.io.kafka import END_OFFSETS_TIMEOUT_MS, KafkaSettings
 from sentinel.io.rdkafka_config import consumer_config
-from sentinel.io.rdkafka_log import REPEAT_WINDOW_SECONDS, LibrdkafkaLog, error_logger
+from sentinel.io.rdkafka_log import (
+    REPEAT_WINDOW_SECONDS,
+    LibrdkafkaLog,
+    error_logger,
+    error_name,
+)
 from sentinel.io.records import PartitionId, Record
 
 log = structlog.get_logger("sentinel.kafka")
@@ -140,7 +145,7 @@ class ConfluentSource:
         try:
             self._consumer.commit(offsets=offsets, asynchronous=True)
         except KafkaException as exc:  # e.g. no longer a member: the next commit tries again
-            log.warning("commit_failed", error=_name(exc), partitions=len(offsets))
+            log.warning("commit_failed", error=error_name(exc), partitions=len(offsets))
 
     def _on_commit(self, error: KafkaError | None, partitions: list[TopicPartition]) -> None:
         if error is not None:
@@ -199,7 +204,7 @@ class ConfluentSource:
                 metadata = self._consumer.list_topics(topic, timeout=METADATA_TIMEOUT_SECONDS)
                 found.update((topic, p) for p in metadata.topics[topic].partitions)
         except KafkaException as exc:
-            log.debug("partition_list_failed", error=_name(exc))
+            log.debug("partition_list_failed", error=error_name(exc))
             return self._partitions
         self._partitions = found
         return found
@@ -227,7 +232,7 @@ class ConfluentSource:
                 position = tp.offset if tp.offset >= 0 else (end if self._from_end else start)
                 lags[tp.topic, tp.partition] = max(end - position, 0)
         except KafkaException as exc:
-            raise SourceError(f"could not read end offsets: {_name(exc)}") from exc
+            raise SourceError(f"could not read end offsets: {error_name(exc)}") from exc
         return lags
 
     def close(self) -> None:
@@ -235,13 +240,8 @@ class ConfluentSource:
         try:
             self._consumer.close()
         except (KafkaException, RuntimeError) as exc:
-            log.warning("consumer_close_failed", error=_name(exc))
+            log.warning("consumer_close_failed", error=error_name(exc))
 
 
 def _ids(pids: list[PartitionId]) -> str:
     return ",".join(str(p) for _, p in sorted(pids))
-
-
-def _name(exc: BaseException) -> str:
-    error = exc.args[0] if exc.args else None
-    return error.name() if isinstance(error, KafkaError) else type(exc).__name__

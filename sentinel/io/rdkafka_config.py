@@ -121,14 +121,7 @@ def producer_config(settings: KafkaSettings) -> dict[str, Any]:
     """librdkafka properties for the output producer. Raises ConfigError naming every
     option with no librdkafka equivalent (never its value: it may be a secret)."""
     options = {k: v for k, v in settings.client_options.items() if k in _PRODUCER_OPTIONS}
-    refused = sorted(k for k in options if k not in NAMES and k not in KAFKA_PYTHON_ONLY | FIXED)
-    if refused:
-        listed = ", ".join(f"`{k}`" for k in refused)
-        raise ConfigError(
-            f"Kafka option(s) {listed}: no librdkafka equivalent for the confluent output "
-            "client; remove them or use --output-client kafka-python"
-        )
-    _check_mechanism(options, "output")
+    _check(options, frozenset(NAMES) | KAFKA_PYTHON_ONLY | FIXED, "output")
     mapped = {
         **{k: KafkaProducer.DEFAULT_CONFIG[k] for k in _FROM_KAFKA_PYTHON},
         **RECONNECT_DEFAULTS,
@@ -161,15 +154,9 @@ def consumer_config(settings: KafkaSettings) -> dict[str, Any]:
     options = {
         k: v for k, v in settings.client_options.items() if k in KafkaConsumer.DEFAULT_CONFIG
     }
-    known = _CONSUMER_SHARED | frozenset(CONSUMER_NAMES) | CONSUMER_KAFKA_PYTHON_ONLY
-    refused = sorted(k for k in options if k not in known)
-    if refused:
-        listed = ", ".join(f"`{k}`" for k in refused)
-        raise ConfigError(
-            f"Kafka option(s) {listed}: no librdkafka equivalent for the confluent input "
-            "client; remove them or use --input-client kafka-python"
-        )
-    _check_mechanism(options, "input")
+    _check(
+        options, _CONSUMER_SHARED | frozenset(CONSUMER_NAMES) | CONSUMER_KAFKA_PYTHON_ONLY, "input"
+    )
     fetch_bytes = max(MAX_FETCH_BYTES, settings.max_message_bytes)
     mapped = {
         **RECONNECT_DEFAULTS,
@@ -194,7 +181,17 @@ def consumer_config(settings: KafkaSettings) -> dict[str, Any]:
     }
 
 
-def _check_mechanism(options: dict[str, Any], client: str) -> None:
+def _check(options: dict[str, Any], known: frozenset[str], client: str) -> None:
+    """ConfigError naming every option of `options` not in `known` (never its value: it
+    may be a secret), or a SASL mechanism the wheels' librdkafka lacks; `client` is
+    `output` or `input`."""
+    refused = sorted(k for k in options if k not in known)
+    if refused:
+        listed = ", ".join(f"`{k}`" for k in refused)
+        raise ConfigError(
+            f"Kafka option(s) {listed}: no librdkafka equivalent for the confluent {client} "
+            f"client; remove them or use --{client}-client kafka-python"
+        )
     mechanism = options.get("sasl_mechanism")
     if mechanism is not None and mechanism not in _MECHANISMS:
         raise ConfigError(

@@ -36,6 +36,13 @@ def error_logger(event: str) -> Callable[[KafkaError], None]:
     return log_error
 
 
+def error_name(exc: BaseException) -> str:
+    """The librdkafka error a confluent-kafka exception carries (`_TRANSPORT`, ...), else
+    the exception's class: what a log line or an error message names, never a payload."""
+    error = exc.args[0] if exc.args else None
+    return error.name() if isinstance(error, KafkaError) else type(exc).__name__
+
+
 class LibrdkafkaLog:
     """confluent-kafka's `logger`: librdkafka's lines as structured events (no payloads:
     librdkafka logs brokers, topics and protocol states). A line of the same facility

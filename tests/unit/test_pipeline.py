@@ -275,12 +275,26 @@ def test_a_response_after_its_request_timed_out_is_counted_as_late() -> None:
     assert built.run.totals.overall.timeouts == 1 and built.run.totals.overall.exchanges == 1
 
 
+def _sample_lines(count: int) -> list[bytes]:
+    """The first `count` non-empty lines of the bundled sample traffic."""
+    path = resources.files("sentinel") / "data" / "sample-traffic.jsonl.gz"
+    with gzip.open(str(path)) as f:
+        return [line for line in itertools.islice(f, count) if line.strip()]
+
+
+def _timeless_exposition(registry: CollectorRegistry) -> list[str]:
+    """The registry's exposition without creation times and durations (wall clock)."""
+    return [
+        line
+        for line in generate_latest(registry).decode().splitlines()
+        if "_created" not in line and "duration" not in line
+    ]
+
+
 def test_a_shared_monitor_is_off_the_per_event_path_and_nothing_changes() -> None:
     """With shared state the monitor's exchange and time hooks are not called per event;
     calling them anyway (the former path) changes no output, total, alert or metric."""
-    path = resources.files("sentinel") / "data" / "sample-traffic.jsonl.gz"
-    with gzip.open(str(path)) as f:
-        lines = [line for line in itertools.islice(f, 1500) if line.strip()]
+    lines = _sample_lines(1500)
 
     def replay(with_monitor_hooks: bool) -> tuple[object, ...]:
         sink, registry = MemorySink(), CollectorRegistry()
@@ -295,16 +309,11 @@ def test_a_shared_monitor_is_off_the_per_event_path_and_nothing_changes() -> Non
         Runner(MemorySource(lines), pipeline, sink, Health(), max_records=101).run(
             threading.Event()
         )
-        exposition = [
-            line
-            for line in generate_latest(registry).decode().splitlines()
-            if "_created" not in line and "duration" not in line
-        ]
         return (
             [(r.stream, r.key, r.value) for r in sink.records],
             built.run.totals.overall.report(),
             built.run.alerts(),
-            exposition,
+            _timeless_exposition(registry),
         )
 
     assert replay(with_monitor_hooks=False) == replay(with_monitor_hooks=True)
@@ -314,9 +323,7 @@ def test_a_live_assembly_without_the_run_record_changes_no_output_or_metric() ->
     """`sentinel run` assembles without the replay report's totals and timeline: the same
     verdicts, state records, alerts and metrics as with them, and no sketch is kept for
     a report nobody reads."""
-    path = resources.files("sentinel") / "data" / "sample-traffic.jsonl.gz"
-    with gzip.open(str(path)) as f:
-        lines = [line for line in itertools.islice(f, 3000) if line.strip()]
+    lines = _sample_lines(3000)
 
     def live(record_run: bool) -> tuple[object, ...]:
         sink, registry = MemorySink(), CollectorRegistry()
@@ -329,15 +336,10 @@ def test_a_live_assembly_without_the_run_record_changes_no_output_or_metric() ->
         Runner(MemorySource(lines), built.pipeline, sink, Health(), max_records=97).run(
             threading.Event()
         )
-        exposition = [
-            line
-            for line in generate_latest(registry).decode().splitlines()
-            if "_created" not in line and "duration" not in line
-        ]
         return (
             [(r.stream, r.key, r.value) for r in sink.records],
             built.monitor.book.report(),
-            exposition,
+            _timeless_exposition(registry),
         )
 
     recorded, unrecorded = live(record_run=True), live(record_run=False)

@@ -153,26 +153,6 @@ def test_every_producer_option_is_mapped_fixed_kept_or_refused() -> None:
             _config(f"{option}=1")
 
 
-def test_run_refuses_an_unmappable_option_before_connecting() -> None:
-    """Nothing listens on port 9: `--output-client confluent` refuses the option first."""
-    args = ["run", "--bootstrap-servers", "127.0.0.1:9", "--output-client", "confluent"]
-    result = CliRunner().invoke(main, [*args, "--kafka-option", "socks5_proxy=h:1080"])
-    assert result.exit_code == 2
-    assert "`socks5_proxy`: no librdkafka equivalent" in result.output
-
-
-def test_run_without_confluent_kafka_says_how_to_install_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Without the package, choosing the client is a usage error naming the extra."""
-    monkeypatch.setitem(sys.modules, "confluent_kafka", None)  # import fails as if absent
-    monkeypatch.delitem(sys.modules, "sentinel.io.confluent", raising=False)
-    args = ["run", "--bootstrap-servers", "127.0.0.1:9", "--output-client", "confluent"]
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code == 2
-    assert "pip install 'sentinel-llm[confluent]'" in result.output
-
-
 # One valid text value for every consumer option mapped beside the shared ones.
 EVERY_CONSUMER_MAPPED = {
     "auto_offset_reset": "latest",
@@ -246,22 +226,29 @@ def test_every_consumer_option_is_mapped_kept_or_refused() -> None:
             _consumer_config(f"{option}=1")
 
 
-def test_run_refuses_an_unmappable_consumer_option_before_connecting() -> None:
-    """Nothing listens on port 9: `--input-client confluent` refuses the option first."""
-    args = ["run", "--bootstrap-servers", "127.0.0.1:9", "--input-client", "confluent"]
+CLIENTS = [("output", "sentinel.io.confluent"), ("input", "sentinel.io.confluent_source")]
+
+
+@pytest.mark.parametrize("client", [client for client, _ in CLIENTS])
+def test_run_refuses_an_unmappable_option_before_connecting(client: str) -> None:
+    """Nothing listens on port 9: `--output-client confluent` and `--input-client
+    confluent` each refuse the option first, naming their client."""
+    args = ["run", "--bootstrap-servers", "127.0.0.1:9", f"--{client}-client", "confluent"]
     result = CliRunner().invoke(main, [*args, "--kafka-option", "socks5_proxy=h:1080"])
     assert result.exit_code == 2
-    assert "`socks5_proxy`: no librdkafka equivalent for the confluent input" in result.output
+    assert f"`socks5_proxy`: no librdkafka equivalent for the confluent {client}" in result.output
 
 
-def test_run_input_client_without_confluent_kafka_says_how_to_install_it(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("client", "module"), CLIENTS)
+def test_run_without_confluent_kafka_says_how_to_install_it(
+    client: str, module: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without the package, choosing the input client is a usage error naming the extra."""
-    monkeypatch.setitem(sys.modules, "confluent_kafka", None)
-    monkeypatch.delitem(sys.modules, "sentinel.io.confluent_source", raising=False)
-    args = ["run", "--bootstrap-servers", "127.0.0.1:9", "--input-client", "confluent"]
+    """Without the package, choosing either confluent client is a usage error naming the
+    extra and the option."""
+    monkeypatch.setitem(sys.modules, "confluent_kafka", None)  # import fails as if absent
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    args = ["run", "--bootstrap-servers", "127.0.0.1:9", f"--{client}-client", "confluent"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "pip install 'sentinel-llm[confluent]'" in result.output
-    assert "--input-client" in result.output
+    assert f"--{client}-client" in result.output
