@@ -40,7 +40,7 @@ WORKDIR /src
 # Dependencies first, from pyproject.toml and the tested versions alone: that layer stays
 # cached while only sentinel's code changes. With the `confluent` extra (librdkafka, ~16 MB),
 # so `--output-client confluent` (helm: run.outputClient) needs no image of its own.
-COPY pyproject.toml README.md constraints.txt ./
+COPY pyproject.toml README.md LICENSE constraints.txt ./
 RUN --mount=type=secret,id=pip-ca \
     if [ -s /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
     && python3 -c "import tomllib; project = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
@@ -56,7 +56,7 @@ COPY sentinel ./sentinel
 RUN --mount=type=secret,id=pip-ca \
     if [ -s /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
     && /opt/sentinel/bin/pip install --constraint constraints.txt \
-        mypy types-PyYAML types-protobuf 'setuptools>=69' \
+        mypy types-PyYAML types-protobuf 'setuptools>=77' \
     && SENTINEL_COMPILE=1 /opt/sentinel/bin/pip wheel --no-build-isolation --no-deps \
         --wheel-dir /wheels . \
     && /opt/sentinel/bin/pip uninstall --yes mypy librt ast-serialize pathspec \
