@@ -21,11 +21,14 @@ from bench.eval.split import template_groups
 from sentinel.filters.content.classifier import HashedModel, ngram_hashes
 from sentinel.filters.content.normalize import TextViews
 
-VERSION = "injection-hashed-v2.2"
+VERSION = "injection-hashed-v2.3"
 BITS = 18  # 262,144 buckets: 512 KB of float16 weights
 WINDOW_BYTES = 1024
 EPOCHS = 6
-LEARNING_RATE = 0.3
+# 0.1 since the ninth round (0.3 before): out of fold with folds that keep whole benign
+# families out, the model at 0.3 gave role prompts of families it never saw 0.97-0.99;
+# at 0.1 it is less sure of what it has not seen (docs/model-card-injection.md).
+LEARNING_RATE = 0.1
 SEED = 13
 NOT_TRAINED = ("easyjailbreak",)  # GPL-3.0 templates: evaluation only
 HARD_NEGATIVE_SOURCES = (
@@ -134,12 +137,21 @@ def model(weights: np.ndarray, bias: float, meta: dict[str, object]) -> HashedMo
 
 FOLDS = 5
 TEMPLATE_JACCARD = 0.2  # attacks this alike (word 5-grams) are one template family
+# Benign sources whose families the frozen split holds out as wholes (or which are few and
+# written in families): out of fold, each such family is scored by a model that never saw it.
+BENIGN_FAMILY_FOLDS = (
+    *REQUEST_SOURCES, "airoboros", "bastioncorpus", "dev-benign", "package-docs",
+)  # fmt: skip
 
 
 class Folds:
     """Out-of-fold assignment: an attack goes with its template family (its source's family
     label, joined with every attack whose wording it shares: `template_groups`), so a fold
-    is scored by a model that never saw a variant of its templates; benign texts by row."""
+    is scored by a model that never saw a variant of its templates. A benign text of a
+    source with families (role prompts by initial, IFBench constraint groups, LongBench
+    writing types, MMLU subjects, ...) goes with its family, as the frozen split holds such
+    families out, so a fold is scored by a model that never saw a text of the family;
+    other benign texts (fortunes, passages, AgentDojo's tasks) go by row."""
 
     def __init__(self, dev: list[Sample]) -> None:
         attacks = [s for s in dev if s.label]
@@ -163,7 +175,10 @@ class Folds:
         self._group = {s.text: find(f"t{root:05d}") for s, root in zip(attacks, roots, strict=True)}
 
     def __call__(self, key: str, text: str, label: bool) -> int:
-        group = self._group.get(text, key) if label else text
+        if label:
+            group = self._group.get(text, key)
+        else:
+            group = key if key.split(":")[0] in BENIGN_FAMILY_FOLDS else text
         return zlib.crc32(group.encode()) % FOLDS
 
 

@@ -173,3 +173,17 @@ def test_development_mode_never_judges_a_held_out_text() -> None:
     page = dev_report(results, results)
     assert "giskard" not in page and "held-out" not in page.lower().replace("no held-out", "")
     assert "agentdojo:user_task | 1 | 0.000" in page
+
+
+def test_out_of_fold_keeps_a_benign_request_family_in_one_fold() -> None:
+    """Role prompts of one initial share a fold (a fold's model never saw their family);
+    fortunes, which have no families, spread over the folds by row."""
+    from bench.eval.training import FOLDS, Folds
+
+    roles = [sample(f"act as a {job} and help me", "role-prompts", "act-as-c", False)
+             for job in ("chef", "coach", "critic", "clerk", "captain", "curator")]  # fmt: skip
+    fortunes = [sample(f"fortune number {i} says hello", "fortunes", "fortune", False)
+                for i in range(40)]  # fmt: skip
+    folds = Folds(roles + fortunes)
+    assert len({folds(s.key, s.text, s.label) for s in roles}) == 1
+    assert len({folds(s.key, s.text, s.label) for s in fortunes}) == FOLDS

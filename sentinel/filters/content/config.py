@@ -334,14 +334,19 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
         # specific signal 0.7 (docs/model-card-injection.md). Reading every message of 1,000
         # characters or more too (`model_prescreen_chars`) found 0.4 point more development
         # jailbreaks and cost 37 % of the synthetic chain's throughput: not the default.
+        # Ninth round: recalibrated out of fold with folds that keep whole benign families
+        # (role prompts by initial, request categories) out of their fold's training, for
+        # `injection-hashed-v2.3`: 0.65 and 0.97, the highest development recall at which
+        # the hard benign messages and the long requests both stay at or under 0.65 % (the
+        # 1 % budget with a third of it kept as margin).
         "user": ChannelScoring(
-            threshold=0.7,
+            threshold=0.65,
             category="prompt_injection",
             model_gate=0,
             pooling="mean",
             signals=["override", "persona", "prefix", "refusal", "obfuscation"],
             plain_signals=["persona.switch", "persona.in_character"],
-            plain_threshold=0.98,
+            plain_threshold=0.97,
         ),
     }
 

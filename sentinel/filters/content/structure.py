@@ -144,7 +144,7 @@ class StructureScorer:
             return 0.0
         best, left = 0.0, 0
         for right, item in enumerate(acts):
-            while acts[left].start < item.end - self.window_chars:
+            while left < right and acts[left].start < item.end - self.window_chars:
                 left += 1
             strongest: dict[str, float] = {}
             for e in acts[left : right + 1]:
