@@ -7,11 +7,11 @@ in `bench/eval/corpora.py`, fetched from pinned packages; never a held-out famil
 easyjailbreak (GPL-3.0: evaluation only). Trains a logistic model on hashed byte n-grams
 (`sentinel.filters.content.classifier`) with AdaGrad, fixed seed and order, and writes
 `sentinel/data/content/injection_model_v2.npz`. Then, out of fold (five folds by template
-family: a source's family label, and attacks sharing their wording kept together; each
-fold scored by a model trained on the others), it prints the benign false-positive
-rates and recalls of the combined score (structure and model) at candidate thresholds, per
-channel: the defaults in the content rules were chosen from that table. The model card is
-docs/model-card-injection.md.
+family: a source's family label, and attacks sharing their wording kept together; benign
+requests and look-alikes by their family; each fold scored by a model trained on the
+others), it prints the benign false-positive rates and recalls of the combined score
+(structure and model) at candidate thresholds, per channel: the defaults in the content
+rules were chosen from that table. The model card is docs/model-card-injection.md.
 """
 
 from __future__ import annotations
