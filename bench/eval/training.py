@@ -21,7 +21,7 @@ from bench.eval.split import template_groups
 from sentinel.filters.content.classifier import HashedModel, ngram_hashes
 from sentinel.filters.content.normalize import TextViews
 
-VERSION = "injection-hashed-v2.3"
+VERSION = "injection-hashed-v2.4"
 BITS = 18  # 262,144 buckets: 512 KB of float16 weights
 WINDOW_BYTES = 1024
 EPOCHS = 6

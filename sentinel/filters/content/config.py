@@ -339,8 +339,11 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
         # `injection-hashed-v2.3`: 0.65 and 0.97, the highest development recall at which
         # the hard benign messages and the long requests both stay at or under 0.65 % (the
         # 1 % budget with a third of it kept as margin).
+        # Tenth round (`injection-hashed-v2.4`, retrained with development technique
+        # families, and structure for them): by the same rule 0.5 (hard set 0.63 %, at the
+        # margin's edge); 0.55 kept (0.54 %), five development attacks fewer of 987.
         "user": ChannelScoring(
-            threshold=0.65,
+            threshold=0.55,
             category="prompt_injection",
             model_gate=0,
             pooling="mean",
