@@ -341,7 +341,7 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
         # 1 % budget with a third of it kept as margin).
         # Tenth round (`injection-hashed-v2.4`, retrained with development technique
         # families, and structure for them): by the same rule 0.5 (hard set 0.63 %, at the
-        # margin's edge); 0.55 kept (0.54 %), five development attacks fewer of 987.
+        # margin's edge); 0.55 kept (0.54 %), five development attacks fewer of 948.
         "user": ChannelScoring(
             threshold=0.55,
             category="prompt_injection",
