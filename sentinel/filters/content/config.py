@@ -340,10 +340,11 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
         # the hard benign messages and the long requests both stay at or under 0.65 % (the
         # 1 % budget with a third of it kept as margin).
         # Tenth round (`injection-hashed-v2.4`, retrained with development technique
-        # families, and structure for them): by the same rule 0.5 (hard set 0.63 %, at the
-        # margin's edge); 0.55 kept (0.54 %), five development attacks fewer of 948.
+        # families, and structure for them): 0.65 kept. By the same rule 0.5 (hard set
+        # 0.63 %) or 0.55 (0.54 %) found more development attacks, but at 0.55 a user's
+        # brief that quotes an override as an example scored 0.61 and was reported.
         "user": ChannelScoring(
-            threshold=0.55,
+            threshold=0.65,
             category="prompt_injection",
             model_gate=0,
             pooling="mean",
