@@ -76,10 +76,12 @@ def share_state(
     shared.topics = frozenset(source.settings.topics)
     source.positions = shared.commit_offsets
 
-    def lead() -> None:
-        if leadership.paused:  # a rebalance is under way: its assignment decides
-            return
+    def decide() -> None:
         leadership.set(shared.leads(source.partitions()), book, shared.view.delivered)
+
+    def lead() -> None:
+        if not leadership.paused:  # during a rebalance its assignment decides
+            decide()
 
     revoking: set[tuple[str, int]] = set()
 
@@ -97,7 +99,7 @@ def share_state(
         revoking.clear()
         state.catch_up(shared.apply_remote)
         shared.assign(pids)
-        leadership.set(shared.leads(source.partitions()), book, shared.view.delivered)
+        decide()
 
     source.on_revoked = revoked
     source.on_assigned = assigned

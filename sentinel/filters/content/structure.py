@@ -108,11 +108,13 @@ class StructureScorer:
         out.sort(key=lambda e: (e.start, e.end))
         return out
 
+    def _regions(self, data: bytes) -> list[tuple[int, int]]:
+        """The citation regions of the folded text (byte spans)."""
+        return [r for regex in self._citations for r in regex.spans(data, 1 if regex.groups else 0)]
+
     def _cited(self, data: bytes, spans: list[tuple[int, int]]) -> list[bool]:
         """Per span, whether it lies inside a citation region of the folded text."""
-        regions = sorted(
-            r for regex in self._citations for r in regex.spans(data, 1 if regex.groups else 0)
-        )
+        regions = self._regions(data)
         if not regions:
             return [False] * len(spans)
         return [any(a <= start and end <= b for a, b in regions) for start, end in spans]
@@ -120,10 +122,7 @@ class StructureScorer:
     def citation_regions(self, views: TextViews) -> list[tuple[int, int]]:
         """Character spans of the original text that are citations (quotes, code strings,
         examples): what a phrase rule's hit inside them only talks about."""
-        data = views.folded_bytes
-        regions = [
-            r for regex in self._citations for r in regex.spans(data, 1 if regex.groups else 0)
-        ]
+        regions = self._regions(views.folded_bytes)
         return views.to_original("folded", regions) if regions else []
 
     def discounted(self, evidence: list[Evidence]) -> bool:
