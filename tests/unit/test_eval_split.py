@@ -126,6 +126,24 @@ def test_manifest_holds_out_half_of_each_request_source() -> None:
     assert held("mmlu-cot", "abstract_algebra") and not held("mmlu-cot", "anatomy")
 
 
+def test_framework_prompts_are_development_data_read_as_sent() -> None:
+    """The LLM frameworks' prompt templates are development data as a whole, not trained on;
+    a template's placeholders read as words, and a JSON file's strings are all found."""
+    from bench.eval.training import NOT_TRAINED
+
+    globs, _ = patterns()
+    for family in ("langchain", "camel", "aider"):
+        assert not is_held_out(Sample("x", False, "user", "agent-prompts", family), globs)
+    assert "agent-prompts" in NOT_TRAINED
+    assert requests._agent_text(" Never forget you are a {assistant_role}. {fence[0]} ") == (
+        "Never forget you are a assistant role. fence"
+    )
+    data = b'{"slices": {"role": "You are a {role}.", "tools": ["Use {tool}.", 3]}}'
+    assert requests._strings("en.json", data) == ["You are a {role}.", "Use {tool}."]
+    module = b'PROMPT = """Act as a planner."""\nN = 3\ndef f():\n    return "x"\n'
+    assert requests._strings("prompts.py", module) == ["Act as a planner.", "x"]
+
+
 def test_role_prompt_text_drops_the_package_framing() -> None:
     """A role prompt is read without the package's title line, front matter or description."""
     assert requests._role_text("general", "# Act as Chef\n\nAct as a chef.") == "Act as a chef."
