@@ -21,14 +21,16 @@ from bench.eval.split import template_groups
 from sentinel.filters.content.classifier import HashedModel, ngram_hashes
 from sentinel.filters.content.normalize import TextViews
 
-VERSION = "injection-hashed-v2.4"
+VERSION = "injection-hashed-v2.5"
 BITS = 18  # 262,144 buckets: 512 KB of float16 weights
 WINDOW_BYTES = 1024
 EPOCHS = 6
 # 0.1 since the ninth round (0.3 before): out of fold with folds that keep whole benign
 # families out, the model at 0.3 gave role prompts of families it never saw 0.97-0.99;
-# at 0.1 it is less sure of what it has not seen (docs/model-card-injection.md).
-LEARNING_RATE = 0.1
+# at 0.1 it is less sure of what it has not seen (docs/model-card-injection.md). 0.05
+# since the eleventh round: out of fold, more development jailbreaks found (0.777 ->
+# 0.790) and fewer benign requests and never-trained framework templates reported.
+LEARNING_RATE = 0.05
 SEED = 13
 # Evaluation only: easyjailbreak's GPL-3.0 templates, and the LLM frameworks' prompt
 # templates (`agent-prompts`, added after `injection-hashed-v2.4` was trained: its figure is

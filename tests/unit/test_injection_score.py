@@ -164,7 +164,7 @@ def test_hashes_are_deterministic_and_cover_every_ngram() -> None:
 def test_the_packaged_model_loads_offline_and_scores_in_zero_one() -> None:
     """The shipped model file loads from package data and gives probabilities."""
     model = HashedModel.packaged()
-    assert model.version == "injection-hashed-v2.4" and model.weights.shape == (1 << model.bits,)
+    assert model.version == "injection-hashed-v2.5" and model.weights.shape == (1 << model.bits,)
     for text in (FAKE_SYSTEM, PLAIN, ""):
         p = model.probability(TextViews(text).folded_bytes)
         assert 0.0 <= p <= 1.0

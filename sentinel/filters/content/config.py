@@ -343,6 +343,7 @@ def _default_channels() -> dict[FieldKind, ChannelScoring]:
         # families, and structure for them): 0.65 kept. By the same rule 0.5 (hard set
         # 0.63 %) or 0.55 (0.54 %) found more development attacks, but at 0.55 a user's
         # brief that quotes an override as an example scored 0.61 and was reported.
+        # Eleventh round (`injection-hashed-v2.5`, learning rate 0.05): 0.65 and 0.97 kept.
         "user": ChannelScoring(
             threshold=0.65,
             category="prompt_injection",
