@@ -4,7 +4,8 @@
 
 Reads the development side of the frozen split (`bench/eval/heldout.yaml`) of the corpora
 in `bench/eval/corpora.py`, fetched from pinned packages; never a held-out family, never
-easyjailbreak (GPL-3.0: evaluation only). Trains a logistic model on hashed byte n-grams
+easyjailbreak (GPL-3.0: evaluation only) or the LLM frameworks' prompt templates (kept as a
+check on text no model saw: `NOT_TRAINED`). Trains a logistic model on hashed byte n-grams
 (`sentinel.filters.content.classifier`) with AdaGrad, fixed seed and order, and writes
 `sentinel/data/content/injection_model_v2.npz`. Then, out of fold (five folds by template
 family: a source's family label, and attacks sharing their wording kept together; benign
