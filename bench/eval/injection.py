@@ -62,6 +62,7 @@ TABLES = (
 class Outcome:
     injection: bool  # an injection or jailbreak category fired
     not_allowed: bool  # any finding at all
+    categories: frozenset[str] = frozenset()  # the categories that fired
 
 
 Judge = Callable[[str, Channel], Outcome]
@@ -69,8 +70,8 @@ Judge = Callable[[str, Channel], Outcome]
 
 def content_judge(content: ContentFilter) -> Judge:
     def judge(text: str, channel: Channel) -> Outcome:
-        found = {category for category, *_ in content.scan_text(text, channel)}
-        return Outcome(bool(found & INJECTION), bool(found))
+        found = frozenset(category for category, *_ in content.scan_text(text, channel))
+        return Outcome(bool(found & INJECTION), bool(found), found)
 
     return judge
 
@@ -110,6 +111,8 @@ class Tally:
 def run(split: Split, judge: Judge) -> dict[str, Any]:
     """Tallies per side, channel, label and family; plus the throughput of the judge."""
     tallies: dict[tuple[str, str, bool, str], Tally] = defaultdict(Tally)
+    # Benign texts not allowed, per side, kind of text and category that fired.
+    categories: dict[str, int] = defaultdict(int)
     seconds, chars, count = 0.0, 0, 0
     for side, samples in (("dev", split.dev), ("held_out", split.held_out)):
         for sample in samples:  # an empty side (`--side development`) is never read
@@ -119,14 +122,21 @@ def run(split: Split, judge: Judge) -> dict[str, Any]:
             chars += len(sample.text)
             count += 1
             tallies[(side, sample.channel, sample.label, sample.key)].add(outcome)
-            if not sample.label and sample.channel == "user" and len(sample.text) >= LONG_CHARS:
+            long = sample.channel == "user" and len(sample.text) >= LONG_CHARS
+            if not sample.label and long:
                 tallies[(side, "user", False, "long-requests:all")].add(outcome)
                 tallies[(side, "user", False, f"long-requests:{sample.source}")].add(outcome)
+            if not sample.label and not sample.key.startswith(HAND_WRITTEN):
+                kinds = [sample.channel, *(["long request"] if long else [])]
+                for kind in kinds:
+                    for category in outcome.categories:
+                        categories[f"{side}|{kind}|{category}"] += 1
     return {
         "tallies": {
             f"{side}|{channel}|{int(label)}|{key}": vars(t)
             for (side, channel, label, key), t in sorted(tallies.items())
         },
+        "benign_categories": dict(sorted(categories.items())),
         "near_copies": sorted({s.key for s in split.near_copies}),
         "near_copies_n": len(split.near_copies),
         "speed": {"texts": count, "seconds": seconds, "chars": chars},
@@ -272,6 +282,7 @@ def report(results: dict[str, Any]) -> str:
             f"{left_out['dev']} development, {left_out['held_out']} held-out.",
             "",
         ]
+    out += category_table(results, ("dev", "held_out"))
     rows = _rows(results)
     for title, channel, label, col in TABLES:
         out += [
@@ -292,6 +303,31 @@ def report(results: dict[str, Any]) -> str:
             out.append(f"| {key} | {side.replace('_', '-')} | {t.n} | {_rate(value, t.n)} |")
         out.append("")
     return "\n".join(out)
+
+
+SIDE_NAMES = {"dev": "development", "held_out": "held-out"}
+
+
+def category_table(results: dict[str, Any], sides: tuple[str, ...]) -> list[str]:
+    """Benign texts not allowed (external sources), counted under each category that fired:
+    which part of the filter made them so."""
+    counts = results.get("benign_categories", {})
+    keys = sorted({name.split("|", 1)[1] for name in counts})
+    if not keys:
+        return []
+    out = [
+        "### Benign texts not allowed, by the category that fired",
+        "",
+        "A text where several categories fired counts under each.",
+        "",
+        "| kind of text | category | " + " | ".join(SIDE_NAMES[s] for s in sides) + " |",
+        "|---|---|" + "---|" * len(sides),
+    ]
+    for key in keys:
+        kind, category = key.split("|", 1)
+        cells = [str(counts.get(f"{side}|{key}", 0)) for side in sides]
+        out.append(f"| {kind} | {category} | {' | '.join(cells)} |")
+    return [*out, ""]
 
 
 def dev_report(results: dict[str, Any], oof: dict[str, Any] | None) -> str:
@@ -336,6 +372,7 @@ def dev_report(results: dict[str, Any], oof: dict[str, Any] | None) -> str:
         f"{speed['texts'] / max(speed['seconds'], 1e-9):,.0f} texts/s (one process).",
         "",
     ]
+    out += category_table(results, ("dev",))
     folded = [_folded(r) for _, r in runs]
     for title, channel, label, col in TABLES:
         out += [
