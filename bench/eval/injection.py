@@ -122,13 +122,14 @@ def run(split: Split, judge: Judge) -> dict[str, Any]:
             chars += len(sample.text)
             count += 1
             tallies[(side, sample.channel, sample.label, sample.key)].add(outcome)
+            if sample.label:
+                continue
             long = sample.channel == "user" and len(sample.text) >= LONG_CHARS
-            if not sample.label and long:
+            if long:
                 tallies[(side, "user", False, "long-requests:all")].add(outcome)
                 tallies[(side, "user", False, f"long-requests:{sample.source}")].add(outcome)
-            if not sample.label and not sample.key.startswith(HAND_WRITTEN):
-                kinds = [sample.channel, *(["long request"] if long else [])]
-                for kind in kinds:
+            if not sample.key.startswith(HAND_WRITTEN):
+                for kind in [sample.channel, *(["long request"] if long else [])]:
                     for category in outcome.categories:
                         categories[f"{side}|{kind}|{category}"] += 1
     return {
