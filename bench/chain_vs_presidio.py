@@ -2,8 +2,10 @@
 
 Sentinel: the whole pipeline with the shipped rules (decode, correlation, trackers, the
 PII, content and hallucination filters, monitors). Presidio: its default pattern
-recognizers (offline, blank spaCy tokenizer, threshold 0) over the same texts (every
-message and the output of each exchange), nothing else. CPU time, one process, median of
+recognizers (offline, blank spaCy tokenizer, threshold 0) over the same texts the PII
+filter reads (every message, every retrieved context chunk and the output of each
+exchange), nothing else; next to it, Presidio over the messages and outputs only (the
+baseline as first measured, which left the context chunks out). CPU time, one process, median of
 `--repeats` runs of each (a fresh pipeline each run, so caches start empty). The warm row
 is the steady state of a running service: the second half of the exchanges through a
 pipeline that has just run the first half, next to Presidio on the same second half.
@@ -52,13 +54,16 @@ SHARED_ENTITIES = (
 Span = tuple[str, int, int]
 
 
-def _texts(values: list[bytes]) -> list[tuple[str, str, str]]:
-    """(request_id, role key, text) of every message and output."""
+def _texts(values: list[bytes], context: bool = True) -> list[tuple[str, str, str]]:
+    """(request_id, role key, text) of every message, context chunk (unless `context` is
+    false) and output."""
     texts = []
     for value in values:
         event = json.loads(value)
         rid = event["request_id"]
         texts += [(rid, m["role"], m["content"]) for m in event.get("messages", [])]
+        if context:
+            texts += [(rid, "context", c["text"]) for c in event.get("context") or []]
         if event.get("output"):
             texts.append((rid, "output", event["output"]["content"]))
     return texts
@@ -158,19 +163,22 @@ def run(corpus: str, exchanges: int, repeats: int, shared: Path) -> dict[str, An
     else:
         values = events(exchanges, seed=7)
     texts = _texts(values)
+    without_context = _texts(values, context=False)
     engine = presidio_defaults()
     second_texts = _texts(_halves(values)[1])
-    ours, plain, uncached, warm, plain_second = [], [], [], [], []
+    ours, plain, uncached, warm, plain_second, plain_first = [], [], [], [], [], []
     for _ in range(repeats):
         seconds, found = _sentinel(values)
         ours.append(seconds)
         uncached.append(_sentinel(values, cache=False)[0])
         seconds, theirs = _presidio(engine, texts)
         plain.append(seconds)
+        if len(without_context) < len(texts):
+            plain_first.append(_presidio(engine, without_context)[0])
         warm.append(_sentinel_warm(values))
         plain_second.append(_presidio(engine, second_texts)[0])
     n_exchanges = len(values) // 2
-    result = {
+    result: dict[str, Any] = {
         "corpus": corpus,
         "exchanges": n_exchanges,
         "events": len(values),
@@ -190,6 +198,15 @@ def run(corpus: str, exchanges: int, repeats: int, shared: Path) -> dict[str, An
     result["warm_ratio"] = result["warm_presidio_cpu_s"] / result["warm_sentinel_cpu_s"]
     result["ratio"] = result["presidio_cpu_s"] / result["sentinel_cpu_s"]
     result["ratio_uncached"] = result["presidio_cpu_s"] / result["sentinel_uncached_cpu_s"]
+    if plain_first:
+        result["texts_without_context"] = len(without_context)
+        result["presidio_without_context_cpu_s"] = statistics.median(plain_first)
+        result["presidio_without_context_exchanges_per_cpu_s"] = (
+            n_exchanges / result["presidio_without_context_cpu_s"]
+        )
+        result["ratio_without_context"] = (
+            result["presidio_without_context_cpu_s"] / result["sentinel_cpu_s"]
+        )
     if gold:
         result["recall_sentinel"] = _recall(gold, found)
         result["recall_presidio"] = _recall(gold, theirs)
@@ -214,10 +231,17 @@ def main() -> None:
         ("sentinel, default filter chain (whole pipeline)", "sentinel"),
         ("the same without the chain's text cache", "sentinel_uncached"),
         ("plain Presidio, pattern recognizers only", "presidio"),
+        ("  the same on messages and outputs only", "presidio_without_context"),
     ):
-        rate = r[f"{key}_exchanges_per_cpu_s"]
-        print(f"{name:<48} {rate:>16,.0f} {2 * rate:>13,.0f}")
+        if f"{key}_exchanges_per_cpu_s" in r:
+            rate = r[f"{key}_exchanges_per_cpu_s"]
+            print(f"{name:<48} {rate:>16,.0f} {2 * rate:>13,.0f}")
     print(f"ratio: {r['ratio']:.1f}x (without the text cache: {r['ratio_uncached']:.1f}x)")
+    if "ratio_without_context" in r:
+        print(
+            f"ratio to Presidio on messages and outputs only ({r['texts_without_context']:,} "
+            f"texts, the context chunks left out): {r['ratio_without_context']:.1f}x"
+        )
     half = r["exchanges"] - r["exchanges"] // 2
     print(
         f"warm (the second half of the exchanges after the first half, same pipeline): "
