@@ -5,10 +5,11 @@ PII, content and hallucination filters, monitors). Presidio: its default pattern
 recognizers (offline, blank spaCy tokenizer, threshold 0) over the same texts the PII
 filter reads (every message, every retrieved context chunk and the output of each
 exchange), nothing else; next to it, Presidio over the messages and outputs only (the
-baseline as first measured, which left the context chunks out). CPU time, one process, median of
-`--repeats` runs of each (a fresh pipeline each run, so caches start empty). The warm row
-is the steady state of a running service: the second half of the exchanges through a
-pipeline that has just run the first half, next to Presidio on the same second half.
+baseline as first measured, which left the context chunks out). CPU time, one process,
+median of `--repeats` runs of each (a fresh pipeline each run, so caches start empty). The
+warm row is the steady state of a running service: the second half of the exchanges
+through a pipeline that has just run the first half, next to Presidio on the same second
+half.
 
 Corpora: `synthetic` (~2 KB events of bench/events.py) or `realworld` (bench/realworld.py:
 RAG documents, PII sentences, long model answers, code, injections; ../shared/data). On
@@ -166,7 +167,7 @@ def run(corpus: str, exchanges: int, repeats: int, shared: Path) -> dict[str, An
     without_context = _texts(values, context=False)
     engine = presidio_defaults()
     second_texts = _texts(_halves(values)[1])
-    ours, plain, uncached, warm, plain_second, plain_first = [], [], [], [], [], []
+    ours, plain, uncached, warm, plain_second, plain_narrow = [], [], [], [], [], []
     for _ in range(repeats):
         seconds, found = _sentinel(values)
         ours.append(seconds)
@@ -174,7 +175,7 @@ def run(corpus: str, exchanges: int, repeats: int, shared: Path) -> dict[str, An
         seconds, theirs = _presidio(engine, texts)
         plain.append(seconds)
         if len(without_context) < len(texts):
-            plain_first.append(_presidio(engine, without_context)[0])
+            plain_narrow.append(_presidio(engine, without_context)[0])
         warm.append(_sentinel_warm(values))
         plain_second.append(_presidio(engine, second_texts)[0])
     n_exchanges = len(values) // 2
@@ -198,9 +199,9 @@ def run(corpus: str, exchanges: int, repeats: int, shared: Path) -> dict[str, An
     result["warm_ratio"] = result["warm_presidio_cpu_s"] / result["warm_sentinel_cpu_s"]
     result["ratio"] = result["presidio_cpu_s"] / result["sentinel_cpu_s"]
     result["ratio_uncached"] = result["presidio_cpu_s"] / result["sentinel_uncached_cpu_s"]
-    if plain_first:
+    if plain_narrow:
         result["texts_without_context"] = len(without_context)
-        result["presidio_without_context_cpu_s"] = statistics.median(plain_first)
+        result["presidio_without_context_cpu_s"] = statistics.median(plain_narrow)
         result["presidio_without_context_exchanges_per_cpu_s"] = (
             n_exchanges / result["presidio_without_context_cpu_s"]
         )
