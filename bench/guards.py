@@ -31,7 +31,7 @@ from sentinel.runner import Runner
 from sentinel.wiring import PipelineSettings, build_pipeline
 
 
-def _median_us(run: Callable[[], None], n: int, repeats: int = 5) -> float:
+def _median_us(run: Callable[[], object], n: int, repeats: int = 5) -> float:
     times = []
     for _ in range(repeats):
         started = time.process_time()

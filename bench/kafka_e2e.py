@@ -77,7 +77,7 @@ def _free_port_pair() -> int:
     for _ in range(100):
         with socket.socket() as a:
             a.bind(("127.0.0.1", 0))
-            port = a.getsockname()[1]
+            port: int = a.getsockname()[1]
         try:
             with socket.socket() as b:
                 b.bind(("127.0.0.1", port + 1))
@@ -207,7 +207,7 @@ def _sentinel(
         def close(self) -> None:
             source.close()
 
-    Runner(StopAtN(), pipeline, sink, Health()).run(stop)  # type: ignore[arg-type]
+    Runner(StopAtN(), pipeline, sink, Health()).run(stop)
     sink.close()
     return pipeline.counts.read
 
@@ -366,4 +366,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

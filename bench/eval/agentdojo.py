@@ -95,12 +95,11 @@ def attack_templates() -> dict[str, str]:
             for node in ast.walk(cls):
                 if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
                     key = node.targets[0].id
-                    if key == "name" and isinstance(node.value, ast.Constant):
-                        name = node.value.value
-                    elif key in ("_JB_STRING", "_DOS_STRING") and isinstance(
-                        node.value, ast.Constant
-                    ):
-                        text = node.value.value
+                    value = node.value.value if isinstance(node.value, ast.Constant) else None
+                    if key == "name" and isinstance(value, str):
+                        name = value
+                    elif key in ("_JB_STRING", "_DOS_STRING") and isinstance(value, str):
+                        text = value
                 elif (
                     isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Attribute)

@@ -417,7 +417,7 @@ def benign(shared: Path) -> list[Sample]:
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         code = [json.loads(line)["prompt"] for line in handle]
     for channel in ("user", "context"):
-        out += [Sample(t, False, channel, "humaneval", "code") for t in code]  # type: ignore[arg-type]
+        out += [Sample(t, False, channel, "humaneval", "code") for t in code]
     path = fetch("blns", "2.0.4", "package/resources/blns.json", registry="npm")
     strings = [t for t in json.loads(path.read_text(encoding="utf-8")) if t.strip()]
     out += [Sample(t, False, "user", "blns", "strings") for t in strings]

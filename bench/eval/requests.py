@@ -123,7 +123,8 @@ def _role_prompts() -> Iterator[tuple[str, str]]:
 
 def role_prompts() -> tuple[list[Sample], list[Sample]]:
     """(kept role prompts, role prompts left out as jailbreaks by `JAILBREAK`)."""
-    kept, left_out = [], []
+    kept: list[Sample] = []
+    left_out: list[Sample] = []
     for family, text in _role_prompts():
         sample = Sample(text, False, "user", "role-prompts", family)
         (left_out if JAILBREAK.search(text) else kept).append(sample)
