@@ -19,8 +19,9 @@ All benign, read as user messages, each split by its own categories (`heldout.ya
   0.3.27, llama-index-core 0.12.52 and autogen-agentchat 0.7.4, MIT): role play between
   agents, editing formats with strict output rules, planners, few-shot chains with turns;
   family = package. Development data as a whole (added after the split was frozen, no
-  pattern of `heldout.yaml` matches it). camel's `misalignment` prompts are written to make a model
-  misbehave (red-teaming) and are left out; the `JAILBREAK` rule applies as for role prompts.
+  pattern of `heldout.yaml` matches it). camel's `misalignment` prompts are written to make
+  a model misbehave (red-teaming) and are left out; the `JAILBREAK` rule applies as for
+  role prompts.
 """
 
 from __future__ import annotations
