@@ -22,7 +22,13 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import TopicPartition
 
 from sentinel.errors import SourceError
-from sentinel.io.kafka import CLOSE_TIMEOUT_SECONDS, MAX_MESSAGE_BYTES, KafkaSettings
+from sentinel.io.kafka import (
+    CLOSE_TIMEOUT_SECONDS,
+    END_OFFSETS_TIMEOUT_MS,
+    MAX_MESSAGE_BYTES,
+    RECONNECT_DEFAULTS,
+    KafkaSettings,
+)
 
 log = structlog.get_logger("sentinel.state")
 
@@ -56,6 +62,7 @@ class StateTopic:
         try:
             self._consumer = KafkaConsumer(
                 **{
+                    **RECONNECT_DEFAULTS,  # back within a second of the broker's return
                     **kafka.for_client(KafkaConsumer.DEFAULT_CONFIG),
                     # read from the start, outside any group, whatever the options say
                     "group_id": None,
@@ -132,17 +139,32 @@ class StateTopic:
 
     def catch_up(self, apply: Apply) -> bool:
         """Fold everything written so far (before taking over partitions): False if that
-        did not finish within `catch_up_timeout_seconds` or a stop was requested."""
-        ends = self._consumer.end_offsets(self._partitions)
+        did not finish within `catch_up_timeout_seconds` or a stop was requested. The
+        broker is asked in steps of a second, so a broker that does not answer (an outage,
+        a connection still backing off after one) holds the loop until the deadline at
+        most, and a stop request ends the wait within the step."""
         deadline = time.monotonic() + self.settings.catch_up_timeout_seconds
-        while any(self._consumer.position(tp) < end for tp, end in ends.items()):
+        ends: dict[TopicPartition, int] | None = None
+        while True:
             if self._stop.is_set():
                 return False
             if time.monotonic() > deadline:
                 log.warning("state_catch_up_timed_out", topic=self.settings.topic)
                 return False
+            try:
+                if ends is None:
+                    ends = self._consumer.end_offsets(
+                        self._partitions, timeout_ms=END_OFFSETS_TIMEOUT_MS
+                    )
+                if all(self._reached(tp, end) for tp, end in ends.items()):
+                    return True
+            except KafkaError:  # not answered within the step: ask again
+                pass
             self.poll(apply, 0.2)
-        return True
+
+    def _reached(self, tp: TopicPartition, end: int) -> bool:
+        position = self._consumer.position(tp, timeout_ms=END_OFFSETS_TIMEOUT_MS)
+        return position is not None and position >= end
 
     def close(self) -> None:
         self._consumer.close(autocommit=False, timeout_ms=int(CLOSE_TIMEOUT_SECONDS * 1000))

@@ -9,6 +9,7 @@ with scripts/install-system-deps.sh; the broker's jars are fetched on first use
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -142,27 +143,42 @@ def prometheus_factory(
 
 class RestartableBroker:
     """A broker of its own (not the session's) that a test may stop and start again with
-    the same data directory and port: `.bootstrap`, `.stop()`, `.start()`."""
+    the same data directory and port: `.bootstrap`, `.stop()`, `.start()`. Each call keeps
+    how long it took (`.stop_seconds`, `.start_seconds`), so a test can tell the outage it
+    made from the one it meant to make."""
+
+    # A broker still shutting down this long after SIGTERM is killed: the outage a test
+    # makes stays short however slowly the JVM exits (left alone, `kafka.sh stop` waits 30 s).
+    STOP_TIMEOUT_S = 5
 
     def __init__(self, data_dir: Path, port: int) -> None:
         self.data_dir = data_dir
         self.port = port
         self.bootstrap = f"127.0.0.1:{port}"
+        self.stop_seconds = 0.0
+        self.start_seconds = 0.0
 
     def start(self) -> None:
+        began = time.monotonic()
         res = subprocess.run(
             ["bash", str(KAFKA_SH), "start", str(self.data_dir), str(self.port)],
             capture_output=True,
             text=True,
             timeout=KAFKA_START_TIMEOUT_S,
         )
+        self.start_seconds = time.monotonic() - began
         if res.returncode != 0:
             pytest.fail(f"broker did not start: {res.stderr[-3000:]}", pytrace=False)
 
     def stop(self) -> None:
+        began = time.monotonic()
         subprocess.run(
-            ["bash", str(KAFKA_SH), "stop", str(self.data_dir)], capture_output=True, timeout=120
+            ["bash", str(KAFKA_SH), "stop", str(self.data_dir)],
+            capture_output=True,
+            timeout=120,
+            env={**os.environ, "KAFKA_STOP_TIMEOUT_S": str(self.STOP_TIMEOUT_S)},
         )
+        self.stop_seconds = time.monotonic() - began
 
 
 @pytest.fixture
