@@ -243,10 +243,17 @@ class KafkaSource:
             return {}
         try:
             ends = self._consumer.end_offsets(assignment, timeout_ms=END_OFFSETS_TIMEOUT_MS)
+            positions = {
+                tp: self._consumer.position(tp, timeout_ms=END_OFFSETS_TIMEOUT_MS) for tp in ends
+            }
         except KafkaError as exc:
             raise SourceError(f"could not read end offsets: {type(exc).__name__}") from exc
+        if any(position is None for position in positions.values()):
+            # not resolved within the timeout (the committed offsets unanswered): an unknown
+            # lag, never a zero one a quiet partition could be mistaken from
+            raise SourceError("could not read positions: the broker did not answer")
         return {
-            (tp.topic, tp.partition): max(end - self._consumer.position(tp), 0)
+            (tp.topic, tp.partition): max(end - positions[tp], 0)
             for tp, end in ends.items()
             if end is not None
         }
