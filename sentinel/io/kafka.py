@@ -249,8 +249,8 @@ class KafkaSource:
         except KafkaError as exc:
             raise SourceError(f"could not read end offsets: {type(exc).__name__}") from exc
         if any(position is None for position in positions.values()):
-            # not resolved within the timeout (the committed offsets unanswered): an unknown
-            # lag, never a zero one a quiet partition could be mistaken from
+            # not resolved within the timeout (the committed offsets unanswered): the lag is
+            # unknown, never zero (a zero lag would pass for a quiet partition)
             raise SourceError("could not read positions: the broker did not answer")
         return {
             (tp.topic, tp.partition): max(end - positions[tp], 0)
