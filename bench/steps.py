@@ -46,8 +46,8 @@ def calls(values: list[bytes], rules: Any, verdicts: str) -> float:
     runner.run(threading.Event())
     profile.disable()
     stats: dict[Any, tuple[Any, ...]] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
-    calls: int = sum(entry[1] for entry in stats.values())
-    return calls / len(values)
+    counted: int = sum(entry[1] for entry in stats.values())
+    return counted / len(values)
 
 
 def bytecodes(values: list[bytes], rules: Any, verdicts: str) -> float:
