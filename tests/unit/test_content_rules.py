@@ -135,6 +135,11 @@ BAD = [
         "categories.hate.fields[0]: Input should be",
     ),
     (
+        "distinct_by naming no group of the pattern is refused",
+        "categories:\n  hate:\n    rules: [{id: x.y, pattern: 'a(b)', distinct_by: role}]\n",
+        "rule `x.y`: `distinct_by` names no group of the pattern",
+    ),
+    (
         "an unbounded category name is refused",
         "categories:\n  Bad-Name:\n    rules: [{id: x.y, terms: [a b]}]\n",
         "category name `Bad-Name` must match",

@@ -15,7 +15,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sentinel.filters.content import catalogue
-from sentinel.filters.content.engine import RegexError, checked
+from sentinel.filters.content.engine import Regex, RegexError, checked
 from sentinel.filters.content.patterns import fold_pattern
 from sentinel.rules.base import RulesFile, Strict
 from sentinel.values import FieldKind, Severity
@@ -58,6 +58,14 @@ class ContentRule(Strict):
         "must reach; cuts look-alikes such as placeholder keys.",
     )
 
+    distinct_by: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="A named group of the pattern: the rule's hits whose group reads the "
+        "same (case-folded) are one signal, as the repeated `Assistant:` turns of one pasted "
+        "transcript are; by default each distinct matched text is one.",
+    )
+
     @field_validator("terms")
     @classmethod
     def _terms_are_words(cls, terms: list[str], info: ValidationInfo) -> list[str]:
@@ -88,6 +96,13 @@ class ContentRule(Strict):
             raise ValueError(f"rule `{self.id}`: give either `terms` or `pattern`, not both")
         if self.terms and self.view != "normalized":
             raise ValueError(f"rule `{self.id}`: `terms` always match the normalized view")
+        if self.distinct_by is not None and (
+            self.pattern is None or self.distinct_by not in Regex(self.pattern).group_names
+        ):
+            raise ValueError(
+                f"rule `{self.id}`: `distinct_by` names no group of the pattern "
+                f"(write `(?P<{self.distinct_by}>...)`)"
+            )
         return self
 
 

@@ -62,6 +62,11 @@ class Regex:
         self._groupindex: dict[str, int] = dict(self._regex.groupindex)
 
     @property
+    def group_names(self) -> dict[str, int]:
+        """Named groups and their numbers."""
+        return dict(self._groupindex)
+
+    @property
     def program_size(self) -> int:
         return int(self._regex.programsize)
 

@@ -9,7 +9,7 @@ canary goes missing) and the rules are run one by one instead.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 
 from sentinel.filters.content import catalogue
@@ -31,6 +31,7 @@ class CompiledRule:
     group: int  # 1: the first capturing group is the reported span (and the secret value)
     weight: float
     min_entropy: float | None
+    key_group: int = 0  # > 0: hits whose group reads the same are one signal (`distinct_by`)
 
 
 @dataclass(slots=True)
@@ -89,7 +90,10 @@ def build_plans(rules: ContentRules) -> dict[FieldKind, KindPlan]:
             regex = compiled[key]
             # A secret-like rule (min_entropy) reports its first group: the value, not its label.
             group = 1 if regex.groups and rule.min_entropy is not None else 0
-            entry = CompiledRule(name, rule.id, regex, group, rule.weight, rule.min_entropy)
+            key_group = regex.group_names[rule.distinct_by] if rule.distinct_by else 0
+            entry = CompiledRule(
+                name, rule.id, regex, group, rule.weight, rule.min_entropy, key_group
+            )
             for kind in category.fields:
                 grouped[kind][rule.view].append(entry)
         if name in catalogue.DETECTORS:
@@ -120,23 +124,36 @@ def match_rules(
     if matched is None:
         plan.overflows += 1
         matched = [i for i, rule in enumerate(plan.rules) if rule.regex.search(data)]
-    found: list[tuple[CompiledRule, int, int]] = []
+    found: list[tuple[CompiledRule, int, int, bytes]] = []
     for index in matched:
         rule = plan.rules[index]
         count = 0
-        for start, end in rule.regex.spans(data, rule.group):
+        for start, end, key in _spans(rule, data):
             if rule.min_entropy is not None and not is_secret(
                 data[start:end], rule.min_entropy, rules.secrets
             ):
                 continue
-            found.append((rule, start, end))
+            found.append((rule, start, end, key))
             count += 1
             if count >= max_spans_per_rule:
                 break
     if not found:
         return []
-    spans = views.to_original(plan.view, [(s, e) for _, s, e in found])
+    spans = views.to_original(plan.view, [(s, e) for _, s, e, _ in found])
     return [
-        Hit(rule.category, rule.rule_id, start, end, rule.weight, data[s:e])
-        for (rule, s, e), (start, end) in zip(found, spans, strict=True)
+        Hit(rule.category, rule.rule_id, start, end, rule.weight, key)
+        for (rule, _, _, key), (start, end) in zip(found, spans, strict=True)
     ]
+
+
+def _spans(rule: CompiledRule, data: bytes) -> Iterator[tuple[int, int, bytes]]:
+    """(start, end, what makes the hit distinct) of each match of `rule` in `data`."""
+    if not rule.key_group:
+        for start, end in rule.regex.spans(data, rule.group):
+            yield start, end, data[start:end]
+        return
+    for (start, end), (key_start, key_end) in rule.regex.group_spans(
+        data, rule.group, rule.key_group
+    ):
+        if start >= 0:
+            yield start, end, data[key_start:key_end].lower()

@@ -34,6 +34,9 @@ class CatalogueRule(BaseModel):
     view: Literal["normalized", "folded", "original"] = "normalized"
     weight: float = Field(default=1.0, ge=-1, le=1)
     min_entropy: float | None = Field(default=None, ge=0, le=8)
+    distinct_by: str | None = Field(
+        default=None, description="Named group whose same text makes hits one signal."
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
@@ -57,6 +60,7 @@ class CatalogueRule(BaseModel):
             view=self.view,
             raw=self.raw is not None,
             min_entropy=self.min_entropy,
+            distinct_by=self.distinct_by,
         )
 
 

@@ -33,6 +33,7 @@ def pattern(
     view: str = "normalized",
     raw: bool = False,
     min_entropy: float | None = None,
+    distinct_by: str | None = None,
 ) -> Rule:
     source = readable if raw else rx(readable)
     if view == "normalized" and not raw:  # whole words: "ignore" must not match "ignored"
@@ -42,6 +43,8 @@ def pattern(
         rule["weight"] = weight
     if min_entropy is not None:
         rule["min_entropy"] = min_entropy
+    if distinct_by is not None:
+        rule["distinct_by"] = distinct_by
     return rule
 
 
