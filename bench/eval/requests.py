@@ -21,9 +21,10 @@ All benign, read as user messages, each split by its own categories (`heldout.ya
   family = package. Development data as a whole (added after the split was frozen, no
   pattern of `heldout.yaml` matches it). camel's `misalignment` prompts are written to make
   a model misbehave (red-teaming) and are left out; the `JAILBREAK` rule applies as for
-  role prompts. The twelfth round added LLM judges', memory stores' and agent toolkits'
-  templates (azure-ai-evaluation 1.18.10, gptme 0.35.1 and trulens-feedback 2.16.0, MIT;
-  deepeval 4.3.1, mem0ai 2.2.1, ragas 0.4.3 and smolagents 1.26.0, Apache-2.0), read from
+  role prompts. The twelfth round added LLM judges', memory stores', agent toolkits' and
+  multi-agent frameworks' templates and personas (azure-ai-evaluation 1.18.10, gptme
+  0.35.1, trulens-feedback 2.16.0 and langroid 0.69.16, MIT; deepeval 4.3.1, mem0ai 2.2.1,
+  ragas 0.4.3, smolagents 1.26.0, swarms 16.0.3 and agentverse 0.1.8.1, Apache-2.0), read from
   Python, JSON, YAML, text and prompty files (a prompty file's messages one by one,
   Jinja's `{{ value }}` read as words and its control tags left out).
 """
@@ -71,6 +72,10 @@ AGENT_PACKAGES = (
     ("ragas", "0.4.3", "ragas", _templates_under("ragas")),
     ("smolagents", "1.26.0", "smolagents", ("smolagents/prompts/*.yaml",)),
     ("trulens-feedback", "2.16.0", "trulens", _templates_under("trulens/feedback")),
+    # and agent personas, the kind of the held-out `role-prompts:agents` family
+    ("swarms", "16.0.3", "swarms", ("swarms/prompts/*.py",)),
+    ("langroid", "0.69.16", "langroid", _templates_under("langroid")),
+    ("agentverse", "0.1.8.1", "agentverse", _templates_under("agentverse")),
 )  # fmt: skip
 # Files read whole, as a template an application renders (`{{ name }}` read as its words).
 TEXT_SUFFIXES = (".txt", ".md", ".prompty", ".jinja", ".jinja2", ".j2")
