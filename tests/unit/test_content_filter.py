@@ -680,30 +680,15 @@ def test_one_phrase_matched_by_two_rules_counts_once() -> None:
     assert "codenames" in found
 
 
-def test_hits_whose_distinct_by_group_reads_the_same_are_one_signal() -> None:
+@pytest.mark.parametrize("view", ["folded", "normalized", "original"])
+def test_hits_whose_distinct_by_group_reads_the_same_are_one_signal(view: str) -> None:
     """With `distinct_by`, a rule's hits count once per text of that group (case-folded),
-    not once per matched text; without it, each distinct matched text counts."""
-    turn = r"(?m)^(?P<role>alpha|beta)\s*:\s*\S"
-    by_role = _own_rules(
-        {
-            "fields": ["user"],
-            "rules": [
-                {
-                    "id": "codenames.turn",
-                    "pattern": turn,
-                    "view": "folded",
-                    "weight": 0.5,
-                    "distinct_by": "role",
-                }
-            ],
-        }
-    )
-    by_text = _own_rules(
-        {
-            "fields": ["user"],
-            "rules": [{"id": "codenames.turn", "pattern": turn, "view": "folded", "weight": 0.5}],
-        }
-    )
+    not once per matched text; without it, each distinct matched text counts. The group's
+    name survives the normalized view's folding of the pattern (`l` read as `i`)."""
+    turn = r"(?im)^(?P<role>alpha|beta)\s*:\s*\S"
+    rule = {"id": "codenames.turn", "pattern": turn, "view": view, "weight": 0.5}
+    by_role = _own_rules({"fields": ["user"], "rules": [{**rule, "distinct_by": "role"}]})
+    by_text = _own_rules({"fields": ["user"], "rules": [rule]})
     one_role = "Alpha: hi\nALPHA: yes\nalpha: no"
     two_roles = "Alpha: hi\nBeta: yes"
     assert "codenames" not in {c for c, *_ in by_role.scan_text(one_role, "user")}
