@@ -23,10 +23,10 @@ All benign, read as user messages, each split by its own categories (`heldout.ya
   a model misbehave (red-teaming) and are left out; the `JAILBREAK` rule applies as for
   role prompts. The twelfth round added LLM judges', memory stores', agent toolkits' and
   multi-agent frameworks' templates and personas (azure-ai-evaluation 1.18.10, gptme
-  0.35.1, trulens-feedback 2.16.0 and langroid 0.69.16, MIT; deepeval 4.3.1, mem0ai 2.2.1,
-  ragas 0.4.3, smolagents 1.26.0, swarms 16.0.3 and agentverse 0.1.8.1, Apache-2.0), read from
-  Python, JSON, YAML, text and prompty files (a prompty file's messages one by one,
-  Jinja's `{{ value }}` read as words and its control tags left out).
+  0.35.1, trulens-feedback 2.16.0 and langroid 0.69.16, MIT; deepeval 4.3.1, mem0ai
+  2.2.1, ragas 0.4.3, smolagents 1.26.0, swarms 16.0.3 and agentverse 0.1.8.1,
+  Apache-2.0), read from Python, JSON, YAML, text and prompty files (a prompty file's
+  messages one by one, Jinja's `{{ value }}` read as words and its control tags left out).
 """
 
 from __future__ import annotations
