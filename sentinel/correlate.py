@@ -17,7 +17,10 @@ and makes no second exchange.
 
 Memory stays bounded whatever the input: at most `max_pending` requests and `max_pending`
 responses wait; beyond that the oldest (in event time) is closed early (a timeout or an
-orphan) and counted as evicted, so the cause is visible.
+orphan) and counted as evicted, so the cause is visible. A `PartitionedCorrelator` holds
+that bound over all its partitions together (the process's memory is what it bounds): its
+`shed` names the oldest waiting events of any partition, and the pipeline closes each in
+its own partition.
 """
 
 from __future__ import annotations
@@ -54,21 +57,34 @@ class CorrelatorStats:
 _Entry = tuple[float, int, Event]
 
 
-class _Waiting:
-    """Events of one type waiting for their counterpart: by request id, and oldest first in
-    event time (a heap with lazy deletion, compacted when stale entries dominate)."""
+class _Total:
+    """How many events of one type wait, over every `_Waiting` that shares it."""
 
-    __slots__ = ("_seq", "by_id", "heap")
+    __slots__ = ("n",)
 
     def __init__(self) -> None:
+        self.n = 0
+
+
+class _Waiting:
+    """Events of one type waiting for their counterpart: by request id, and oldest first in
+    event time (a heap with lazy deletion, compacted when stale entries dominate). `total`
+    counts them, together with those of the other partitions' sets that share it."""
+
+    __slots__ = ("_seq", "by_id", "heap", "total")
+
+    def __init__(self, total: _Total) -> None:
         self.by_id: dict[str, _Entry] = {}
         self.heap: list[_Entry] = []
         self._seq = 0  # ties in event time leave in arrival order; events are never compared
+        self.total = total
 
     def add(self, event: Event, event_time: float) -> bool:
         """Wait for `event`; True when it replaced one with the same request id."""
         by_id = self.by_id
         replaced = event.request_id in by_id
+        if not replaced:
+            self.total.n += 1
         self._seq += 1
         # One object in both places: typed `Any`, the compiled core boxes the tuple once
         # (as `_Entry` it would box a copy for each store, ~90 bytes per waiting event).
@@ -81,7 +97,22 @@ class _Waiting:
         return replaced
 
     def pop(self, request_id: str) -> _Entry | None:
-        return self.by_id.pop(request_id, None)
+        entry = self.by_id.pop(request_id, None)
+        if entry is not None:
+            self.total.n -= 1
+        return entry
+
+    def oldest_time(self) -> float | None:
+        """The event time of the oldest waiting event (stale heap entries dropped on the
+        way), None when nothing waits."""
+        heap, by_id = self.heap, self.by_id
+        while heap:
+            entry = heap[0]
+            held = by_id.get(entry[2].request_id)
+            if held is not None and held[1] == entry[1]:
+                return float(entry[0])
+            heapq.heappop(heap)
+        return None
 
     def older_than(self, cutoff: float) -> Iterator[tuple[Event, float]]:
         """Remove and yield, oldest first, every waiting event with event time < cutoff."""
@@ -92,6 +123,7 @@ class _Waiting:
             held = by_id.get(event.request_id)
             if held is not None and held[1] == entry[1]:
                 del by_id[event.request_id]
+                self.total.n -= 1
                 yield event, entry[0]
 
     def pop_oldest(self) -> tuple[Event, float]:
@@ -102,11 +134,13 @@ class _Waiting:
             held = by_id.get(event.request_id)
             if held is not None and held[1] == entry[1]:
                 del by_id[event.request_id]
+                self.total.n -= 1
                 return event, entry[0]
 
     def pop_all(self) -> list[tuple[Event, float]]:
         """Remove every waiting event, oldest first, with its event time."""
         live = list(self.by_id.values())
+        self.total.n -= len(live)
         self.by_id.clear()
         self.heap.clear()
         return [(event, t) for t, _, event in sorted(live, key=lambda entry: entry[:2])]
@@ -124,7 +158,13 @@ class Correlator:
     response becomes an orphan once it passes its event time + `grace_seconds`.
     """
 
-    def __init__(self, ttl_seconds: float, max_pending: int, grace_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        ttl_seconds: float,
+        max_pending: int,
+        grace_seconds: float = 0.0,
+        shared: tuple[_Total, _Total] | None = None,
+    ) -> None:
         if ttl_seconds <= 0 or max_pending <= 0:
             raise ValueError("ttl_seconds and max_pending must be positive")
         if grace_seconds < 0:
@@ -134,8 +174,12 @@ class Correlator:
         self.max_pending = max_pending
         self.watermark = float("-inf")
         self._stats = CorrelatorStats()  # sizes filled in when read (`stats`)
-        self._requests = _Waiting()
-        self._responses = _Waiting()
+        # Alone, it keeps its own bound; sharing its totals with other partitions' (`shared`:
+        # waiting requests, waiting responses), its owner keeps the bound over all of them.
+        self._bounded_alone = shared is None
+        requests, responses = shared if shared is not None else (_Total(), _Total())
+        self._requests = _Waiting(requests)
+        self._responses = _Waiting(responses)
         # request ids whose exchange was emitted -> event time after which they are forgotten,
         # oldest first. An OrderedDict: a plain dict emptied from the front keeps its
         # deleted slots until it grows, and finding its first key scans them (tens of µs
@@ -232,10 +276,8 @@ class Correlator:
             return
         if self._requests.add(request, t):
             self._stats.replaced += 1
-        if len(self._requests.by_id) > self.max_pending:
-            self._stats.evicted += 1
-            oldest, oldest_t = self._requests.pop_oldest()
-            done.append(self._close(Exchange("timeout", oldest, None, oldest_t), oldest_t))
+        if self._bounded_alone and len(self._requests.by_id) > self.max_pending:
+            done.append(self.evict_oldest("request"))
 
     def _on_response(self, response: Event, t: float, done: list[Exchange]) -> None:
         waiting = self._requests.pop(response.request_id)
@@ -251,12 +293,23 @@ class Correlator:
             return
         if self._responses.add(response, t):
             self._stats.replaced += 1
-        if len(self._responses.by_id) > self.max_pending:
-            self._stats.evicted += 1
-            self._stats.orphans += 1
-            oldest, oldest_t = self._responses.pop_oldest()
-            orphan = Exchange("orphan_response", None, oldest, None, oldest_t)
-            done.append(self._close(orphan, oldest_t))
+        if self._bounded_alone and len(self._responses.by_id) > self.max_pending:
+            done.append(self.evict_oldest("response"))
+
+    def oldest_waiting(self, kind: str) -> float | None:
+        """The event time of the oldest waiting request (`kind` "request") or response."""
+        return (self._requests if kind == "request" else self._responses).oldest_time()
+
+    def evict_oldest(self, kind: str) -> Exchange:
+        """Close the oldest waiting request (a timeout) or response (an orphan) early, over
+        the pending bound, and count it as evicted. Something of `kind` must be waiting."""
+        self._stats.evicted += 1
+        if kind == "request":
+            request, t = self._requests.pop_oldest()
+            return self._close(Exchange("timeout", request, None, t), t)
+        self._stats.orphans += 1
+        response, t = self._responses.pop_oldest()
+        return self._close(Exchange("orphan_response", None, response, None, t), t)
 
     def _is_late(self, request_id: str, t: float) -> bool:
         """True for an event of a request id whose exchange was emitted, when its event time
@@ -309,7 +362,10 @@ class PartitionedCorrelator:
         self.max_pending = max_pending
         self.grace_seconds = grace_seconds
         self._parts: dict[tuple[str, int], Correlator] = {}
-        self._current = self._new()  # until a partition is selected
+        # Waiting requests and responses over every partition: `max_pending` bounds these.
+        self._totals = (_Total(), _Total())
+        # Until a partition is selected: on its own, bounded alone, never in `_parts`.
+        self._current = Correlator(ttl_seconds, max_pending, grace_seconds)
         self._owned = False  # whether `_current` is one of `_parts`
         self._retired = CorrelatorStats()  # counts of partitions handed to other owners
         # the largest partition watermark: raised as the current one moves, recomputed
@@ -317,7 +373,7 @@ class PartitionedCorrelator:
         self._watermark = float("-inf")
 
     def _new(self) -> Correlator:
-        return Correlator(self.ttl_seconds, self.max_pending, self.grace_seconds)
+        return Correlator(self.ttl_seconds, self.max_pending, self.grace_seconds, self._totals)
 
     def _part(self, pid: tuple[str, int]) -> Correlator:
         part = self._parts.get(pid)
@@ -344,12 +400,13 @@ class PartitionedCorrelator:
         """Forget a revoked partition (its waiting requests are re-read by the new owner)."""
         part = self._parts.pop(pid, None)
         if part is not None:
+            stats = part.stats
             for name in ("expired", "evicted", "orphans", "replaced", "late"):
-                setattr(
-                    self._retired, name, getattr(self._retired, name) + getattr(part.stats, name)
-                )
+                setattr(self._retired, name, getattr(self._retired, name) + getattr(stats, name))
+            self._totals[0].n -= stats.pending  # its waiting events leave with it
+            self._totals[1].n -= stats.waiting_responses
         if part is self._current:
-            self._current = self._new()
+            self._current = Correlator(self.ttl_seconds, self.max_pending, self.grace_seconds)
             self._owned = False
         self._watermark = max((p.watermark for p in self._parts.values()), default=float("-inf"))
 
@@ -385,6 +442,32 @@ class PartitionedCorrelator:
             total.waiting_responses += s.waiting_responses
             total.late += s.late
         return total
+
+    @property
+    def over_bound(self) -> bool:
+        """More requests, or more responses, wait over all partitions than `max_pending`."""
+        requests, responses = self._totals
+        return requests.n > self.max_pending or responses.n > self.max_pending
+
+    def shed(self) -> tuple[tuple[str, int], str] | None:
+        """While `over_bound`: the partition whose waiting request (or response) is the
+        oldest in event time over all partitions, and that kind, for the caller to close
+        there (`evict_oldest` with the partition selected); None within the bound."""
+        for kind, total in zip(("request", "response"), self._totals, strict=True):
+            if total.n <= self.max_pending:
+                continue
+            oldest: tuple[float, tuple[str, int]] | None = None
+            for pid, part in self._parts.items():
+                t = part.oldest_waiting(kind)
+                if t is not None and (oldest is None or t < oldest[0]):
+                    oldest = (t, pid)
+            if oldest is not None:
+                return oldest[1], kind
+        return None
+
+    def evict_oldest(self, kind: str) -> Exchange:
+        """`Correlator.evict_oldest` on the current partition."""
+        return self._current.evict_oldest(kind)
 
     def offer(self, event: Event) -> list[Exchange]:
         done = self._current.offer(event)

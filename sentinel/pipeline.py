@@ -222,6 +222,20 @@ class Pipeline:
             self._part.hold(event.event_id, self._offset, t)
         for exchange in self.correlator.join(event, t):
             self._complete(exchange)
+        if self.correlator.over_bound:
+            self._shed()
+
+    def _shed(self) -> None:
+        """More events wait over all partitions than `max_pending`: close the oldest (in
+        event time, whichever partition holds it) until within the bound, each in its own
+        partition, so its offsets are released and its cells land where they belong."""
+        home = self._pid
+        while (oldest := self.correlator.shed()) is not None:
+            pid, kind = oldest
+            self._select(pid)
+            self._complete(self.correlator.evict_oldest(kind))
+        if home is not None:
+            self._select(home)
 
     def _advance(self, event_time: float) -> None:
         before = self.correlator.watermark

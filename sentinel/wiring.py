@@ -72,7 +72,9 @@ class PipelineSettings:
     # it to bound latency; a replay turns it off by default so its verdicts do not depend on
     # the machine's speed or load (the byte budget, max_scan_bytes, still bounds the work).
     scan_time_budget: bool = True
-    # Pending-request bound: ~1.2 KB each beyond the event itself, well under 400 MB.
+    # Waiting requests (and, apart, waiting responses) over every partition of the process.
+    # Each holds its decoded event, ~1.4x its JSON, plus ~0.5 KB of bookkeeping: 100,000
+    # requests of 2.4 KB of JSON hold ~400 MB (`python -m bench.memory`, docs/benchmarks.md).
     max_pending: int = 100_000
     # Event ids remembered for deduplication (covers a redelivered batch many times over).
     dedupe_window: int = 200_000

@@ -125,7 +125,8 @@ def pipeline_options(command: Any) -> Any:
                 default=_DEFAULTS.max_pending,
                 show_default=True,
                 type=click.IntRange(min=1),
-                help="Bound on requests awaiting a response.",
+                help="Bound on requests awaiting a response, over every partition read "
+                "(and on responses awaiting their request); beyond it the oldest is evicted.",
             ),
             click.option(
                 "--max-event-bytes",

@@ -247,3 +247,39 @@ def test_exchanges_carry_the_event_times_the_join_converted() -> None:
         assert x.response_time == (x.response.event_time if x.response is not None else None)
         converted = Exchange(x.kind, x.request, x.response)  # times converted on use
         assert (x.event_time, x.latency_ms) == (converted.event_time, converted.latency_ms)
+
+
+def test_the_pending_bound_holds_over_every_partition_together() -> None:
+    """`max_pending` bounds the waiting requests (and responses) of all partitions at once:
+    over it, `shed` names the partition holding the oldest in event time, whichever it is;
+    a released partition's waiting events leave the count with it."""
+    c = PartitionedCorrelator(ttl_seconds=3600, max_pending=3, grace_seconds=3600)
+    a, b = ("t", 0), ("t", 1)
+    evicted: list[Exchange] = []
+
+    def offer(pid: tuple[str, int], e: Event) -> None:
+        c.select(pid)
+        evicted.extend(c.offer(e))  # nothing closes inside a partition: the bound is shared
+        while (oldest := c.shed()) is not None:
+            c.select(oldest[0])
+            evicted.append(c.evict_oldest(oldest[1]))
+
+    offer(a, ev("request", "a1", 1))
+    offer(b, ev("request", "b2", 2))
+    offer(b, ev("request", "b3", 3))
+    assert not c.over_bound and not evicted
+    offer(b, ev("request", "b4", 4))  # four wait: a1 is the oldest, in the other partition
+    offer(a, ev("request", "a5", 5))  # then b2
+    assert [(x.kind, x.request_id) for x in evicted] == [("timeout", "a1"), ("timeout", "b2")]
+    assert (c.stats.pending, c.stats.evicted) == (3, 2)
+    for i in range(4):  # responses are bounded apart from requests
+        offer(a, ev("response", f"o{i}", 10 + i))
+    assert [x.request_id for x in evicted[2:]] == ["o0"]
+    assert evicted[2].kind == "orphan_response"
+    assert (c.stats.pending, c.stats.waiting_responses, c.stats.evicted) == (3, 3, 3)
+    c.release(a)  # a5 and three responses leave with their partition
+    offer(b, ev("request", "b6", 6))  # b3, b4, b6 wait: within the bound
+    assert len(evicted) == 3 and c.stats.pending == 3
+    offer(b, ev("request", "b7", 7))
+    assert [x.request_id for x in evicted[3:]] == ["b3"]
+    assert (c.stats.pending, c.stats.evicted) == (3, 4)

@@ -346,3 +346,33 @@ def test_a_live_assembly_without_the_run_record_changes_no_output_or_metric() ->
     assert any(stream == "state" for stream, _, _ in recorded[0])  # type: ignore[attr-defined]
     assert recorded[1]  # alerts fired, and fired alike
     assert unrecorded == recorded
+
+
+def test_max_pending_bounds_the_waiting_requests_of_all_partitions_together() -> None:
+    """`--max-pending` bounds the process, not each partition: requests waiting in two
+    partitions count together; beyond the bound the oldest in event time, whichever
+    partition holds it, becomes a timeout verdict, and its offset no longer holds back that
+    partition's commit."""
+    sink = MemorySink()
+    built, registry = make(sink, max_pending=3, ttl_seconds=3600.0)
+    pipeline = built.pipeline
+    order = [(0, "a0"), (1, "b1"), (1, "b2"), (1, "b3"), (0, "a4")]  # (partition, request id)
+    offsets = {0: 0, 1: 0}
+    for second, (partition, request_id) in enumerate(order):
+        value = raw(event("request", request_id, ts=f"2026-11-02T09:00:0{second}Z"))
+        pipeline.process(Record(value, None, "llm-events", partition, offsets[partition]))
+        offsets[partition] += 1
+    pipeline.end_batch()
+    sink.flush()
+    verdicts = [json.loads(r.value) for r in sink.stream("verdicts")]
+    assert [(v["request_id"], v["kind"]) for v in verdicts] == [
+        ("a0", "timeout"),
+        ("b1", "timeout"),
+    ]
+    stats = pipeline.correlator.stats
+    assert (stats.pending, stats.evicted) == (3, 2)
+    assert sample(registry, "sentinel_correlation_evictions_total") == 2
+    assert pipeline.shared is not None
+    # a0 (offset 0) is gone, a4 (offset 1) waits; b1 (offset 0) is gone, b2 (offset 1) waits
+    assert pipeline.shared.partition(("llm-events", 0)).commit_offset() == 1
+    assert pipeline.shared.partition(("llm-events", 1)).commit_offset() == 1
