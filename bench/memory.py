@@ -5,12 +5,14 @@ Run each in a fresh process: `.venv/bin/python -m bench.memory`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import resource
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
@@ -31,34 +33,59 @@ ROOT = Path(__file__).parents[1]
 TTL_SECONDS = 86_400.0
 
 
-def _pipeline(rules: RuleSet | None = None, max_pending: int = 100_000):  # type: ignore[no-untyped-def]
+def _pipeline(  # type: ignore[no-untyped-def]
+    rules: RuleSet | None = None, max_pending: int = 100_000, compress: bool = True
+):
+    defaults = PipelineSettings()
     return build_pipeline(
         rules or backbone(),  # pending-request memory is the correlator's; filters load models
-        PipelineSettings(max_pending=max_pending, ttl_seconds=TTL_SECONDS),
+        PipelineSettings(
+            max_pending=max_pending,
+            ttl_seconds=TTL_SECONDS,
+            compress_pending_after=defaults.compress_pending_after if compress else max_pending,
+        ),
         CollectorRegistry(),
         NullSink(),
     )
 
 
-def pending(n: int, chain: bool = False) -> dict[str, float]:
-    """Feed n requests (~2.4 KB of JSON each, never answered) and report peak RSS; with
-    `chain`, through the default rules (filters loaded) rather than the backbone's."""
+def _feed(pipeline, values: Iterator[bytes], first_offset: int) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+    """Process `values` a thousand at a time (generated outside the timed part, and never
+    all held at once); return their bytes and the CPU seconds of processing them."""
+    size, cpu, offset = 0, 0.0, first_offset
+    while batch := list(itertools.islice(values, 1000)):
+        size += sum(len(value) for value in batch)
+        start = time.process_time()
+        for value in batch:
+            pipeline.process(Record(value, offset=offset))
+            offset += 1
+        pipeline.end_batch()
+        cpu += time.process_time() - start
+    return size, cpu
+
+
+def pending(n: int, chain: bool = False, compress: bool = True) -> dict[str, float]:
+    """Feed n requests (~2.4 KB of JSON each, never answered), then answer them all, and
+    report peak RSS and CPU per event on the way in and out; with `chain`, through the
+    default rules (filters loaded) rather than the backbone's; without `compress`, no
+    waiting request is held compressed."""
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    pipeline = _pipeline(shipped() if chain else None, max_pending=n)
-    size = 0
-    for i, value in enumerate(iter_events(n, kinds=("request",))):
-        size += len(value)
-        pipeline.process(Record(value, offset=i))
-    pipeline.end_batch()
+    pipeline = _pipeline(shipped() if chain else None, max_pending=n, compress=compress)
+    size, cpu_in = _feed(pipeline, iter_events(n, kinds=("request",)), 0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     waiting = pipeline.correlator.stats.pending
     if waiting != n:  # a figure for fewer waiting requests than it says would mislead
         raise SystemExit(f"{waiting} requests waiting, not {n}: the bench measured less")
+    _, cpu_out = _feed(pipeline, iter_events(n, kinds=("response",)), n)
+    if pipeline.correlator.stats.pending:
+        raise SystemExit("requests still waiting after their responses")
     return {
         "pending": waiting,
         "event_bytes": size / n,
         "rss_before_mb": base,
         "peak_rss_mb": peak,
+        "request_us": cpu_in / n * 1e6,
+        "response_us": cpu_out / n * 1e6,
     }
 
 
@@ -102,12 +129,19 @@ def big_event(
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--pending":
-        print(json.dumps(pending(int(sys.argv[2]), chain="--chain" in sys.argv[3:])))
+        flags = sys.argv[3:]
+        result = pending(int(sys.argv[2]), "--chain" in flags, "--no-compress" not in flags)
+        print(json.dumps(result))
         return
-    for chain in (False, True):
+    runs: tuple[tuple[str, list[str]], ...] = (
+        ("backbone", []),
+        ("backbone, none held compressed", ["--no-compress"]),
+        ("default filter chain", ["--chain"]),
+        ("default filter chain, none held compressed", ["--chain", "--no-compress"]),
+    )
+    for name, flags in runs:
         out = subprocess.run(
-            [sys.executable, "-m", "bench.memory", "--pending", "100000"]
-            + (["--chain"] if chain else []),
+            [sys.executable, "-m", "bench.memory", "--pending", "100000", *flags],
             capture_output=True,
             text=True,
             check=True,
@@ -116,9 +150,9 @@ def main() -> None:
         result = json.loads(out.stdout.strip().splitlines()[-1])  # logs may precede it
         print(
             f"100,000 pending requests ({result['event_bytes']:,.0f} bytes of JSON each), "
-            f"{'default filter chain' if chain else 'backbone'}: peak RSS "
-            f"{result['peak_rss_mb']:.0f} MB (interpreter + imports before: "
-            f"{result['rss_before_mb']:.0f} MB)"
+            f"{name}: peak RSS {result['peak_rss_mb']:.0f} MB (interpreter + imports "
+            f"before: {result['rss_before_mb']:.0f} MB); CPU {result['request_us']:.1f} µs "
+            f"per request in, {result['response_us']:.1f} µs per response"
         )
     big = big_event()
     median = big["median_ms"]

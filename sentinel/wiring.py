@@ -73,9 +73,11 @@ class PipelineSettings:
     # the machine's speed or load (the byte budget, max_scan_bytes, still bounds the work).
     scan_time_budget: bool = True
     # Waiting requests (and, apart, waiting responses) over every partition of the process.
-    # Each holds its decoded event, ~1.4x its JSON, plus ~0.5 KB of bookkeeping: 100,000
-    # requests of 2.4 KB of JSON hold ~400 MB (`python -m bench.memory`, docs/benchmarks.md).
     max_pending: int = 100_000
+    # Past this many waiting requests (or responses), the next ones wait compressed: ~1.6 KB
+    # each instead of ~3.9 KB for 2.4 KB of JSON, for ~15 µs of CPU on the way in and ~10 on
+    # the way out (docs/benchmarks.md, "Memory and the 4 MB event"). Under it, none is.
+    compress_pending_after: int = 10_000
     # Event ids remembered for deduplication (covers a redelivered batch many times over).
     dedupe_window: int = 200_000
     verdicts: VerdictMode = "all"
@@ -219,7 +221,10 @@ def assemble(
         decoder=EventDecoder(settings.max_event_bytes, settings.max_nesting_depth),
         dedupe=DedupeWindow(settings.dedupe_window),
         correlator=PartitionedCorrelator(
-            settings.ttl_seconds, settings.max_pending, settings.grace_seconds
+            settings.ttl_seconds,
+            settings.max_pending,
+            settings.grace_seconds,
+            pack_after=settings.compress_pending_after,
         ),
         accountant=build_accountant(rules, registry),
         sink=sink,

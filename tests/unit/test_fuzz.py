@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
+from sentinel.correlate import Packed, pack, unpacked
 from sentinel.events.decode import REASONS, EventDecoder, Invalid
 from sentinel.events.model import Event
 from sentinel.io.memory import MemorySink
@@ -287,3 +288,20 @@ def test_the_pipeline_accounts_for_every_record_and_never_raises(
     assert read == len(values) + 1
     assert read == valid + invalid + duplicates
     assert len(sink.stream("dead_letter")) - letters == invalid
+
+
+@FAST
+@given(mutated())
+def test_a_waiting_event_held_compressed_comes_back_the_same(data: bytes) -> None:
+    """Past `compress_pending_after`, waiting events are held packed: whatever event the
+    decoder admits comes back equal field by field (or is held as it is, when msgpack
+    cannot carry a value of it, such as an integer beyond 64 bits)."""
+    event = _check_event_decode(data)
+    if not isinstance(event, Event):
+        return
+    held = pack(event)
+    assert unpacked(held) == event
+    if isinstance(held, Packed):
+        assert (held.event_id, held.request_id) == (event.event_id, event.request_id)
+    else:
+        assert held is event

@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from presidio_analyzer.predefined_recognizers import CreditCardRecognizer
 
+from sentinel.filters.pii.checksums import luhn_valid
 from sentinel.filters.pii.config import PiiRules
 from sentinel.filters.pii.engine import build_engine
 from sentinel.filters.pii.fast import FastAnalyzer
 from sentinel.filters.pii.gates import _PHONE_PUNCTUATION, SPECS, Gate
 from sentinel.filters.pii.phone import PhoneBounds
-from sentinel.filters.pii.recognizers import luhn_valid
 
 ZIP = {
     "name": "us_zip_code",

@@ -13,6 +13,7 @@ from typing import Any, cast
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
+from sentinel.correlate import Packed
 from sentinel.errors import SinkError
 from sentinel.health import Health
 from sentinel.io.memory import MemorySink, MemorySource
@@ -376,3 +377,37 @@ def test_max_pending_bounds_the_waiting_requests_of_all_partitions_together() ->
     # a0 (offset 0) is gone, a4 (offset 1) waits; b1 (offset 0) is gone, b2 (offset 1) waits
     assert pipeline.shared.partition(("llm-events", 0)).commit_offset() == 1
     assert pipeline.shared.partition(("llm-events", 1)).commit_offset() == 1
+
+
+def test_waiting_events_held_compressed_change_no_verdict() -> None:
+    """The bundled sample (requests and responses apart, out of order within the grace)
+    with every waiting event held compressed gives the same verdict records, byte for
+    byte, and the same counts as with none compressed."""
+    with gzip.open(resources.files("sentinel") / "data" / "sample-traffic.jsonl.gz") as f:
+        values = [line for line in itertools.islice(f, 2500) if line.strip()]
+
+    def replay(compress_pending_after: int) -> tuple[list[bytes], Any, int]:
+        sink = MemorySink()
+        built, _ = make(sink, compress_pending_after=compress_pending_after)
+        pipeline = built.pipeline
+        for offset, value in enumerate(values):
+            pipeline.process(Record(value, None, "llm-events", offset % 3, offset))
+            if offset % 100 == 99:
+                pipeline.end_batch()
+        packed = sum(  # waiting events held compressed when the input ended
+            isinstance(entry[2], Packed)
+            for _, part in pipeline.correlator.partitions()
+            for entry in part._requests.by_id.values()
+        )
+        pipeline.drain()
+        pipeline.end_batch()
+        sink.flush()
+        stats = pipeline.correlator.stats
+        counts = (stats.expired, stats.orphans, stats.late, stats.evicted, pipeline.counts.valid)
+        return [r.value for r in sink.stream("verdicts")], counts, packed
+
+    plain, plain_counts, none_packed = replay(compress_pending_after=10**9)
+    packed, packed_counts, some_packed = replay(compress_pending_after=0)
+    assert none_packed == 0 and some_packed > 0
+    assert len(plain) > 1000 and packed == plain
+    assert packed_counts == plain_counts

@@ -30,7 +30,7 @@ import phonenumbers
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
 
-from sentinel.filters.pii.recognizers import luhn_valid
+from sentinel.filters.pii.checksums import luhn_valid
 from sentinel.filters.pii.shapes import number_shape
 
 # Tier scores (0..1). Calibrated on the development families: the share of candidates of

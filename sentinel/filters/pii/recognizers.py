@@ -21,6 +21,7 @@ from presidio_analyzer import (
 )
 from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, EmailRecognizer
 
+from sentinel.filters.pii.checksums import luhn_valid
 from sentinel.filters.pii.config import CustomRecognizer, compile_pattern
 
 # No cache directory (read-only root filesystem), no URLs: the bundled snapshot only.
@@ -31,17 +32,6 @@ MASTERCARD_2_SERIES = (
     r"\b2(?:22[1-9]|2[3-9][0-9]|[3-6][0-9]{2}|7[01][0-9]|720)[- ]?"
     r"[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4}\b"
 )
-
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn checksum of a string of digits."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 class OfflineEmailRecognizer(EmailRecognizer):

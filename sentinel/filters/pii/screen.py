@@ -16,8 +16,8 @@ from typing import Any
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
+from sentinel.filters.pii.checksums import luhn_valid
 from sentinel.filters.pii.gates import SPECS, Gate, options
-from sentinel.filters.pii.recognizers import luhn_valid
 
 _MAX_MEM = 8 << 20
 _EMAIL = r"[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+"
