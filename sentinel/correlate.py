@@ -162,7 +162,9 @@ class _Waiting:
         if entry is None:
             return None
         self.total.n -= 1
-        return entry[0], entry[1], unpacked(entry[2])
+        if isinstance(entry[2], Packed):
+            return entry[0], entry[1], unpacked(entry[2])
+        return entry
 
     def oldest_time(self) -> float | None:
         """The event time of the oldest waiting event (stale heap entries dropped on the
