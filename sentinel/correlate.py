@@ -55,10 +55,10 @@ class CorrelatorStats:
     late: int = 0  # events for a request id whose exchange was already emitted
 
 
-# A waiting event: (event time, arrival, event; or the event `Packed`, typed as the entry is
-# read once it has left the join, through `unpacked`). The same entry is in the heap and in
-# `by_id`; a heap entry is live exactly when `by_id` holds an entry of the same arrival
-# number (unique within a set). Compared by number, not identity: the compiled core boxes
+# A waiting event: (event time, arrival, the event or its `Packed` form; `_Entry` types it
+# as it is read once it has left the join, through `unpacked`). The same entry is in the
+# heap and in `by_id`; a heap entry is live exactly when `by_id` holds an entry of the same
+# arrival number (unique within a set). Compared by number, not identity: the compiled core boxes
 # tuples afresh, so the same entry need not be the same object.
 _Entry = tuple[float, int, Event]
 

@@ -75,8 +75,8 @@ class PipelineSettings:
     # Waiting requests (and, apart, waiting responses) over every partition of the process.
     max_pending: int = 100_000
     # Past this many waiting requests (or responses), the next ones wait compressed: ~1.6 KB
-    # each instead of ~3.9 KB for 2.4 KB of JSON, for ~15 µs of CPU on the way in and ~10 on
-    # the way out (docs/benchmarks.md, "Memory and the 4 MB event"). Under it, none is.
+    # each instead of ~3.9 KB for 2.4 KB of JSON, for ~30 µs more CPU on the way in and ~13
+    # on the way out (docs/benchmarks.md, "Memory and the 4 MB event"). Under it, none is.
     compress_pending_after: int = 10_000
     # Event ids remembered for deduplication (covers a redelivered batch many times over).
     dedupe_window: int = 200_000

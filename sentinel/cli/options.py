@@ -83,6 +83,7 @@ def pipeline_settings(
         ttl_seconds=options["ttl_seconds"],
         grace_seconds=options["grace_seconds"],
         max_pending=options["max_pending"],
+        compress_pending_after=options["compress_pending_after"],
         verdicts=verdicts,
         max_nesting_depth=options["max_nesting_depth"],
         bounds=bounds,
@@ -127,6 +128,14 @@ def pipeline_options(command: Any) -> Any:
                 type=click.IntRange(min=1),
                 help="Bound on requests awaiting a response, over every partition read "
                 "(and on responses awaiting their request); beyond it the oldest is evicted.",
+            ),
+            click.option(
+                "--compress-pending-after",
+                default=_DEFAULTS.compress_pending_after,
+                show_default=True,
+                type=click.IntRange(min=0),
+                help="Waiting requests (or responses) past this many are held compressed: "
+                "less memory, more CPU per event.",
             ),
             click.option(
                 "--max-event-bytes",
