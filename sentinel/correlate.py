@@ -55,12 +55,12 @@ class CorrelatorStats:
     late: int = 0  # events for a request id whose exchange was already emitted
 
 
-# A waiting event: (event time, arrival, the event or its `Packed` form; `_Entry` types it
-# as it is read once it has left the join, through `unpacked`). The same entry is in the
-# heap and in `by_id`; a heap entry is live exactly when `by_id` holds an entry of the same
-# arrival number (unique within a set). Compared by number, not identity: the compiled core boxes
-# tuples afresh, so the same entry need not be the same object.
-_Entry = tuple[float, int, Event]
+# A waiting event: (event time, arrival, the event or its `Packed` form, its size in bytes
+# as it came in). The same entry is in the heap and in `by_id`; a heap entry is live
+# exactly when `by_id` holds an entry of the same arrival number (unique within a set).
+# Compared by number, not identity: the compiled core boxes tuples afresh, so the same
+# entry need not be the same object.
+_Entry = tuple[float, int, Any, int]
 
 
 _PACK = msgspec.msgpack.Encoder()
@@ -116,12 +116,14 @@ def unpacked(held: Any) -> Event:
 
 
 class _Total:
-    """How many events of one type wait, over every `_Waiting` that shares it."""
+    """How many events of one type wait, and their bytes as they came in, over every
+    `_Waiting` that shares it."""
 
-    __slots__ = ("n",)
+    __slots__ = ("bytes", "n")
 
     def __init__(self) -> None:
         self.n = 0
+        self.bytes = 0
 
 
 class _Waiting:
@@ -139,32 +141,47 @@ class _Waiting:
         self.total = total
         self.pack_after = pack_after
 
-    def add(self, event: Event, event_time: float) -> bool:
-        """Wait for `event`; True when it replaced one with the same request id."""
+    def add(self, event: Event, event_time: float, size: int = 0) -> bool:
+        """Wait for `event` (`size`: its bytes as it came in); True when it replaced one
+        with the same request id."""
         by_id = self.by_id
-        replaced = event.request_id in by_id
-        if not replaced:
-            self.total.n += 1
+        total = self.total
+        before = by_id.get(event.request_id)
+        if before is None:
+            total.n += 1
+        else:
+            total.bytes -= before[3]
+        total.bytes += size
         self._seq += 1
-        held: Any = event if self.total.n <= self.pack_after else pack(event)
+        held: Any = event if total.n <= self.pack_after else pack(event)
         # One object in both places: typed `Any`, the compiled core boxes the tuple once
         # (as `_Entry` it would box a copy for each store, ~90 bytes per waiting event).
-        entry: Any = (event_time, self._seq, held)
+        entry: Any = (event_time, self._seq, held, size)
         by_id[event.request_id] = entry
         heap = self.heap
         heapq.heappush(heap, entry)
         if len(heap) > 2 * len(by_id) + 64:
             self._compact()
-        return replaced
+        return before is not None
 
-    def pop(self, request_id: str) -> _Entry | None:
+    def pop(self, request_id: str) -> tuple[float, Event] | None:
+        """The waiting event of `request_id` with its event time, no longer waiting."""
         entry = self.by_id.pop(request_id, None)
         if entry is None:
             return None
-        self.total.n -= 1
-        if isinstance(entry[2], Packed):
-            return entry[0], entry[1], unpacked(entry[2])
-        return entry
+        total = self.total
+        total.n -= 1
+        total.bytes -= entry[3]
+        held = entry[2]
+        return entry[0], unpacked(held) if isinstance(held, Packed) else held
+
+    def _left(self, entry: _Entry) -> None:
+        total = self.total
+        total.n -= 1
+        total.bytes -= entry[3]
+
+    def waiting_bytes(self) -> int:
+        return sum(entry[3] for entry in self.by_id.values())
 
     def oldest_time(self) -> float | None:
         """The event time of the oldest waiting event (stale heap entries dropped on the
@@ -187,7 +204,7 @@ class _Waiting:
             held = by_id.get(event.request_id)
             if held is not None and held[1] == entry[1]:
                 del by_id[event.request_id]
-                self.total.n -= 1
+                self._left(entry)
                 yield unpacked(event), entry[0]
 
     def pop_oldest(self) -> tuple[Event, float]:
@@ -198,17 +215,18 @@ class _Waiting:
             held = by_id.get(event.request_id)
             if held is not None and held[1] == entry[1]:
                 del by_id[event.request_id]
-                self.total.n -= 1
+                self._left(entry)
                 return unpacked(event), entry[0]
 
     def pop_all(self) -> list[tuple[Event, float]]:
         """Remove every waiting event, oldest first, with its event time."""
         live = list(self.by_id.values())
         self.total.n -= len(live)
+        self.total.bytes -= sum(entry[3] for entry in live)
         self.by_id.clear()
         self.heap.clear()
         live.sort(key=lambda entry: entry[:2])
-        return [(unpacked(held), t) for t, _, held in live]
+        return [(unpacked(entry[2]), entry[0]) for entry in live]
 
     def _compact(self) -> None:
         self.heap = list(self.by_id.values())
@@ -263,9 +281,10 @@ class Correlator:
         done.extend(self.join(event))
         return done
 
-    def join(self, event: Event, event_time: float | None = None) -> list[Exchange]:
+    def join(self, event: Event, event_time: float | None = None, size: int = 0) -> list[Exchange]:
         """Join one event at the current watermark (the caller advanced event time first);
-        `event_time` is `event.event_time` when the caller has already converted it."""
+        `event_time` is `event.event_time` when the caller has already converted it, `size`
+        its bytes as it came in (what it counts against a bound on waiting bytes)."""
         t = event.event_time if event_time is None else event_time
         done: list[Exchange] = []
         kind = event.type
@@ -274,9 +293,9 @@ class Correlator:
         elif self._closed and self._is_late(event.request_id, t):
             self._stats.late += 1
         elif kind == "request":
-            self._on_request(event, t, done)
+            self._on_request(event, t, done, size)
         elif kind == "response":
-            self._on_response(event, t, done)
+            self._on_response(event, t, done, size)
         # A late event (behind the watermark) closes nothing here: only the watermark's next
         # move does. Partitions of a topic interleave in event time by whole fetches, and the
         # counterpart of a late event usually follows it in the same partition; closing at
@@ -331,10 +350,10 @@ class Correlator:
                 self._stats.orphans += 1
                 done.append(self._close(Exchange("orphan_response", None, response, None, t), t))
 
-    def _on_request(self, request: Event, t: float, done: list[Exchange]) -> None:
+    def _on_request(self, request: Event, t: float, done: list[Exchange], size: int) -> None:
         waiting = self._responses.pop(request.request_id)
         if waiting is not None:
-            response_t, _, response = waiting
+            response_t, response = waiting
             if response_t - t <= self.ttl_seconds:
                 exchange = Exchange("complete", request, response, t, response_t)
             else:  # the response came after the TTL: as if it had arrived in order
@@ -343,15 +362,15 @@ class Correlator:
                 exchange = Exchange("timeout", request, None, t)
             done.append(self._close(exchange, max(t, response_t)))
             return
-        if self._requests.add(request, t):
+        if self._requests.add(request, t, size):
             self._stats.replaced += 1
         if self._bounded_alone and len(self._requests.by_id) > self.max_pending:
             done.append(self.evict_oldest("request"))
 
-    def _on_response(self, response: Event, t: float, done: list[Exchange]) -> None:
+    def _on_response(self, response: Event, t: float, done: list[Exchange], size: int) -> None:
         waiting = self._requests.pop(response.request_id)
         if waiting is not None:
-            request_t, _, request = waiting
+            request_t, request = waiting
             if t - request_t <= self.ttl_seconds:
                 exchange = Exchange("complete", request, response, request_t, t)
             else:
@@ -360,7 +379,7 @@ class Correlator:
                 exchange = Exchange("timeout", request, None, request_t)
             done.append(self._close(exchange, max(t, request_t)))
             return
-        if self._responses.add(response, t):
+        if self._responses.add(response, t, size):
             self._stats.replaced += 1
         if self._bounded_alone and len(self._responses.by_id) > self.max_pending:
             done.append(self.evict_oldest("response"))
@@ -368,6 +387,10 @@ class Correlator:
     def oldest_waiting(self, kind: str) -> float | None:
         """The event time of the oldest waiting request (`kind` "request") or response."""
         return (self._requests if kind == "request" else self._responses).oldest_time()
+
+    def waiting_bytes(self) -> tuple[int, int]:
+        """The bytes (as they came in) of the waiting requests and of the waiting responses."""
+        return self._requests.waiting_bytes(), self._responses.waiting_bytes()
 
     def evict_oldest(self, kind: str) -> Exchange:
         """Close the oldest waiting request (a timeout) or response (an orphan) early, over
@@ -433,11 +456,15 @@ class PartitionedCorrelator:
         max_pending: int,
         grace_seconds: float = 0.0,
         pack_after: int | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self.ttl_seconds = ttl_seconds
         self.max_pending = max_pending
         self.grace_seconds = grace_seconds
         self.pack_after = pack_after
+        # Bytes (as the events came in) that waiting requests and responses may hold
+        # together, over every partition; None: no bound but the counts.
+        self.max_bytes = sys.maxsize if max_bytes is None else max_bytes
         self._parts: dict[tuple[str, int], Correlator] = {}
         # Waiting requests and responses over every partition: `max_pending` bounds these.
         self._totals = (_Total(), _Total())
@@ -482,8 +509,12 @@ class PartitionedCorrelator:
             stats = part.stats
             for name in ("expired", "evicted", "orphans", "replaced", "late"):
                 setattr(self._retired, name, getattr(self._retired, name) + getattr(stats, name))
-            self._totals[0].n -= stats.pending  # its waiting events leave with it
-            self._totals[1].n -= stats.waiting_responses
+            requests, responses = self._totals  # its waiting events leave with it
+            requests.n -= stats.pending
+            responses.n -= stats.waiting_responses
+            request_bytes, response_bytes = part.waiting_bytes()
+            requests.bytes -= request_bytes
+            responses.bytes -= response_bytes
         if part is self._current:
             self._current = Correlator(self.ttl_seconds, self.max_pending, self.grace_seconds)
             self._owned = False
@@ -524,25 +555,35 @@ class PartitionedCorrelator:
 
     @property
     def over_bound(self) -> bool:
-        """More requests, or more responses, wait over all partitions than `max_pending`."""
+        """More requests, or more responses, wait over all partitions than `max_pending`,
+        or they hold more than `max_bytes` together."""
         requests, responses = self._totals
-        return requests.n > self.max_pending or responses.n > self.max_pending
+        if requests.n > self.max_pending or responses.n > self.max_pending:
+            return True
+        return requests.bytes + responses.bytes > self.max_bytes
 
     def shed(self) -> tuple[tuple[str, int], str] | None:
         """While `over_bound`: the partition whose waiting request (or response) is the
         oldest in event time over all partitions, and that kind, for the caller to close
-        there (`evict_oldest` with the partition selected); None within the bound."""
-        for kind, total in zip(("request", "response"), self._totals, strict=True):
-            if total.n <= self.max_pending:
-                continue
-            oldest: tuple[float, tuple[str, int]] | None = None
-            for pid, part in self._parts.items():
+        there (`evict_oldest` with the partition selected); None within the bound. Over
+        the byte bound, the oldest of either kind goes."""
+        requests, responses = self._totals
+        if requests.n > self.max_pending:
+            return self._oldest(("request",))
+        if responses.n > self.max_pending:
+            return self._oldest(("response",))
+        if requests.bytes + responses.bytes > self.max_bytes:
+            return self._oldest(("request", "response"))
+        return None
+
+    def _oldest(self, kinds: tuple[str, ...]) -> tuple[tuple[str, int], str] | None:
+        oldest: tuple[float, tuple[str, int], str] | None = None
+        for pid, part in self._parts.items():
+            for kind in kinds:
                 t = part.oldest_waiting(kind)
                 if t is not None and (oldest is None or t < oldest[0]):
-                    oldest = (t, pid)
-            if oldest is not None:
-                return oldest[1], kind
-        return None
+                    oldest = (t, pid, kind)
+        return None if oldest is None else (oldest[1], oldest[2])
 
     def evict_oldest(self, kind: str) -> Exchange:
         """`Correlator.evict_oldest` on the current partition."""
@@ -553,8 +594,8 @@ class PartitionedCorrelator:
         self._moved()
         return done
 
-    def join(self, event: Event, event_time: float | None = None) -> list[Exchange]:
-        return self._current.join(event, event_time)
+    def join(self, event: Event, event_time: float | None = None, size: int = 0) -> list[Exchange]:
+        return self._current.join(event, event_time, size)
 
     def advance(self, event_time: float) -> list[Exchange]:
         done = self._current.advance(event_time)

@@ -123,6 +123,7 @@ class Pipeline:
         self._pid: PartitionId | None = None
         self._part = PartitionState(("", 0))
         self._offset = -1
+        self._size = 0  # bytes of the event being joined, as it came in (its record's share)
         self._batches = 0
         self._complete_until = float("-inf")  # the global view's, at the last publish
         self._low_watermarks: tuple[tuple[str, int, float], ...] = ()
@@ -150,8 +151,10 @@ class Pipeline:
         if isinstance(decoded, Invalid):
             self._dead_letter(record, decoded)
         elif isinstance(decoded, Event):
+            self._size = len(record.value)
             self._admit(record, decoded)
-        else:  # a batch format (OTLP): one record, many events
+        else:  # a batch format (OTLP): one record, many events, sharing its bytes
+            self._size = len(record.value) // max(len(decoded), 1)
             for event in decoded:
                 self._admit(record, event)
         part.seen(offset, self.correlator.watermark_of_current())
@@ -175,13 +178,16 @@ class Pipeline:
             return
         if isinstance(decoded, Invalid):
             return
-        for event in [decoded] if isinstance(decoded, Event) else decoded:
+        events = [decoded] if isinstance(decoded, Event) else decoded
+        size = len(record.value) // max(len(events), 1)
+        for event in events:
             if event.type not in ("request", "response"):
                 continue
             self.dedupe.seen(event.event_id)  # remembered, whether or not seen before here
             t = event.event_time
             part.hold(event.event_id, record.offset, t)
-            for exchange in self.correlator.join(event, t):  # none expected; never re-emitted
+            # none expected; never re-emitted
+            for exchange in self.correlator.join(event, t, size):
                 self._release(exchange)
 
     def _release(self, exchange: Exchange) -> None:
@@ -197,13 +203,15 @@ class Pipeline:
         if screened is None:  # admitted as it is, alone (the common case)
             self._event(event, t)
             return
+        size = self._size
         for source, admitted in screened:
             if isinstance(admitted, Invalid):
                 self._dead_letter(source, admitted)
             else:
                 self._offset = source.offset  # a held event is waited for at its own offset
+                self._size = len(source.value)  # (a batch's whole record: counted high)
                 self._event(admitted)
-        self._offset = record.offset
+        self._offset, self._size = record.offset, size
 
     def _event(self, event: Event, event_time: float | None = None) -> None:
         """One admitted event (`event_time`: its event time, when already converted)."""
@@ -220,7 +228,7 @@ class Pipeline:
         self._advance(t)
         if self._offset >= 0 and event.type != "exchange":
             self._part.hold(event.event_id, self._offset, t)
-        for exchange in self.correlator.join(event, t):
+        for exchange in self.correlator.join(event, t, self._size):
             self._complete(exchange)
         if self.correlator.over_bound:
             self._shed()
@@ -270,6 +278,7 @@ class Pipeline:
                 if isinstance(admitted, Invalid):
                     self._dead_letter(source, admitted)
                 else:
+                    self._size = len(source.value)
                     self._event(admitted)
         for pid, _ in self.correlator.partitions():
             self._select(pid)

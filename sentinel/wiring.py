@@ -74,6 +74,11 @@ class PipelineSettings:
     scan_time_budget: bool = True
     # Waiting requests (and, apart, waiting responses) over every partition of the process.
     max_pending: int = 100_000
+    # Bytes (as they came in) that waiting requests and responses may hold together, over
+    # every partition: large events (long retrieved contexts) reach it before the count.
+    # 100,000 requests of 2.4 KB stay under it; each byte of JSON is ~1.6 bytes of memory
+    # while it waits, ~0.7 compressed (docs/benchmarks.md, "Memory and the 4 MB event").
+    max_pending_bytes: int = 256 * 1024 * 1024
     # Past this many waiting requests (or responses), the next ones wait compressed: ~1.6 KB
     # each instead of ~3.9 KB for 2.4 KB of JSON, for ~30 µs more CPU on the way in and ~13
     # on the way out (docs/benchmarks.md, "Memory and the 4 MB event"). Under it, none is.
@@ -225,6 +230,7 @@ def assemble(
             settings.max_pending,
             settings.grace_seconds,
             pack_after=settings.compress_pending_after,
+            max_bytes=settings.max_pending_bytes,
         ),
         accountant=build_accountant(rules, registry),
         sink=sink,

@@ -83,6 +83,7 @@ def pipeline_settings(
         ttl_seconds=options["ttl_seconds"],
         grace_seconds=options["grace_seconds"],
         max_pending=options["max_pending"],
+        max_pending_bytes=options["max_pending_bytes"],
         compress_pending_after=options["compress_pending_after"],
         verdicts=verdicts,
         max_nesting_depth=options["max_nesting_depth"],
@@ -128,6 +129,14 @@ def pipeline_options(command: Any) -> Any:
                 type=click.IntRange(min=1),
                 help="Bound on requests awaiting a response, over every partition read "
                 "(and on responses awaiting their request); beyond it the oldest is evicted.",
+            ),
+            click.option(
+                "--max-pending-bytes",
+                default=_DEFAULTS.max_pending_bytes,
+                show_default=True,
+                type=click.IntRange(min=1),
+                help="Bound on the bytes (as they came in) of the waiting requests and "
+                "responses together, over every partition; beyond it the oldest is evicted.",
             ),
             click.option(
                 "--compress-pending-after",

@@ -302,9 +302,11 @@ def test_pipeline_option_defaults_are_the_pipeline_settings_defaults(command: st
 
 
 def test_the_pending_options_reach_the_pipeline_settings() -> None:
-    """`--max-pending` and `--compress-pending-after` set what the join is built with."""
+    """`--max-pending`, `--max-pending-bytes` and `--compress-pending-after` set what the
+    join is built with."""
     params = main.commands["run"].params
     options = {p.name: p.default for p in params if isinstance(p, click.Option)}
-    options |= {"max_pending": 5_000, "compress_pending_after": 0}
+    options |= {"max_pending": 5_000, "max_pending_bytes": 1 << 20, "compress_pending_after": 0}
     settings = pipeline_settings(options, "all")
-    assert (settings.max_pending, settings.compress_pending_after) == (5_000, 0)
+    assert (settings.max_pending, settings.max_pending_bytes) == (5_000, 1 << 20)
+    assert settings.compress_pending_after == 0

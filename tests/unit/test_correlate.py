@@ -283,3 +283,38 @@ def test_the_pending_bound_holds_over_every_partition_together() -> None:
     offer(b, ev("request", "b7", 7))
     assert [x.request_id for x in evicted[3:]] == ["b3"]
     assert (c.stats.pending, c.stats.evicted) == (3, 4)
+
+
+def test_the_waiting_bytes_are_bounded_over_every_partition_and_both_kinds() -> None:
+    """`max_bytes` bounds the bytes (as they came in) of the waiting requests and responses
+    together: past it the oldest of either kind goes, whatever the counts; a replaced event
+    counts with its new size, and what leaves (joined, released) no longer counts."""
+    c = PartitionedCorrelator(ttl_seconds=3600, max_pending=100, grace_seconds=3600, max_bytes=10)
+    a, b = ("t", 0), ("t", 1)
+    evicted: list[Exchange] = []
+
+    def offer(pid: tuple[str, int], e: Event, size: int) -> None:
+        c.select(pid)
+        evicted.extend(c.advance(e.event_time))
+        evicted.extend(c.join(e, e.event_time, size))
+        while (oldest := c.shed()) is not None:
+            c.select(oldest[0])
+            evicted.append(c.evict_oldest(oldest[1]))
+
+    offer(a, ev("response", "o1", 1), 4)
+    offer(b, ev("request", "r2", 2), 4)
+    offer(b, ev("request", "r2", 3), 2)  # replaces r2: 4 + 2 bytes wait
+    assert not evicted and not c.over_bound
+    offer(b, ev("request", "r4", 4), 4)  # 10: at the bound, within it
+    assert not evicted
+    offer(a, ev("request", "r5", 5), 3)  # 13: the oldest (the response o1) goes
+    assert [(x.kind, x.request_id) for x in evicted] == [("orphan_response", "o1")]
+    offer(b, ev("response", "r2", 6), 50)  # joins r2 (no longer waiting): 4 + 3 bytes
+    assert [x.kind for x in evicted] == ["orphan_response", "complete"]
+    offer(b, ev("request", "r7", 7), 12)  # alone over the bound: everything older goes, then it
+    assert [x.request_id for x in evicted[2:]] == ["r4", "r5", "r7"]
+    assert c.stats.pending == 0 and c.stats.evicted == 4
+    offer(a, ev("request", "r8", 8), 6)
+    c.release(a)  # its 6 bytes leave with it
+    offer(b, ev("request", "r9", 9), 9)
+    assert len(evicted) == 5 and c.stats.pending == 1

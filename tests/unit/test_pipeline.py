@@ -411,3 +411,25 @@ def test_waiting_events_held_compressed_change_no_verdict() -> None:
     assert none_packed == 0 and some_packed > 0
     assert len(plain) > 1000 and packed == plain
     assert packed_counts == plain_counts
+
+
+def test_max_pending_bytes_bounds_the_waiting_events_by_their_size() -> None:
+    """Large waiting requests reach `--max-pending-bytes` long before `--max-pending`: past
+    it the oldest becomes a timeout verdict, and what the bound counts is each record's
+    bytes as it came in."""
+    values = [
+        raw(event("request", f"r{i}", ts=f"2026-11-02T09:00:0{i}Z", metadata={"pad": "x" * 900}))
+        for i in range(4)
+    ]
+    sink = MemorySink()
+    last_three = sum(len(value) for value in values[1:])  # the four together are more
+    built, registry = make(sink, max_pending_bytes=last_three, ttl_seconds=3600.0)
+    pipeline = built.pipeline
+    for offset, value in enumerate(values):
+        pipeline.process(Record(value, None, "llm-events", 0, offset))
+    pipeline.end_batch()
+    sink.flush()
+    verdicts = [json.loads(r.value) for r in sink.stream("verdicts")]
+    assert [(v["request_id"], v["kind"]) for v in verdicts] == [("r0", "timeout")]
+    assert pipeline.correlator.stats.pending == 3
+    assert sample(registry, "sentinel_correlation_evictions_total") == 1
