@@ -18,9 +18,10 @@ and makes no second exchange.
 Memory stays bounded whatever the input: at most `max_pending` requests and `max_pending`
 responses wait; beyond that the oldest (in event time) is closed early (a timeout or an
 orphan) and counted as evicted, so the cause is visible. A `PartitionedCorrelator` holds
-that bound over all its partitions together (the process's memory is what it bounds): its
-`shed` names the oldest waiting events of any partition, and the pipeline closes each in
-its own partition.
+that bound over all its partitions together (the process's memory is what it bounds), and
+a second one on the waiting events' bytes as they came in (`max_bytes`, requests and
+responses together), which large events reach before the count: its `shed` names the
+oldest waiting events of any partition, and the pipeline closes each in its own partition.
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ class PipelineSettings:
     # while it waits, ~0.7 compressed (docs/benchmarks.md, "Memory and the 4 MB event").
     max_pending_bytes: int = 256 * 1024 * 1024
     # Past this many waiting requests (or responses), the next ones wait compressed: ~1.6 KB
-    # each instead of ~3.9 KB for 2.4 KB of JSON, for ~30 µs more CPU on the way in and ~13
+    # each instead of ~3.9 KB for 2.4 KB of JSON, for ~30 µs more CPU on the way in and ~15
     # on the way out (docs/benchmarks.md, "Memory and the 4 MB event"). Under it, none is.
     compress_pending_after: int = 10_000
     # Event ids remembered for deduplication (covers a redelivered batch many times over).

@@ -140,6 +140,7 @@ mergeOverwrite, false, 0 and "" do override (dry_run: false must win). */}}
 {{- $args = append $args (printf "--http-port=%d" (int .Values.metrics.port)) }}
 {{- $args = append $args (printf "--ttl-seconds=%v" .Values.run.ttlSeconds) }}
 {{- $args = append $args (printf "--max-pending=%d" (int64 .Values.run.maxPending)) }}
+{{- $args = append $args (printf "--max-pending-bytes=%d" (int64 .Values.run.maxPendingBytes)) }}
 {{- $args = append $args (printf "--max-event-bytes=%d" (int64 .Values.run.maxEventBytes)) }}
 {{- $args = append $args (printf "--log-level=%s" .Values.run.logLevel) }}
 {{- if .Values.run.logJson }}
